@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+
+/** Where a request's state lives: every stored resource belongs to one (account, region). */
+export interface Scope {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** What an operation gets besides its input. Nothing here knows HTTP. */
+export interface Context extends Scope {
+  readonly requestId: string;
+  readonly operation: string;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: Logger;
+}

@@ -1,0 +1,157 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import {
+  IncompleteSignatureException,
+  InvalidSignatureException,
+  MissingAuthenticationTokenException,
+  UnrecognizedClientException,
+} from './errors.js';
+
+export interface Credential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+}
+
+export interface Principal {
+  accessKeyId: string;
+  accountId: string;
+  region: string;
+  service: string;
+}
+
+/** Older clients (2022 models) sign for `execute-api`, current ones for `iot`. */
+const SERVICES = new Set(['iot', 'execute-api']);
+export const DEFAULT_SKEW_MS = 15 * 60 * 1000;
+
+const AUTH_RE = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]+)\s*$/;
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+export interface SignedRequest {
+  method: string;
+  /** The path exactly as sent (percent-encoded), without the query string. */
+  rawPath: string;
+  query: Map<string, string[]>;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/**
+ * Verifies SigV4 header authentication. Canonicalisation and signing are @smithy/signature-v4's
+ * (the same code the JS SDK signs with); this module parses the Authorization header, checks the
+ * scope, the clock skew and the payload hash, and compares signatures in constant time.
+ */
+export class SigV4Verifier {
+  private readonly signers = new Map<string, SignatureV4>();
+
+  constructor(
+    private readonly credentials: Map<string, Credential>,
+    private readonly now: () => Date = () => new Date(),
+    private readonly skewMs = DEFAULT_SKEW_MS,
+  ) {}
+
+  async verify(req: SignedRequest): Promise<Principal> {
+    const auth = header(req.headers, 'authorization');
+    if (!auth) throw new MissingAuthenticationTokenException();
+    const m = AUTH_RE.exec(auth);
+    if (!m) {
+      throw new IncompleteSignatureException(
+        `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters of the AWS4-HMAC-SHA256 algorithm. Authorization=${auth.slice(0, 80)}`,
+      );
+    }
+    const [, credentialText, signedHeadersText, signature] = m;
+    const scope = credentialText.split('/');
+    if (scope.length !== 5 || scope[4] !== 'aws4_request') {
+      throw new IncompleteSignatureException(`Credential should be scoped to a valid region, not '${credentialText}'. Expected AKID/YYYYMMDD/region/service/aws4_request.`);
+    }
+    const [accessKeyId, shortDate, region, service] = scope;
+    const cred = this.credentials.get(accessKeyId);
+    if (!cred) throw new UnrecognizedClientException();
+    if (!SERVICES.has(service)) {
+      throw new InvalidSignatureException(`Credential should be scoped to correct service: 'iot'. Got '${service}'.`);
+    }
+    if (!/^[a-z0-9-]{1,50}$/.test(region)) throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${region}'.`);
+
+    const amzDate = header(req.headers, 'x-amz-date');
+    if (!amzDate) throw new IncompleteSignatureException("Authorization header requires existence of the 'X-Amz-Date' header.");
+    const signingDate = parseAmzDate(amzDate);
+    if (!signingDate) throw new IncompleteSignatureException(`X-Amz-Date '${amzDate}' is not of the form YYYYMMDDTHHMMSSZ.`);
+    if (amzDate.slice(0, 8) !== shortDate) {
+      throw new InvalidSignatureException(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${shortDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
+    }
+    const now = this.now();
+    const delta = signingDate.getTime() - now.getTime();
+    if (delta < -this.skewMs) {
+      throw new InvalidSignatureException(`Signature expired: ${amzDate} is now earlier than ${amz(new Date(now.getTime() - this.skewMs))} (${amz(now)} - 15 min.)`);
+    }
+    if (delta > this.skewMs) {
+      throw new InvalidSignatureException(`Signature not yet current: ${amzDate} is still later than ${amz(new Date(now.getTime() + this.skewMs))} (${amz(now)} + 15 min.)`);
+    }
+
+    const signedNames = signedHeadersText.toLowerCase().split(';');
+    if (!signedNames.includes('host')) throw new InvalidSignatureException("'Host' must be a signed header.");
+    const headers: Record<string, string> = {};
+    for (const name of signedNames) {
+      const v = req.headers[name];
+      if (v === undefined) throw new InvalidSignatureException(`The signed header '${name}' is missing from the request.`);
+      headers[name] = Array.isArray(v) ? v.join(',') : v;
+    }
+    const declaredHash = header(req.headers, 'x-amz-content-sha256');
+    if (declaredHash && declaredHash !== 'UNSIGNED-PAYLOAD') {
+      const actual = req.body.length ? createHash('sha256').update(req.body).digest('hex') : EMPTY_SHA256;
+      if (declaredHash !== actual) throw new InvalidSignatureException('The provided x-amz-content-sha256 header does not match the SHA-256 of the request body.');
+    }
+
+    const query: Record<string, string | string[]> = {};
+    for (const [k, values] of req.query) query[k] = values.length === 1 ? values[0] : values;
+    const request = new HttpRequest({ method: req.method, path: req.rawPath, query, headers, body: req.body.length ? req.body : undefined });
+    const signed = await this.signer(cred).sign(request, {
+      signingDate,
+      signingRegion: region,
+      signingService: service,
+      signableHeaders: new Set(signedNames),
+    });
+    const expected = /Signature=([0-9a-f]+)/.exec(signed.headers.authorization)![1];
+    const got = signature.toLowerCase();
+    if (expected.length !== got.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(got))) {
+      throw new InvalidSignatureException(
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      );
+    }
+    return { accessKeyId, accountId: cred.accountId, region, service };
+  }
+
+  private signer(cred: Credential): SignatureV4 {
+    let s = this.signers.get(cred.accessKeyId);
+    if (!s) {
+      s = new SignatureV4({
+        credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey },
+        region: 'us-east-1',
+        service: 'iot',
+        sha256: Hash.bind(null, 'sha256'),
+        applyChecksum: false,
+        uriEscapePath: true,
+      });
+      this.signers.set(cred.accessKeyId, s);
+    }
+    return s;
+  }
+}
+
+function header(headers: SignedRequest['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function parseAmzDate(text: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!m) return undefined;
+  const t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+function amz(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}

@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { createServer, type WardenOptions } from '../index.js';
+
+/** Every `warden serve` option, with its WARDEN_* environment variable. */
+export const SERVE_OPTIONS = {
+  host: { type: 'string', env: 'WARDEN_HOST', help: 'address to listen on (default 127.0.0.1)' },
+  port: { type: 'string', env: 'WARDEN_PORT', help: 'port to listen on (default 4580; 0 picks a free one)' },
+  'data-dir': { type: 'string', env: 'WARDEN_DATA_DIR', help: 'folder of the SQLite database (default ./warden-data)' },
+  'database-url': { type: 'string', env: 'WARDEN_DATABASE_URL', help: 'postgres://user@host:port/db[?schema=NAME] to use PostgreSQL instead of SQLite' },
+  credentials: { type: 'string', env: 'WARDEN_CREDENTIALS', help: 'YAML or JSON file of {accessKeyId, secretAccessKey, accountId} entries' },
+  'enable-reset': { type: 'boolean', env: 'WARDEN_ENABLE_RESET', help: 'allow POST /_warden/reset to wipe all state (for tests)' },
+  'log-level': { type: 'string', env: 'WARDEN_LOG_LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
+  help: { type: 'boolean', env: '', help: 'show this help' },
+} as const;
+
+export function serveHelp(): string {
+  const lines = Object.entries(SERVE_OPTIONS).map(([name, o]) => {
+    const flag = `--${name}${o.type === 'string' ? ' VALUE' : ''}`;
+    return `  ${flag.padEnd(24)} ${o.help}${o.env ? ` [${o.env}]` : ''}`;
+  });
+  return `Usage: warden serve [options]\n\nStarts Warden, the AWS IoT Device Defender service, on one machine.\n\nOptions:\n${lines.join('\n')}\n`;
+}
+
+function envBool(v: string | undefined): boolean | undefined {
+  if (v === undefined || v === '') return undefined;
+  return /^(1|true|yes|on)$/i.test(v);
+}
+
+export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): WardenOptions & { help?: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.entries(SERVE_OPTIONS).map(([k, o]) => [k, { type: o.type }])) as never,
+    strict: true,
+  });
+  const v = values as Record<string, string | boolean | undefined>;
+  const pick = (name: keyof typeof SERVE_OPTIONS): string | undefined => (v[name] as string | undefined) ?? (env[SERVE_OPTIONS[name].env] || undefined);
+  const portText = pick('port');
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be a whole number from 0 to 65535, not '${portText}'`);
+  return {
+    help: v.help as boolean | undefined,
+    host: pick('host'),
+    port,
+    dataDir: pick('data-dir'),
+    databaseUrl: pick('database-url'),
+    credentialsFile: pick('credentials'),
+    enableReset: (v['enable-reset'] as boolean | undefined) ?? envBool(env.WARDEN_ENABLE_RESET) ?? false,
+    logLevel: pick('log-level'),
+  };
+}
+
+export async function serve(argv: string[]): Promise<number> {
+  const opts = serveOptions(argv, process.env);
+  if (opts.help) {
+    process.stdout.write(serveHelp());
+    return 0;
+  }
+  const server = await createServer(opts);
+  const url = await server.listen();
+  const hint = opts.credentialsFile ? `credentials from ${opts.credentialsFile}` : 'access key test, secret test, account 000000000000';
+  process.stdout.write(`Warden listening on ${url} (${hint}; backend ${server.store.dialect})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      server.log.info({ signal }, 'shutting down');
+      server.close().then(resolve, (e) => {
+        server.log.error({ err: e }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}

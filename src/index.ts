@@ -1,0 +1,95 @@
+import type http from 'node:http';
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from './api/clock.js';
+import { Metrics } from './api/metrics.js';
+import { loadModel } from './api/model.js';
+import { AwsPipeline } from './api/pipeline.js';
+import { addressOf, createHttpServer } from './api/server.js';
+import { DEFAULT_SKEW_MS, SigV4Verifier, type Credential } from './api/sigv4.js';
+import { ConfigError, DEFAULT_CREDENTIAL, isLoopback, loadCredentialsFile } from './config.js';
+import { service } from './operations/index.js';
+import { Store } from './store/store.js';
+
+export { ConfigError } from './config.js';
+export { DatabaseOpenError } from './store/driver.js';
+export { ManualClock, systemClock, type Clock } from './api/clock.js';
+export type { Credential } from './api/sigv4.js';
+
+export interface WardenOptions {
+  host?: string;
+  port?: number;
+  /** SQLite lives in `<dataDir>/warden.sqlite` unless databaseUrl is set. */
+  dataDir?: string;
+  /** `postgres://...`; `?schema=NAME` keeps Warden's tables in that schema. */
+  databaseUrl?: string;
+  /** Credentials in place of the default `test`/`test` → 000000000000. */
+  credentials?: Credential[];
+  credentialsFile?: string;
+  enableReset?: boolean;
+  logLevel?: string;
+  logger?: Logger;
+  clock?: Clock;
+  skewMs?: number;
+}
+
+export interface WardenServer {
+  readonly store: Store;
+  readonly log: Logger;
+  /** Listens; resolves with the URL once connections are accepted. */
+  listen(): Promise<string>;
+  /** Stops accepting, finishes in-flight requests, closes the database. */
+  close(): Promise<void>;
+  readonly url: string;
+}
+
+/** The library entry point: the CLI, the tests and the benchmarks all start Warden through this. */
+export async function createServer(options: WardenOptions = {}): Promise<WardenServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 4580;
+  const log = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'warden' } });
+  const credentials = options.credentials ?? (options.credentialsFile ? loadCredentialsFile(options.credentialsFile) : [DEFAULT_CREDENTIAL]);
+  const onlyDefault = credentials.every((c) => c.accessKeyId === DEFAULT_CREDENTIAL.accessKeyId && c.secretAccessKey === DEFAULT_CREDENTIAL.secretAccessKey);
+  if (!isLoopback(host) && onlyDefault) {
+    throw new ConfigError(
+      `refusing to listen on ${host} with only the default credential test/test: give --credentials FILE with your own keys, or listen on 127.0.0.1`,
+    );
+  }
+  const clock = options.clock ?? systemClock;
+  const store = await Store.open({
+    dataDir: options.dataDir ?? './warden-data',
+    databaseUrl: options.databaseUrl,
+    onPoolError: (e) => log.warn({ err: e.message }, 'database connection lost'),
+  });
+  const verifier = new SigV4Verifier(new Map(credentials.map((c) => [c.accessKeyId, c])), () => clock.now(), options.skewMs ?? DEFAULT_SKEW_MS);
+  const metrics = new Metrics();
+  const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log);
+  const server: http.Server = createHttpServer(pipeline, { store, metrics, enableReset: options.enableReset ?? false }, metrics, log);
+  let url = '';
+  let closing: Promise<void> | undefined;
+
+  return {
+    store,
+    log,
+    get url() {
+      return url;
+    },
+    listen: () =>
+      new Promise<string>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const a = addressOf(server);
+          url = `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+          resolve(url);
+        });
+      }),
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await store.close();
+      })()),
+  };
+}

@@ -1,0 +1,18 @@
+import type { IotService } from '../generated/service.js';
+import { CreateMitigationAction } from './mitigation-actions/CreateMitigationAction.js';
+import { DeleteMitigationAction } from './mitigation-actions/DeleteMitigationAction.js';
+import { DescribeMitigationAction } from './mitigation-actions/DescribeMitigationAction.js';
+import { ListMitigationActions } from './mitigation-actions/ListMitigationActions.js';
+import { UpdateMitigationAction } from './mitigation-actions/UpdateMitigationAction.js';
+
+/**
+ * The service object: every operation Warden implements, typed against the model's interface.
+ * An operation missing here answers NotImplementedException from the pipeline.
+ */
+export const service: Partial<IotService> = {
+  CreateMitigationAction,
+  DescribeMitigationAction,
+  ListMitigationActions,
+  UpdateMitigationAction,
+  DeleteMitigationAction,
+};

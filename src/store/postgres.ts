@@ -1,0 +1,152 @@
+import pg from 'pg';
+import { DatabaseOpenError, DatabaseUnavailableError, type Driver } from './driver.js';
+
+const INT8 = 20;
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** `?` placeholders become `$1..$n`; cached per SQL text. */
+const numbered = new Map<string, string>();
+function number(sql: string): string {
+  let out = numbered.get(sql);
+  if (out === undefined) {
+    let i = 0;
+    out = sql.replace(/\?/g, () => `$${++i}`);
+    numbered.set(sql, out);
+  }
+  return out;
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
+
+function unavailable(e: unknown): unknown {
+  const err = e as { code?: string; message?: string };
+  const msg = err?.message ?? '';
+  if (
+    (err?.code && (CONNECTION_CODES.has(err.code) || err.code.startsWith('08'))) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(msg)
+  ) {
+    return new DatabaseUnavailableError(`PostgreSQL is unavailable: ${msg}`, e);
+  }
+  return e;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+class PgQueries {
+  constructor(protected readonly q: Queryable) {}
+  async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      return (await this.q.query(number(sql), params)).rows as T[];
+    } catch (e) {
+      throw unavailable(e);
+    }
+  }
+  async get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    try {
+      return (await this.q.query(number(sql), params)).rowCount ?? 0;
+    } catch (e) {
+      throw unavailable(e);
+    }
+  }
+  async exec(sql: string): Promise<void> {
+    try {
+      await this.q.query(sql);
+    } catch (e) {
+      throw unavailable(e);
+    }
+  }
+  async lock(key: string): Promise<void> {
+    await this.all('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
+  }
+  async ping(): Promise<void> {
+    await this.all('SELECT 1');
+  }
+}
+
+class PgTransaction extends PgQueries implements Driver {
+  readonly dialect = 'postgres' as const;
+  transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+  async close(): Promise<void> {}
+}
+
+/** PostgreSQL through a `pg` pool. `?schema=NAME` in the URL puts every table in that schema. */
+export class PostgresDriver extends PgQueries implements Driver {
+  readonly dialect = 'postgres' as const;
+
+  static async open(url: string, onError: (e: Error) => void): Promise<PostgresDriver> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new DatabaseOpenError(`cannot open the PostgreSQL database: '${url}' is not a URL`);
+    }
+    const schema = parsed.searchParams.get('schema') ?? undefined;
+    parsed.searchParams.delete('schema');
+    const shown = redact(parsed);
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new DatabaseOpenError(`cannot open the PostgreSQL database ${shown}: schema '${schema}' must match [a-z_][a-z0-9_]*`);
+    }
+    const pool = new pg.Pool({
+      connectionString: parsed.toString(),
+      max: 10,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      types,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    pool.on('error', onError);
+    try {
+      if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      else await pool.query('SELECT 1');
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw new DatabaseOpenError(`cannot open the PostgreSQL database ${shown}: ${(e as Error).message || (e as { code?: string }).code}`);
+    }
+    return new PostgresDriver(pool);
+  }
+
+  private constructor(private readonly pool: pg.Pool) {
+    super(pool);
+  }
+
+  async transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw unavailable(e);
+    }
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(new PgTransaction(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch((err) => (broken = err));
+      throw unavailable(e);
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function redact(u: URL): string {
+  const c = new URL(u.toString());
+  if (c.password) c.password = '***';
+  return c.toString();
+}

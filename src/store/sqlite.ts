@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { DatabaseOpenError, type Driver } from './driver.js';
+
+/**
+ * SQLite through better-sqlite3: one connection, WAL. Calls are synchronous underneath, so a
+ * transaction that awaits between statements holds a mutex; statements from other requests
+ * wait for it instead of landing inside it.
+ */
+export class SqliteDriver implements Driver {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private busy: Promise<void> | null = null;
+  private readonly inside: Driver;
+
+  static open(dataDir: string): SqliteDriver {
+    const dir = resolve(dataDir);
+    const file = join(dir, 'warden.sqlite');
+    try {
+      mkdirSync(dir, { recursive: true });
+      return new SqliteDriver(new Database(file));
+    } catch (e) {
+      throw new DatabaseOpenError(`cannot open the SQLite database ${file}: ${(e as Error).message}`);
+    }
+  }
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    const self = this;
+    this.inside = {
+      dialect: 'sqlite',
+      all: async (sql, params) => self.stmt(sql).all(...(params ?? [])) as never,
+      get: async (sql, params) => self.stmt(sql).get(...(params ?? [])) as never,
+      run: async (sql, params) => self.stmt(sql).run(...(params ?? [])).changes,
+      exec: async (sql) => void self.db.exec(sql),
+      transaction: (fn) => fn(self.inside),
+      lock: async () => undefined, // BEGIN IMMEDIATE already holds the only write lock
+      ping: async () => undefined,
+      close: async () => undefined,
+    };
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private async idle(): Promise<void> {
+    while (this.busy) await this.busy;
+  }
+
+  async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (this.busy) await this.idle();
+    return this.stmt(sql).all(...params) as T[];
+  }
+
+  async get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+    if (this.busy) await this.idle();
+    return this.stmt(sql).get(...params) as T | undefined;
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    if (this.busy) await this.idle();
+    return this.stmt(sql).run(...params).changes;
+  }
+
+  async exec(sql: string): Promise<void> {
+    if (this.busy) await this.idle();
+    this.db.exec(sql);
+  }
+
+  async transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
+    await this.idle();
+    let release!: () => void;
+    this.busy = new Promise((r) => (release = r));
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.inside);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw e;
+      }
+    } finally {
+      this.busy = null;
+      release();
+    }
+  }
+
+  async lock(): Promise<void> {}
+
+  async ping(): Promise<void> {
+    await this.get('SELECT 1 AS ok');
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    if (this.db.open) this.db.close();
+  }
+}
