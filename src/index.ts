@@ -85,10 +85,15 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
       }),
     close: () =>
       (closing ??= (async () => {
+        // Finish what is in flight; connections that fall idle meanwhile are closed as they do.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => server.closeAllConnections(), 10_000);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        clearInterval(sweep);
+        clearTimeout(deadline);
         await store.close();
       })()),
   };

@@ -38,6 +38,8 @@ export interface Running {
   output: string[];
   dataDir: string;
   databaseUrl?: string;
+  /** Settles with the exit code when the process ends. */
+  exited: Promise<number | null>;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
   /** Removes the data folder or drops the schema. */
@@ -52,6 +54,8 @@ export interface StartOptions {
   databaseUrl?: string;
   /** Keep the data when stopping (for restart tests). */
   keep?: boolean;
+  /** Leave out --enable-reset. */
+  noReset?: boolean;
 }
 
 /** Starts a real `warden serve` process on a free port and waits for its ready line. */
@@ -63,7 +67,7 @@ export async function startServer(opts: StartOptions = {}): Promise<Running> {
     schema = freshSchema();
     databaseUrl = `${PG_BASE}?schema=${schema}`;
   }
-  const args = ['bin/warden.js', 'serve', '--port', '0', '--data-dir', dataDir, '--enable-reset', '--log-level', 'warn', ...(opts.args ?? [])];
+  const args = ['bin/warden.js', 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.noReset ? [] : ['--enable-reset']), '--log-level', 'warn', ...(opts.args ?? [])];
   if (databaseUrl) args.push('--database-url', databaseUrl);
   const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -88,6 +92,7 @@ export async function startServer(opts: StartOptions = {}): Promise<Running> {
     output,
     dataDir,
     databaseUrl,
+    exited,
     stop,
     async cleanup() {
       await stop();

@@ -12,7 +12,9 @@ export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private busy: Promise<void> | null = null;
+  /** Settles when the last queued transaction ends; `open` while one runs. */
+  private tail: Promise<void> = Promise.resolve();
+  private open = false;
   private readonly inside: Driver;
 
   static open(dataDir: string): SqliteDriver {
@@ -55,34 +57,37 @@ export class SqliteDriver implements Driver {
     return s;
   }
 
+  /** Waits until no transaction is open; the caller then runs its statement synchronously. */
   private async idle(): Promise<void> {
-    while (this.busy) await this.busy;
+    while (this.open) await this.tail;
   }
 
   async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    if (this.busy) await this.idle();
+    if (this.open) await this.idle();
     return this.stmt(sql).all(...params) as T[];
   }
 
   async get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
-    if (this.busy) await this.idle();
+    if (this.open) await this.idle();
     return this.stmt(sql).get(...params) as T | undefined;
   }
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
-    if (this.busy) await this.idle();
+    if (this.open) await this.idle();
     return this.stmt(sql).run(...params).changes;
   }
 
   async exec(sql: string): Promise<void> {
-    if (this.busy) await this.idle();
+    if (this.open) await this.idle();
     this.db.exec(sql);
   }
 
   async transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
-    await this.idle();
+    const previous = this.tail;
     let release!: () => void;
-    this.busy = new Promise((r) => (release = r));
+    this.tail = new Promise((r) => (release = r));
+    await previous;
+    this.open = true;
     try {
       this.db.exec('BEGIN IMMEDIATE');
       try {
@@ -94,7 +99,7 @@ export class SqliteDriver implements Driver {
         throw e;
       }
     } finally {
-      this.busy = null;
+      this.open = false;
       release();
     }
   }
@@ -106,7 +111,7 @@ export class SqliteDriver implements Driver {
   }
 
   async close(): Promise<void> {
-    await this.idle();
+    await this.tail;
     if (this.db.open) this.db.close();
   }
 }
