@@ -1,9 +1,12 @@
 import type { IotService } from '../generated/service.js';
+import { certificatesOperations } from './certificates/index.js';
 import { CreateMitigationAction } from './mitigation-actions/CreateMitigationAction.js';
 import { DeleteMitigationAction } from './mitigation-actions/DeleteMitigationAction.js';
 import { DescribeMitigationAction } from './mitigation-actions/DescribeMitigationAction.js';
 import { ListMitigationActions } from './mitigation-actions/ListMitigationActions.js';
 import { UpdateMitigationAction } from './mitigation-actions/UpdateMitigationAction.js';
+import { policiesOperations } from './policies/index.js';
+import { thingsOperations } from './things/index.js';
 
 /**
  * The service object: every operation Warden implements, typed against the model's interface.
@@ -15,4 +18,7 @@ export const service: Partial<IotService> = {
   ListMitigationActions,
   UpdateMitigationAction,
   DeleteMitigationAction,
+  ...thingsOperations,
+  ...certificatesOperations,
+  ...policiesOperations,
 };

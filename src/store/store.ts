@@ -1,33 +1,32 @@
 import type { Scope } from '../api/context.js';
 import { DatabaseOpenError, type Driver } from './driver.js';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations/index.js';
-import { MitigationActionRepo } from './mitigation-actions.js';
 import { PostgresDriver } from './postgres.js';
+import { repos, type Repos } from './repos.js';
 import { SqliteDriver } from './sqlite.js';
-import { TagRepo } from './tags.js';
 
-/** The repositories, bound to one connection or one transaction. */
-export interface Repos {
-  readonly mitigationActions: MitigationActionRepo;
-  readonly tags: TagRepo;
-}
+export type { Repos } from './repos.js';
 
 export interface StoreTx extends Repos {
   /** Serialises writers of one kind of resource in one scope until the transaction ends (limits, uniqueness). */
   lock(scope: Scope, what: string): Promise<void>;
 }
 
-/** Tables that hold state (everything but the migration log); `reset` empties them. */
-const DATA_TABLES = ['mitigation_actions', 'resource_tags'];
-
 /** One store over either backend; the SQL and the rules are the same for both. */
-export class Store implements Repos {
-  readonly mitigationActions: MitigationActionRepo;
-  readonly tags: TagRepo;
+export class Store {
+  /** The repositories outside any transaction. */
+  readonly repos: Repos;
 
   private constructor(readonly db: Driver, readonly location: string) {
-    this.mitigationActions = new MitigationActionRepo(db);
-    this.tags = new TagRepo(db);
+    this.repos = repos(db);
+  }
+
+  get mitigationActions(): Repos['mitigationActions'] {
+    return this.repos.mitigationActions;
+  }
+
+  get tags(): Repos['tags'] {
+    return this.repos.tags;
   }
 
   get dialect(): Driver['dialect'] {
@@ -60,11 +59,7 @@ export class Store implements Repos {
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) =>
-      fn({
-        mitigationActions: new MitigationActionRepo(tx),
-        tags: new TagRepo(tx),
-        lock: (scope, what) => tx.lock(`${scope.accountId}/${scope.region}/${what}`),
-      }),
+      fn({ ...repos(tx), lock: (scope, what) => tx.lock(`${scope.accountId}/${scope.region}/${what}`) }),
     );
   }
 
@@ -72,9 +67,16 @@ export class Store implements Repos {
     return this.db.ping();
   }
 
+  /** Empties every table but the migration log. */
   async reset(): Promise<void> {
+    const tables =
+      this.db.dialect === 'sqlite'
+        ? await this.db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'warden_migrations'")
+        : await this.db.all<{ name: string }>(
+            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'warden_migrations'",
+          );
     await this.db.transaction(async (tx) => {
-      for (const t of DATA_TABLES) await tx.run(`DELETE FROM ${t}`);
+      for (const t of tables) await tx.run(`DELETE FROM ${t.name}`);
     });
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { LATEST_VERSION } from '../../src/store/migrations/index.js';
 import { raw, reset, ROLE, startServer, type RawResponse, type Running } from '../harness.js';
 
 function isAwsError(r: RawResponse, status: number, name: string): void {
@@ -173,7 +174,7 @@ describe('raw signed HTTP: what SDKs will not send', () => {
     const v = await (await fetch(`${server.url}/_warden/version`)).json();
     assert.equal(v.name, 'warden');
     assert.equal(v.apiVersion, '2015-05-28');
-    assert.equal(v.schemaVersion, 2);
+    assert.equal(v.schemaVersion, LATEST_VERSION);
     const r = await fetch(`${server.url}/_warden/nothing`);
     assert.equal(r.status, 404);
   });

@@ -1,4 +1,7 @@
 import type { Driver } from '../driver.js';
+import { certificates } from './004-certificates.js';
+import { policies } from './005-policies.js';
+import { things } from './003-things.js';
 
 /**
  * Versioned schema changes, applied in order at start-up, each in its own transaction,
@@ -11,7 +14,7 @@ export interface Migration {
 }
 
 /** Names sort by code point on both backends (PostgreSQL would otherwise use the locale's collation). */
-const binary = (db: Driver): string => (db.dialect === 'postgres' ? 'COLLATE "C"' : '');
+export const binary = (db: Driver): string => (db.dialect === 'postgres' ? 'COLLATE "C"' : '');
 
 export const migrations: Migration[] = [
   {
@@ -66,6 +69,9 @@ export const migrations: Migration[] = [
       await db.exec('CREATE INDEX mitigation_actions_by_type ON mitigation_actions (account_id, region, action_type, name)');
     },
   },
+  things,
+  certificates,
+  policies,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
