@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+/** A child server process that printed `listening on http://HOST:PORT`. */
+export interface ServerProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Last resort: whatever is still running when this process exits is killed. */
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** Spawns `node ...args` and waits (at most `timeoutMs`) for its `listening on http://…` line on stdout. */
+export function startServer(name: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    running.delete(child);
+    resolve();
+  }));
+  const stop = async (graceMs = 10_000): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    process.stderr.write(`[${name}] ${d}`);
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let ready = false;
+    const fail = (why: string): void => {
+      if (ready) return;
+      clearTimeout(timer);
+      void stop(1000);
+      reject(new Error(`${name} did not start: ${why}${stderr ? `\n${stderr.trim()}` : ''}`));
+    };
+    const timer = setTimeout(() => fail(`no 'listening on' line within ${timeoutMs} ms`), timeoutMs);
+    child.once('error', (e) => fail(e.message));
+    child.once('exit', (code, signal) => fail(`exited early (code ${code}, signal ${signal})`));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[^\s)]+)/.exec(out);
+      if (!m) return;
+      ready = true;
+      clearTimeout(timer);
+      child.stdout!.removeAllListeners('data');
+      child.stdout!.resume();
+      resolve({ name, url: m[1].replace(/\/$/, ''), child, stop });
+    });
+  });
+}
+
+/** What we keep from one autocannon run. */
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Mean latency; the percentiles come from autocannon's whole-millisecond histogram. */
+  meanMs: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  headers: Record<string, string>;
+  connections: number;
+  durationSeconds: number;
+}
+
+/** Runs the autocannon CLI (`-j`) in its own node process, so it does not share a core with us. */
+export function runAutocannon(root: string, o: LoadOptions): Promise<LoadResult> {
+  const args = [join(root, 'node_modules', 'autocannon', 'autocannon.js'), '-j', '-n', '-c', String(o.connections), '-d', String(o.durationSeconds)];
+  // autocannon splits `-H` at the first ':' or '=', so name:value keeps '=' in values intact.
+  for (const [name, value] of Object.entries(o.headers)) args.push('-H', `${name}:${value}`);
+  args.push(o.url);
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      running.delete(child);
+      if (code !== 0) return reject(new Error(`autocannon exited with code ${code}: ${err.trim()}`));
+      try {
+        const r = JSON.parse(out) as AutocannonJson;
+        resolve({
+          requestsPerSecond: round(r.requests.average),
+          p50Ms: r.latency.p50,
+          p99Ms: r.latency.p99,
+          meanMs: round(r.latency.average, 3),
+          requests: r.requests.total,
+          non2xx: r.non2xx,
+          errors: r.errors,
+          timeouts: r.timeouts,
+        });
+      } catch (e) {
+        reject(new Error(`cannot read autocannon's JSON (${(e as Error).message}): ${out.slice(0, 200)} ${err.trim()}`));
+      }
+    });
+  });
+}
+
+interface AutocannonJson {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
