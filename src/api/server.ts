@@ -9,6 +9,13 @@ import type { AwsPipeline } from './pipeline.js';
 import { errorResponse, type WireResponse } from './serialize.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+const internalFailure = (message: string): WireResponse => ({
+  status: 500,
+  headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailureException' },
+  body: JSON.stringify({ message }),
+});
 
 /**
  * The HTTP layer: reads the body (at most 1 MiB), sends /_warden/ and /metrics to the admin
@@ -21,7 +28,9 @@ export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, met
     const requestId = randomUUID();
     const finish = (wire: WireResponse, operation: string, accountId?: string, region?: string, close = false): void => {
       if (res.headersSent) return;
-      const headers: Record<string, string | number> = { ...wire.headers, 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(wire.body) };
+      const headers: Record<string, string | number> = wire.headers;
+      headers['x-amzn-requestid'] = requestId;
+      headers['content-length'] = Buffer.byteLength(wire.body);
       if (close) headers.connection = 'close';
       res.writeHead(wire.status, headers);
       res.end(wire.body);
@@ -34,8 +43,35 @@ export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, met
     const tooLarge = (): void =>
       finish(errorResponse(new InvalidRequestException(`The request body is larger than ${MAX_BODY_BYTES} bytes.`)), 'unknown', undefined, undefined, true);
 
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) return tooLarge();
+    const dispatch = (body: Buffer): void => {
+      const url = req.url ?? '/';
+      const method = req.method ?? 'GET';
+      if (url.startsWith('/_warden/') || url === '/metrics') {
+        const path = url.split('?')[0];
+        handleAdmin(method, path, admin).then(
+          (wire) => finish(wire, `warden:${path}`),
+          (e) => {
+            log.error({ reqId: requestId, err: e }, 'admin endpoint failed');
+            finish(internalFailure((e as Error).message), `warden:${path}`);
+          },
+        );
+        return;
+      }
+      pipeline.handle({ method, url, headers: req.headers, body, requestId }).then(
+        (r) => finish(r.response, r.operation, r.accountId, r.region),
+        (e) => {
+          log.error({ reqId: requestId, err: e }, 'pipeline failed');
+          finish(internalFailure('An internal error occurred.'), 'unknown');
+        },
+      );
+    };
+
+    const length = req.headers['content-length'];
+    if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) {
+      dispatch(EMPTY); // nothing to read: answer without waiting for the stream's end
+      return;
+    }
+    if (Number(length ?? 0) > MAX_BODY_BYTES) return tooLarge();
 
     const chunks: Buffer[] = [];
     let size = 0;
@@ -49,28 +85,7 @@ export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, met
     });
     req.on('error', () => undefined);
     req.on('end', () => {
-      if (size > MAX_BODY_BYTES) return;
-      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      const url = req.url ?? '/';
-      const method = req.method ?? 'GET';
-      if (url.startsWith('/_warden/') || url === '/metrics') {
-        const path = url.split('?')[0];
-        handleAdmin(method, path, admin).then(
-          (wire) => finish(wire, `warden:${path}`),
-          (e) => {
-            log.error({ reqId: requestId, err: e }, 'admin endpoint failed');
-            finish({ status: 500, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailureException' }, body: JSON.stringify({ message: (e as Error).message }) }, `warden:${path}`);
-          },
-        );
-        return;
-      }
-      pipeline.handle({ method, url, headers: req.headers, body, requestId }).then(
-        (r) => finish(r.response, r.operation, r.accountId, r.region),
-        (e) => {
-          log.error({ reqId: requestId, err: e }, 'pipeline failed');
-          finish({ status: 500, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailureException' }, body: '{"message":"An internal error occurred."}' }, 'unknown');
-        },
-      );
+      if (size <= MAX_BODY_BYTES) dispatch(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     });
   });
 

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { getCanonicalHeaders, SignatureV4Base } from '@smithy/signature-v4';
+import type { HttpRequest } from '@smithy/types';
 import {
   IncompleteSignatureException,
   InvalidSignatureException,
@@ -39,12 +39,45 @@ export interface SignedRequest {
 }
 
 /**
- * Verifies SigV4 header authentication. Canonicalisation and signing are @smithy/signature-v4's
- * (the same code the JS SDK signs with); this module parses the Authorization header, checks the
- * scope, the clock skew and the payload hash, and compares signatures in constant time.
+ * The canonical request exactly as @smithy/signature-v4 (the JS SDK's own signer) builds it:
+ * double-encoded, normalised path; sorted, RFC 3986-encoded query; then headers and payload hash.
+ */
+class Canonicalizer extends SignatureV4Base {
+  constructor() {
+    super({ service: 'iot', region: 'us-east-1', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Hash.bind(null, 'sha256'), uriEscapePath: true });
+  }
+  request(method: string, path: string, query: Record<string, string | string[]>, headers: Record<string, string>, signable: Set<string>, payloadHash: string): string {
+    const request = { method, path, query, headers, protocol: 'http:', hostname: '' } as HttpRequest;
+    return this.createCanonicalRequest(request, getCanonicalHeaders(request, undefined, signable), payloadHash);
+  }
+}
+
+/** Signing keys are derived once per (secret, day, region, service), not per request. */
+class SigningKeys {
+  private readonly keys = new Map<string, Buffer>();
+  get(secret: string, shortDate: string, region: string, service: string): Buffer {
+    const id = `${shortDate}/${region}/${service}/${secret}`;
+    let key = this.keys.get(id);
+    if (!key) {
+      if (this.keys.size >= 1000) this.keys.clear();
+      key = hmac(hmac(hmac(hmac(`AWS4${secret}`, shortDate), region), service), 'aws4_request');
+      this.keys.set(id, key);
+    }
+    return key;
+  }
+}
+
+const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/**
+ * Verifies SigV4 header authentication. The canonical request is @smithy/signature-v4's (the
+ * signer the JS SDK uses); hashing is node:crypto with cached signing keys. This module parses
+ * the Authorization header, checks the scope, the clock skew and the payload hash, and compares
+ * signatures in constant time.
  */
 export class SigV4Verifier {
-  private readonly signers = new Map<string, SignatureV4>();
+  private readonly canonical = new Canonicalizer();
+  private readonly signingKeys = new SigningKeys();
 
   constructor(
     private readonly credentials: Map<string, Credential>,
@@ -99,21 +132,17 @@ export class SigV4Verifier {
       headers[name] = Array.isArray(v) ? v.join(',') : v;
     }
     const declaredHash = header(req.headers, 'x-amz-content-sha256');
-    if (declaredHash && declaredHash !== 'UNSIGNED-PAYLOAD') {
-      const actual = req.body.length ? createHash('sha256').update(req.body).digest('hex') : EMPTY_SHA256;
-      if (declaredHash !== actual) throw new InvalidSignatureException('The provided x-amz-content-sha256 header does not match the SHA-256 of the request body.');
+    const bodyHash = req.body.length ? createHash('sha256').update(req.body).digest('hex') : EMPTY_SHA256;
+    if (declaredHash && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== bodyHash) {
+      throw new InvalidSignatureException('The provided x-amz-content-sha256 header does not match the SHA-256 of the request body.');
     }
+    const payloadHash = headers['x-amz-content-sha256'] ?? bodyHash;
 
     const query: Record<string, string | string[]> = {};
     for (const [k, values] of req.query) query[k] = values.length === 1 ? values[0] : values;
-    const request = new HttpRequest({ method: req.method, path: req.rawPath, query, headers, body: req.body.length ? req.body : undefined });
-    const signed = await this.signer(cred).sign(request, {
-      signingDate,
-      signingRegion: region,
-      signingService: service,
-      signableHeaders: new Set(signedNames),
-    });
-    const expected = /Signature=([0-9a-f]+)/.exec(signed.headers.authorization)![1];
+    const canonicalRequest = this.canonical.request(req.method, req.rawPath, query, headers, new Set(signedNames), payloadHash);
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${shortDate}/${region}/${service}/aws4_request\n${createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')}`;
+    const expected = createHmac('sha256', this.signingKeys.get(cred.secretAccessKey, shortDate, region, service)).update(stringToSign, 'utf8').digest('hex');
     const got = signature.toLowerCase();
     if (expected.length !== got.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(got))) {
       throw new InvalidSignatureException(
@@ -121,22 +150,6 @@ export class SigV4Verifier {
       );
     }
     return { accessKeyId, accountId: cred.accountId, region, service };
-  }
-
-  private signer(cred: Credential): SignatureV4 {
-    let s = this.signers.get(cred.accessKeyId);
-    if (!s) {
-      s = new SignatureV4({
-        credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey },
-        region: 'us-east-1',
-        service: 'iot',
-        sha256: Hash.bind(null, 'sha256'),
-        applyChecksum: false,
-        uriEscapePath: true,
-      });
-      this.signers.set(cred.accessKeyId, s);
-    }
-    return s;
   }
 }
 

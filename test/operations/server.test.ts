@@ -26,6 +26,18 @@ describe('start-up failures are one clear line and a non-zero exit', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 
+  test('a second Warden on the same data folder is refused', async () => {
+    const first = await startServer();
+    try {
+      const r = await warden(['serve', '--port', '0', '--data-dir', first.dataDir]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /in use by another process/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    } finally {
+      await first.cleanup();
+    }
+  });
+
   test('an unreachable PostgreSQL names the URL', async () => {
     const r = await warden(['serve', '--port', '0', '--database-url', 'postgres://postgres@127.0.0.1:1/nowhere']);
     assert.equal(r.code, 1);
