@@ -126,3 +126,25 @@ describe('binding and validating inputs from the model', () => {
     assert.equal(formatViolations(v), "1 validation error detected: Value 'x' at 'a' failed to satisfy constraint: Member must not be null");
   });
 });
+
+describe('model patterns', () => {
+  test('every pattern in the model compiles as a Unicode regular expression', async () => {
+    const { compileJavaPattern } = await import('../../src/api/validate.js');
+    const patterns = new Set(Object.values(model.shapes).flatMap((s) => (s.pattern ? [s.pattern] : [])));
+    assert.ok(patterns.size > 40);
+    for (const p of patterns) assert.ok(compileJavaPattern(p), `pattern ${p} does not compile`);
+  });
+
+  test('Java classes mean what Java means', async () => {
+    const { compileJavaPattern } = await import('../../src/api/validate.js');
+    const graph = compileJavaPattern('[\\p{Graph}\\x20]*')!;
+    assert.ok(graph.test('A thing type for sensors, v2 (beta)!'));
+    assert.ok(!graph.test('tab\there'));
+    const noControl = compileJavaPattern('[^\\p{Cntrl}]*')!;
+    assert.ok(noControl.test('üñíçødé and spaces'));
+    assert.ok(!noControl.test('bell\u0007'));
+    const upper = compileJavaPattern('[\\p{Upper}\\p{Digit}_]+')!;
+    assert.ok(upper.test('CERT_EXPIRATION_THRESHOLD_IN_DAYS'));
+    assert.ok(!upper.test('lower'));
+  });
+});
