@@ -63,7 +63,8 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   const verifier = new SigV4Verifier(new Map(credentials.map((c) => [c.accessKeyId, c])), () => clock.now(), options.skewMs ?? DEFAULT_SKEW_MS);
   const metrics = new Metrics();
   const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log);
-  const server: http.Server = createHttpServer(pipeline, { store, metrics, enableReset: options.enableReset ?? false }, metrics, log);
+  const admin = { store, metrics, enableReset: options.enableReset ?? false, verifier, clock, log };
+  const server: http.Server = createHttpServer(pipeline, admin, metrics, log);
   let url = '';
   let closing: Promise<void> | undefined;
 

@@ -48,7 +48,7 @@ export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, met
       const method = req.method ?? 'GET';
       if (url.startsWith('/_warden/') || url === '/metrics') {
         const path = url.split('?')[0];
-        handleAdmin(method, path, admin).then(
+        handleAdmin({ method, url, headers: req.headers, body, requestId }, admin).then(
           (wire) => finish(wire, `warden:${path}`),
           (e) => {
             log.error({ reqId: requestId, err: e }, 'admin endpoint failed');

@@ -15,6 +15,8 @@ export interface Driver {
   transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T>;
   /** Inside a transaction: serialise every writer that takes the same key until commit. */
   lock(key: string): Promise<void>;
+  /** Inside a transaction: runs `fn` so that, if it throws, its writes are undone and the transaction goes on. */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -32,5 +34,22 @@ export class DatabaseOpenError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'DatabaseOpenError';
+  }
+}
+
+let savepoints = 0;
+
+/** SAVEPOINT / RELEASE / ROLLBACK TO, the same on both backends. */
+export async function withSavepoint<T>(db: Pick<Driver, 'exec'>, fn: () => Promise<T>): Promise<T> {
+  const name = `sp${++savepoints}`;
+  await db.exec(`SAVEPOINT ${name}`);
+  try {
+    const result = await fn();
+    await db.exec(`RELEASE ${name}`);
+    return result;
+  } catch (e) {
+    await db.exec(`ROLLBACK TO ${name}`);
+    await db.exec(`RELEASE ${name}`);
+    throw e;
   }
 }

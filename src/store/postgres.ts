@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DatabaseOpenError, DatabaseUnavailableError, type Driver } from './driver.js';
+import { DatabaseOpenError, DatabaseUnavailableError, withSavepoint, type Driver } from './driver.js';
 
 const INT8 = 20;
 const types = {
@@ -73,6 +73,9 @@ class PgQueries {
 
 class PgTransaction extends PgQueries implements Driver {
   readonly dialect = 'postgres' as const;
+  savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    return withSavepoint(this, fn);
+  }
   transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
     return fn(this);
   }
@@ -138,6 +141,10 @@ export class PostgresDriver extends PgQueries implements Driver {
     } finally {
       client.release(broken instanceof Error ? broken : undefined);
     }
+  }
+
+  savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    return this.transaction(() => fn());
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { DatabaseOpenError, type Driver } from './driver.js';
+import { DatabaseOpenError, withSavepoint, type Driver } from './driver.js';
 
 /**
  * SQLite through better-sqlite3: one connection, WAL. Calls are synchronous underneath, so a
@@ -49,6 +49,7 @@ export class SqliteDriver implements Driver {
       exec: async (sql) => void self.db.exec(sql),
       transaction: (fn) => fn(self.inside),
       lock: async () => undefined, // BEGIN IMMEDIATE already holds the only write lock
+      savepoint: (fn) => withSavepoint(self.inside, fn),
       ping: async () => undefined,
       close: async () => undefined,
     };
@@ -111,6 +112,10 @@ export class SqliteDriver implements Driver {
   }
 
   async lock(): Promise<void> {}
+
+  savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    return this.transaction(() => fn());
+  }
 
   async ping(): Promise<void> {
     await this.get('SELECT 1 AS ok');

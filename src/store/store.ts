@@ -8,8 +8,12 @@ import { SqliteDriver } from './sqlite.js';
 export type { Repos } from './repos.js';
 
 export interface StoreTx extends Repos {
+  /** The transaction's connection, for SQL the repos do not cover. */
+  readonly db: Driver;
   /** Serialises writers of one kind of resource in one scope until the transaction ends (limits, uniqueness). */
   lock(scope: Scope, what: string): Promise<void>;
+  /** Runs `fn` so that, if it throws, its writes are undone and the transaction goes on. */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** One store over either backend; the SQL and the rules are the same for both. */
@@ -59,7 +63,7 @@ export class Store {
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) =>
-      fn({ ...repos(tx), lock: (scope, what) => tx.lock(`${scope.accountId}/${scope.region}/${what}`) }),
+      fn({ ...repos(tx), db: tx, lock: (scope, what) => tx.lock(`${scope.accountId}/${scope.region}/${what}`), savepoint: (f) => tx.savepoint(f) }),
     );
   }
 

@@ -105,6 +105,24 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.tags.list(us, action('half').arn), []);
     });
 
+    test('a savepoint undoes only its own writes', async () => {
+      await store.reset();
+      await store.transaction(async (tx) => {
+        await tx.mitigationActions.insert(us, action('kept'));
+        await assert.rejects(
+          tx.savepoint(async () => {
+            await tx.mitigationActions.insert(us, action('undone'));
+            throw new Error('inner');
+          }),
+          /inner/,
+        );
+        await tx.savepoint(async () => tx.mitigationActions.insert(us, action('also-kept')));
+      });
+      assert.ok(await store.mitigationActions.get(us, 'kept'));
+      assert.ok(await store.mitigationActions.get(us, 'also-kept'));
+      assert.equal(await store.mitigationActions.get(us, 'undone'), undefined);
+    });
+
     test('the scope lock makes a count-then-insert limit exact under concurrency', async () => {
       await store.reset();
       for (let i = 0; i < 95; i++) await store.mitigationActions.insert(us, action(`pre${i}`));
