@@ -1,6 +1,20 @@
 import type { Driver } from './driver.js';
 import { MitigationActionRepo } from './mitigation-actions.js';
+import { MitigationTaskRepo } from './mitigation-tasks.js';
 import { TagRepo } from './tags.js';
+import { ThingGroupMemberRepo } from './thing-group-members.js';
+import { ThingGroupRepo } from './thing-groups.js';
+import { ThingTypeRepo } from './thing-types.js';
+import { ThingRepo } from './things.js';
+import { CaCertificateRepo } from './ca-certificates.js';
+import { WardenCaRepo } from './cert-warden-cas.js';
+import { CertificateRepo } from './certificates.js';
+import { ThingPrincipalRepo } from './thing-principals.js';
+import { LoggingRepo } from './logging.js';
+import { PolicyRepo } from './policies.js';
+import { RegistryLookupRepo } from './policy-lookups.js';
+import { PolicyTargetRepo } from './policy-targets.js';
+import { RoleAliasRepo } from './role-aliases.js';
 
 /**
  * Every repository, bound to one connection or one transaction. Adding a kind of resource:
@@ -8,12 +22,40 @@ import { TagRepo } from './tags.js';
  */
 export interface Repos {
   readonly mitigationActions: MitigationActionRepo;
+  readonly mitigationTasks: MitigationTaskRepo;
   readonly tags: TagRepo;
+  readonly things: ThingRepo;
+  readonly thingTypes: ThingTypeRepo;
+  readonly thingGroups: ThingGroupRepo;
+  readonly thingGroupMembers: ThingGroupMemberRepo;
+  readonly certificates: CertificateRepo;
+  readonly caCertificates: CaCertificateRepo;
+  readonly thingPrincipals: ThingPrincipalRepo;
+  readonly wardenCas: WardenCaRepo;
+  readonly policies: PolicyRepo;
+  readonly policyTargets: PolicyTargetRepo;
+  readonly logging: LoggingRepo;
+  readonly roleAliases: RoleAliasRepo;
+  readonly registryLookups: RegistryLookupRepo;
 }
 
 export function repos(db: Driver): Repos {
   return {
     mitigationActions: new MitigationActionRepo(db),
+    mitigationTasks: new MitigationTaskRepo(db),
     tags: new TagRepo(db),
+    things: new ThingRepo(db),
+    thingTypes: new ThingTypeRepo(db),
+    thingGroups: new ThingGroupRepo(db),
+    thingGroupMembers: new ThingGroupMemberRepo(db),
+    certificates: new CertificateRepo(db),
+    caCertificates: new CaCertificateRepo(db),
+    thingPrincipals: new ThingPrincipalRepo(db),
+    wardenCas: new WardenCaRepo(db),
+    policies: new PolicyRepo(db),
+    policyTargets: new PolicyTargetRepo(db),
+    logging: new LoggingRepo(db),
+    roleAliases: new RoleAliasRepo(db),
+    registryLookups: new RegistryLookupRepo(db),
   };
 }

@@ -114,9 +114,9 @@ describe('raw signed HTTP: what SDKs will not send', () => {
     assert.match(nowhere.json.message, /GET \/no\/such\/thing/);
     const wrongMethod = await raw(server.url, { method: 'DELETE', path: '/mitigationactions/actions' });
     isAwsError(wrongMethod, 404, 'UnknownOperationException');
-    const later = await raw(server.url, { method: 'GET', path: '/things/thing1' });
+    const later = await raw(server.url, { method: 'GET', path: '/jobs/job1' });
     isAwsError(later, 501, 'NotImplementedException');
-    assert.match(later.json.message, /DescribeThing/);
+    assert.match(later.json.message, /DescribeJob/);
   });
 
   test('authentication failures: missing, unknown key, wrong secret, expired, other service', async () => {

@@ -164,7 +164,7 @@ for (const cli of CLIS) {
         ),
         // Neither CLI checks the model's maximum itself, so 300 reaches the server.
         fails(['list-mitigation-actions', '--max-results', '300'], 'InvalidRequestException', 'ListMitigationActions'),
-        fails(['list-things'], 'NotImplementedException', 'ListThings'),
+        fails(['list-jobs'], 'NotImplementedException', 'ListJobs'),
       ]);
       assert.match(missing, /cli-missing/);
       assert.match(two, /actionParams/);
@@ -177,7 +177,7 @@ for (const cli of CLIS) {
         maxResults,
         "1 validation error detected: Value 300 at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 250",
       );
-      assert.match(notImpl, /ListThings/);
+      assert.match(notImpl, /ListJobs/);
       const stored = await ok(['list-mitigation-actions']);
       assert.ok(!stored.actionIdentifiers.some((a: any) => a.actionName === 'cli-two' || a.actionName === 'bad!name'), 'failed creates store nothing');
     });

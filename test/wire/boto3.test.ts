@@ -231,7 +231,7 @@ for (const client of CLIENTS) {
     });
 
     test('an unimplemented operation answers NotImplementedException (501)', () => {
-      assertError(o.listThings, 'NotImplementedException', 501, 'ListThings', 'list_things');
+      assertError(o.listJobs, 'NotImplementedException', 501, 'ListJobs', 'list_jobs');
     });
 
     test('the paginator walks 5 actions in pages of 2, in name order', () => {

@@ -1,7 +1,10 @@
 import type { Driver } from '../driver.js';
+import { things } from './003-things.js';
 import { certificates } from './004-certificates.js';
 import { policies } from './005-policies.js';
-import { things } from './003-things.js';
+import { findings } from './006-findings.js';
+import { mitigationTasks } from './007-mitigation-tasks.js';
+import { outbox } from './008-outbox.js';
 
 /**
  * Versioned schema changes, applied in order at start-up, each in its own transaction,
@@ -72,6 +75,9 @@ export const migrations: Migration[] = [
   things,
   certificates,
   policies,
+  findings,
+  mitigationTasks,
+  outbox,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

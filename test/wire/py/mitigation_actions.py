@@ -167,7 +167,7 @@ obs['euList'] = call(eu.list_mitigation_actions)
 obs['usAfterEu'] = call(iot.describe_mitigation_action, actionName='wire-cert')
 
 # --- not implemented -------------------------------------------------------------------
-obs['listThings'] = call(iot.list_things)
+obs['listJobs'] = call(iot.list_jobs)
 
 # --- pagination: 5 actions created out of order, pages of 2 ----------------------------
 for n in list(SIX):

@@ -1,0 +1,8 @@
+import type { Context } from '../../api/context.js';
+import type { ListPrincipalThingsRequest, ListPrincipalThingsResponse } from '../../generated/shapes.js';
+import { attachmentPage } from './principals.js';
+
+export async function ListPrincipalThings(input: ListPrincipalThingsRequest, ctx: Context): Promise<ListPrincipalThingsResponse> {
+  const { rows, nextToken } = await attachmentPage(ctx, { principal: input.principal }, input);
+  return { things: rows.map((r) => r.thingName), nextToken };
+}

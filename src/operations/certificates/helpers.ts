@@ -1,0 +1,55 @@
+import type { Context } from '../../api/context.js';
+import { InvalidRequestException } from '../../generated/errors.js';
+import type { CertificateStatus } from '../../generated/shapes.js';
+import type { CertificateRecord, CreationKey } from '../../store/certificates.js';
+import { decodeToken, encodeToken } from '../pagination.js';
+
+/** ListCertificates and friends answer up to 25 certificates unless pageSize says otherwise. */
+export const DEFAULT_PAGE = 25;
+
+/**
+ * Page markers of the certificate lists. Their model pattern is standard base64
+ * (`[A-Za-z0-9+/]+={0,2}`), so the opaque token is re-encoded from base64url; decoding accepts both.
+ * The direction is part of the list name, so a marker of an ascending list is refused by a descending one.
+ */
+export function encodeMarker(list: string, ascending: boolean, last: { createdAt: Date; id: string }): string {
+  const token = encodeToken(`${list}-${ascending ? 'asc' : 'desc'}`, { c: last.createdAt.getTime(), i: last.id });
+  return Buffer.from(token, 'base64url').toString('base64');
+}
+
+export function decodeMarker(list: string, ascending: boolean, marker: string | undefined): CreationKey | undefined {
+  const pos = decodeToken<{ c: number; i: string }>(`${list}-${ascending ? 'asc' : 'desc'}`, marker, 'marker');
+  if (pos && (typeof pos.c !== 'number' || typeof pos.i !== 'string')) {
+    throw new InvalidRequestException(`The marker '${marker!.slice(0, 64)}' is not valid for this list; pass the nextMarker of the previous response unchanged.`);
+  }
+  return pos && { createdAt: pos.c, id: pos.i };
+}
+
+/** One page of device certificates in the shape ListCertificates and ListCertificatesByCA answer. */
+export async function certificatePage(
+  ctx: Context,
+  list: string,
+  input: { pageSize?: number; marker?: string; ascendingOrder?: boolean; caCertificateId?: string },
+) {
+  const ascending = input.ascendingOrder ?? false;
+  const limit = input.pageSize ?? DEFAULT_PAGE;
+  const after = decodeMarker(list, ascending, input.marker);
+  const rows = await ctx.store.repos.certificates.list(ctx, { caCertificateId: input.caCertificateId, ascending, after, limit });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    certificates: page.map((c: CertificateRecord) => ({
+      certificateArn: c.arn,
+      certificateId: c.certificateId,
+      status: c.status as CertificateStatus,
+      certificateMode: c.certificateMode as 'DEFAULT' | 'SNI_ONLY',
+      creationDate: c.createdAt,
+    })),
+    nextMarker: rows.length > limit ? encodeMarker(list, ascending, { createdAt: last.createdAt, id: last.certificateId }) : undefined,
+  };
+}
+
+/** The status a registration asks for: `status`, else the deprecated `setAsActive`, else INACTIVE. */
+export function requestedStatus(status: CertificateStatus | undefined, setAsActive: boolean | undefined): CertificateStatus {
+  return status ?? (setAsActive ? 'ACTIVE' : 'INACTIVE');
+}

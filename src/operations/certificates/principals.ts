@@ -1,0 +1,50 @@
+import type { Context, Scope } from '../../api/context.js';
+import { ResourceNotFoundException } from '../../generated/errors.js';
+import type { ThingPrincipalType } from '../../generated/shapes.js';
+import { assertPrincipalExists } from '../../registry/certificates.js';
+import type { Repos } from '../../store/repos.js';
+import type { ThingPrincipalRecord } from '../../store/thing-principals.js';
+import { decodeToken, encodeToken } from '../pagination.js';
+
+/** ListThingPrincipals and ListPrincipalThings (and their V2) answer 25 per page unless maxResults says otherwise. */
+const DEFAULT_RESULTS = 25;
+
+export async function requireThing(db: Repos, scope: Scope, thingName: string): Promise<void> {
+  if (!(await db.thingPrincipals.thingExists(scope, thingName))) {
+    throw new ResourceNotFoundException(`Thing ${thingName} does not exist in ${scope.region}.`);
+  }
+}
+
+interface PageInput {
+  nextToken?: string;
+  maxResults?: number;
+  thingPrincipalType?: ThingPrincipalType;
+}
+
+/**
+ * One keyset page of attachments, by thing (ordered by principal) or by principal (ordered by
+ * thing name). The thing or the principal's certificate must exist.
+ */
+export async function attachmentPage(
+  ctx: Context,
+  by: { thingName: string } | { principal: string },
+  input: PageInput,
+): Promise<{ rows: ThingPrincipalRecord[]; nextToken?: string }> {
+  const limit = input.maxResults ?? DEFAULT_RESULTS;
+  const repo = ctx.store.repos.thingPrincipals;
+  const list = 'thingName' in by ? `thing-principals:${by.thingName}` : `principal-things:${by.principal}`;
+  const after = decodeToken<{ after: string }>(list, input.nextToken)?.after;
+  const opts = { after: typeof after === 'string' ? after : undefined, principalType: input.thingPrincipalType, limit };
+  let rows: ThingPrincipalRecord[];
+  if ('thingName' in by) {
+    await requireThing(ctx.store.repos, ctx, by.thingName);
+    rows = await repo.byThing(ctx, by.thingName, opts);
+  } else {
+    await assertPrincipalExists(ctx.store.repos, ctx, by.principal);
+    rows = await repo.byPrincipal(ctx, by.principal, opts);
+  }
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const key = last && ('thingName' in by ? last.principal : last.thingName);
+  return { rows: page, nextToken: rows.length > limit ? encodeToken(list, { after: key }) : undefined };
+}

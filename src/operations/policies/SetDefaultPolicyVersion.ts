@@ -1,0 +1,7 @@
+import type { Context } from '../../api/context.js';
+import type { SetDefaultPolicyVersionRequest } from '../../generated/shapes.js';
+import { setDefaultPolicyVersion } from '../../registry/policies.js';
+
+export async function SetDefaultPolicyVersion(input: SetDefaultPolicyVersionRequest, ctx: Context): Promise<void> {
+  await ctx.store.transaction((tx) => setDefaultPolicyVersion(tx, ctx, input.policyName, input.policyVersionId));
+}

@@ -1,0 +1,34 @@
+import { InvalidRequestException } from '../../generated/errors.js';
+import { decodeToken } from '../pagination.js';
+
+/** Default page size of the marker/pageSize lists of this family (the model allows 1..250). */
+export const DEFAULT_PAGE_SIZE = 25;
+
+/**
+ * Markers of the marker/nextMarker lists. The model's Marker pattern is standard base64
+ * (`[A-Za-z0-9+/]+={0,2}`), so these are encoded as base64 rather than base64url; decoding goes
+ * through the shared pagination helper (which accepts both alphabets).
+ */
+export function encodeMarker(list: string, after: string, ascending = true): string {
+  return Buffer.from(JSON.stringify({ l: list, after, asc: ascending })).toString('base64');
+}
+
+export interface MarkerPosition {
+  after?: string;
+}
+
+/** The position a marker stands for; a marker of another list, or of the other order, is InvalidRequestException. */
+export function decodeMarker(list: string, marker: string | undefined, ascending = true): MarkerPosition {
+  const pos = decodeToken<{ after: string; asc: boolean }>(list, marker, 'marker');
+  if (!pos) return {};
+  if (typeof pos.after !== 'string' || pos.asc !== ascending) {
+    throw new InvalidRequestException(`The marker '${marker!.slice(0, 64)}' does not belong to this list in this order; pass the nextMarker of the previous response unchanged.`);
+  }
+  return { after: pos.after };
+}
+
+/** Slices a page fetched with one extra row and gives the next marker when more follow. */
+export function page<T>(rows: T[], limit: number, list: string, keyOf: (row: T) => string, ascending = true): { items: T[]; nextMarker?: string } {
+  const items = rows.slice(0, limit);
+  return { items, nextMarker: rows.length > limit ? encodeMarker(list, keyOf(items[items.length - 1]), ascending) : undefined };
+}

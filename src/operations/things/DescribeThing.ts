@@ -1,0 +1,17 @@
+import type { Context } from '../../api/context.js';
+import { ResourceNotFoundException } from '../../generated/errors.js';
+import type { DescribeThingRequest, DescribeThingResponse } from '../../generated/shapes.js';
+
+export async function DescribeThing(input: DescribeThingRequest, ctx: Context): Promise<DescribeThingResponse> {
+  const t = await ctx.store.repos.things.get(ctx, input.thingName);
+  if (!t) throw new ResourceNotFoundException(`Thing ${input.thingName} does not exist.`);
+  return {
+    defaultClientId: t.name,
+    thingName: t.name,
+    thingId: t.thingId,
+    thingArn: t.arn,
+    thingTypeName: t.thingTypeName,
+    attributes: t.attributes,
+    version: t.version,
+  };
+}

@@ -1,0 +1,8 @@
+import type { Context } from '../../api/context.js';
+import type { DescribeThingTypeRequest, DescribeThingTypeResponse } from '../../generated/shapes.js';
+import { existingThingType, thingTypeDefinition } from './thing-types.js';
+
+export async function DescribeThingType(input: DescribeThingTypeRequest, ctx: Context): Promise<DescribeThingTypeResponse> {
+  const t = await existingThingType(ctx.store.repos, ctx, input.thingTypeName);
+  return { thingTypeId: t.thingTypeId, ...thingTypeDefinition(t) };
+}

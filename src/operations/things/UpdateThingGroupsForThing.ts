@@ -1,0 +1,18 @@
+import type { Context } from '../../api/context.js';
+import { InvalidRequestException } from '../../generated/errors.js';
+import type { UpdateThingGroupsForThingRequest, UpdateThingGroupsForThingResponse } from '../../generated/shapes.js';
+import { addThingToThingGroup, groupLock, removeThingFromThingGroup } from '../../registry/things.js';
+
+/** Removals first, then additions, all or nothing in one transaction, with the rules of the single operations. */
+export async function UpdateThingGroupsForThing(input: UpdateThingGroupsForThingRequest, ctx: Context): Promise<UpdateThingGroupsForThingResponse> {
+  const thingName = input.thingName;
+  if (thingName === undefined) throw new InvalidRequestException('thingName is required.');
+  await ctx.store.transaction(async (tx) => {
+    for (const name of [...new Set(input.thingGroupsToAdd)].sort()) await tx.lock(ctx, groupLock(name));
+    for (const thingGroupName of input.thingGroupsToRemove ?? []) await removeThingFromThingGroup(tx, ctx, { thingName, thingGroupName });
+    for (const thingGroupName of input.thingGroupsToAdd ?? []) {
+      await addThingToThingGroup(tx, ctx, { thingName, thingGroupName, overrideDynamicGroups: input.overrideDynamicGroups });
+    }
+  });
+  return {};
+}

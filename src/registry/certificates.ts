@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../api/clock.js';
+import type { Scope } from '../api/context.js';
+import {
+  CertificateStateException,
+  InvalidRequestException,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+} from '../generated/errors.js';
+import type { CaCertificateRecord, RegistrationConfigRecord } from '../store/ca-certificates.js';
+import type { CertificateRecord } from '../store/certificates.js';
+import type { Repos } from '../store/repos.js';
+import { iotArn } from './arn.js';
+import { createCa, signerFrom, type ParsedCertificate, type Signer } from './x509.js';
+
+/**
+ * The certificate family's rules, shared by its operations and by the mitigation engine
+ * (UPDATE_DEVICE_CERTIFICATE, UPDATE_CA_CERTIFICATE, ADD_THINGS_TO_THING_GROUP). Functions take
+ * a transaction (or `ctx.store.repos`) and the scope; those that write also need the scope's clock.
+ */
+export type ClockedScope = Scope & { readonly clock: Clock };
+
+export const certificateArn = (scope: Scope, id: string): string => iotArn(scope, `cert/${id}`);
+export const caCertificateArn = (scope: Scope, id: string): string => iotArn(scope, `cacert/${id}`);
+
+/** Certificate ids are lower-case hex; the model's pattern also admits upper case and a 0x prefix. */
+export const normalizeId = (id: string): string => id.toLowerCase().replace(/^0x/, '');
+
+export async function getCertificate(db: Repos, scope: Scope, certificateId: string): Promise<CertificateRecord | undefined> {
+  return db.certificates.get(scope, normalizeId(certificateId));
+}
+
+export async function requireCertificate(db: Repos, scope: Scope, certificateId: string): Promise<CertificateRecord> {
+  const c = await getCertificate(db, scope, certificateId);
+  if (!c) throw new ResourceNotFoundException(`Certificate ${certificateId} does not exist in ${scope.region}.`);
+  return c;
+}
+
+export async function requireCaCertificate(db: Repos, scope: Scope, certificateId: string): Promise<CaCertificateRecord> {
+  const c = await db.caCertificates.get(scope, normalizeId(certificateId));
+  if (!c) throw new ResourceNotFoundException(`CA certificate ${certificateId} does not exist in ${scope.region}.`);
+  return c;
+}
+
+/**
+ * "Setting the status to PENDING_TRANSFER or PENDING_ACTIVATION will result in an exception being
+ * thrown": those are AWS's own statuses (transfers, auto-registration), never a caller's.
+ */
+export function assertSettableStatus(status: string, member: string): void {
+  if (status === 'PENDING_TRANSFER' || status === 'PENDING_ACTIVATION') {
+    throw new InvalidRequestException(`${member} cannot be ${status}: that status is set by AWS IoT itself, not by a request.`);
+  }
+}
+
+/**
+ * UpdateCertificate's state machine, for the operation and for UPDATE_DEVICE_CERTIFICATE: the same
+ * status again succeeds and changes nothing; REVOKED is final; a certificate pending transfer
+ * changes only through the transfer operations. Each change gets a new generationId and a
+ * customerVersion one higher.
+ */
+export async function updateCertificateStatus(tx: Repos, scope: ClockedScope, certificateId: string, newStatus: string): Promise<CertificateRecord> {
+  assertSettableStatus(newStatus, 'newStatus');
+  const c = await requireCertificate(tx, scope, certificateId);
+  if (c.status === newStatus) return c;
+  if (c.status === 'REVOKED') {
+    throw new CertificateStateException(`Certificate ${c.certificateId} is REVOKED; a revoked certificate cannot change to ${newStatus}.`);
+  }
+  if (c.status === 'PENDING_TRANSFER') {
+    throw new CertificateStateException(`Certificate ${c.certificateId} is PENDING_TRANSFER; cancel or reject the transfer before changing its status.`);
+  }
+  const modifiedAt = scope.clock.now();
+  const generationId = randomUUID();
+  await tx.certificates.setStatus(scope, c.certificateId, newStatus, generationId, modifiedAt);
+  return { ...c, status: newStatus, generationId, customerVersion: c.customerVersion + 1, modifiedAt };
+}
+
+export interface CaCertificateChanges {
+  status?: string;
+  autoRegistrationStatus?: string;
+  /** A new registration config, or null to remove it. */
+  registrationConfig?: RegistrationConfigRecord | null;
+}
+
+/** Applies the changes to a CA certificate; nothing changes (no new generation) when every value is already in place. */
+export async function updateCaCertificate(tx: Repos, scope: ClockedScope, certificateId: string, changes: CaCertificateChanges): Promise<CaCertificateRecord> {
+  const c = await requireCaCertificate(tx, scope, certificateId);
+  const next: CaCertificateRecord = {
+    ...c,
+    status: changes.status ?? c.status,
+    autoRegistrationStatus: changes.autoRegistrationStatus ?? c.autoRegistrationStatus,
+    registrationConfig: changes.registrationConfig === null ? undefined : (changes.registrationConfig ?? c.registrationConfig),
+  };
+  const same =
+    next.status === c.status &&
+    next.autoRegistrationStatus === c.autoRegistrationStatus &&
+    JSON.stringify(next.registrationConfig ?? null) === JSON.stringify(c.registrationConfig ?? null);
+  if (same) return c;
+  const updated = { ...next, generationId: randomUUID(), customerVersion: c.customerVersion + 1, modifiedAt: scope.clock.now() };
+  await tx.caCertificates.update(scope, updated);
+  return updated;
+}
+
+/** UPDATE_CA_CERTIFICATE's path (ACTIVE or INACTIVE; already in that status is a success). */
+export async function updateCaCertificateStatus(tx: Repos, scope: ClockedScope, certificateId: string, newStatus: string): Promise<CaCertificateRecord> {
+  return updateCaCertificate(tx, scope, certificateId, { status: newStatus });
+}
+
+/** Every thing the principal (a certificate ARN or a Cognito id) is attached to, in name order. */
+export async function thingsOfPrincipal(db: Repos, scope: Scope, principalArn: string): Promise<string[]> {
+  const names: string[] = [];
+  for (;;) {
+    const page = await db.thingPrincipals.byPrincipal(scope, principalArn, { after: names[names.length - 1], limit: 250 });
+    names.push(...page.slice(0, 250).map((r) => r.thingName));
+    if (page.length <= 250) return names;
+  }
+}
+
+/** The certificate id of a principal that is a certificate ARN of this account and region (else undefined). */
+export function certificateIdOfPrincipal(principal: string): { id: string; region: string; accountId: string } | undefined {
+  const m = /^arn:aws[a-z-]*:iot:([^:]*):(\d{12}):cert\/([0-9a-fA-F]{64})$/.exec(principal);
+  return m ? { region: m[1], accountId: m[2], id: m[3].toLowerCase() } : undefined;
+}
+
+/**
+ * For a principal that is a certificate ARN: the certificate must be registered in this account
+ * and region ("The certificate given in the principal does not exist"). Other principals
+ * (Cognito identities) pass unchecked.
+ */
+export async function assertPrincipalExists(db: Repos, scope: Scope, principal: string): Promise<void> {
+  const cert = certificateIdOfPrincipal(principal);
+  if (!cert && !principal.includes(':cert/')) return;
+  const here = cert && cert.region === scope.region && cert.accountId === scope.accountId;
+  if (!here || !(await db.certificates.get(scope, cert.id))) {
+    throw new ResourceNotFoundException(`The certificate given in the principal does not exist: ${principal}`);
+  }
+}
+
+/** Inserts a device certificate; one already registered in the scope answers ResourceAlreadyExistsException. */
+export async function registerDeviceCertificate(
+  db: Repos,
+  scope: ClockedScope,
+  parsed: ParsedCertificate,
+  opts: { status: string; certificateMode: string; caCertificateId?: string },
+): Promise<{ certificateArn: string; certificateId: string }> {
+  const now = scope.clock.now();
+  const arn = certificateArn(scope, parsed.id);
+  const inserted = await db.certificates.insertIfAbsent(scope, {
+    certificateId: parsed.id,
+    arn,
+    status: opts.status,
+    caCertificateId: opts.caCertificateId,
+    pem: parsed.pem,
+    certificateMode: opts.certificateMode,
+    ownedBy: scope.accountId,
+    generationId: randomUUID(),
+    customerVersion: 1,
+    notBefore: parsed.notBefore,
+    notAfter: parsed.notAfter,
+    createdAt: now,
+    modifiedAt: now,
+  });
+  if (!inserted) {
+    throw new ResourceAlreadyExistsException(`The certificate ${parsed.id} is already registered.`, { resourceId: parsed.id, resourceArn: arn });
+  }
+  return { certificateArn: arn, certificateId: parsed.id };
+}
+
+const signers = new Map<string, { certPem: string; signer: Promise<Signer> }>();
+
+/**
+ * The account's Warden CA (all regions share it), created and stored on first use so it survives
+ * restarts; the imported key is kept in memory for as long as the stored CA is the same.
+ */
+export async function wardenSigner(db: Repos, scope: ClockedScope): Promise<Signer> {
+  let row = await db.wardenCas.get(scope.accountId);
+  if (!row) {
+    const ca = await createCa(`CN=Warden IoT CA ${scope.accountId}, O=Warden`, scope.clock.now());
+    await db.wardenCas.insertIfAbsent({ accountId: scope.accountId, ...ca }, scope.clock.now());
+    row = (await db.wardenCas.get(scope.accountId))!;
+  }
+  const cached = signers.get(scope.accountId);
+  if (cached && cached.certPem === row.certPem) return cached.signer;
+  const signer = signerFrom(row.certPem, row.keyPem);
+  signer.catch(() => signers.delete(scope.accountId));
+  signers.set(scope.accountId, { certPem: row.certPem, signer });
+  return signer;
+}

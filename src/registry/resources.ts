@@ -1,0 +1,74 @@
+import type { Scope } from '../api/context.js';
+import { InvalidRequestException, LimitExceededException, ResourceNotFoundException } from '../generated/errors.js';
+import type { KeyedTable } from '../store/policy-lookups.js';
+import type { Repos } from '../store/repos.js';
+import type { StoreTx } from '../store/store.js';
+import type { Tag } from '../store/tags.js';
+
+/** AWS: at most 50 user tags per resource. */
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/**
+ * The AWS IoT resource types that TagResource accepts and Warden has, by the ARN's resource type,
+ * with the table that holds them (keyed by the name or id after the slash). Things and device
+ * certificates are not taggable in AWS IoT. A new taggable family adds one line here (and its
+ * table to KEYED_TABLES).
+ */
+const TAGGABLE: Record<string, { table: KeyedTable; what: string }> = {
+  mitigationaction: { table: 'mitigation_actions', what: 'Mitigation action' },
+  thinggroup: { table: 'thing_groups', what: 'Thing group' },
+  thingtype: { table: 'thing_types', what: 'Thing type' },
+  policy: { table: 'policies', what: 'Policy' },
+  rolealias: { table: 'role_aliases', what: 'Role alias' },
+  cacert: { table: 'ca_certificates', what: 'CA certificate' },
+};
+
+const IOT_ARN = /^arn:aws[a-z-]*:iot:([^:]*):([^:]*):([a-z]+)\/(.+)$/;
+
+/**
+ * The ARN names a taggable resource that exists in this account and region. A string that is not
+ * an AWS IoT ARN, or names a kind of resource that cannot be tagged, is InvalidRequestException; a
+ * taggable ARN that names nothing (here) is ResourceNotFoundException.
+ */
+export async function requireTaggable(db: Repos, scope: Scope, arn: string): Promise<void> {
+  const m = IOT_ARN.exec(arn);
+  if (!m) throw new InvalidRequestException(`resourceArn ${arn} is not an AWS IoT resource ARN.`);
+  const [, region, account, type, key] = m;
+  const kind = TAGGABLE[type];
+  if (!kind) {
+    throw new InvalidRequestException(`resourceArn ${arn} names a ${type}, which cannot be tagged; taggable kinds: ${Object.keys(TAGGABLE).join(', ')}.`);
+  }
+  if (region !== scope.region || account !== scope.accountId || !(await db.registryLookups.exists(scope, kind.table, key))) {
+    throw new ResourceNotFoundException(`${kind.what} ${arn} does not exist.`);
+  }
+}
+
+const RESERVED_PREFIX = /^aws:/i;
+
+/** Tags given when a resource is created: keys unique, none reserved, at most 50 (InvalidRequestException). */
+export function checkNewTags(tags: Tag[] | undefined): void {
+  if (!tags?.length) return;
+  checkTagKeys(tags.map((t) => t.Key));
+  if (new Set(tags.map((t) => t.Key)).size > MAX_TAGS_PER_RESOURCE) {
+    throw new InvalidRequestException(`A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; ${tags.length} were given.`);
+  }
+}
+
+/** Keys that start with aws: are reserved for AWS (InvalidRequestException). */
+export function checkTagKeys(keys: string[]): void {
+  const reserved = keys.filter((k) => RESERVED_PREFIX.test(k));
+  if (reserved.length) throw new InvalidRequestException(`Tag keys starting with aws: are reserved for AWS: ${reserved.join(', ')}.`);
+}
+
+/** TagResource: the resource may hold at most 50 tags after the new ones are merged (LimitExceededException). */
+export async function tagResource(tx: StoreTx, scope: Scope, arn: string, tags: Tag[]): Promise<void> {
+  checkTagKeys(tags.map((t) => t.Key));
+  await tx.lock(scope, `tags/${arn}`);
+  await requireTaggable(tx, scope, arn);
+  const keys = await tx.tags.keys(scope, arn);
+  for (const t of tags) keys.add(t.Key);
+  if (keys.size > MAX_TAGS_PER_RESOURCE) {
+    throw new LimitExceededException(`${arn} would have ${keys.size} tags; a resource can have at most ${MAX_TAGS_PER_RESOURCE}.`);
+  }
+  await tx.tags.put(scope, arn, tags);
+}

@@ -1,0 +1,157 @@
+import type { Clock } from '../api/clock.js';
+import { systemClock } from '../api/clock.js';
+import type { Scope } from '../api/context.js';
+import { InvalidRequestException, ResourceNotFoundException } from '../generated/errors.js';
+import type { Repos, StoreTx } from '../store/store.js';
+import type { ThingRecord } from '../store/things.js';
+import { compiledQuery, matches, type ThingDoc } from './fleet-query.js';
+
+/**
+ * The registry rules of things and thing groups, shared by the public operations and the
+ * mitigation engine (ADD_THINGS_TO_THING_GROUP). Every write takes a transaction.
+ */
+
+/** "You can add a thing to a maximum of 10 groups" (static and dynamic together). */
+export const MAX_GROUPS_PER_THING = 10;
+
+/**
+ * Lock keys (PostgreSQL advisory locks; SQLite serialises writers anyway). A group's key is taken
+ * by whatever adds to it, creates a child under it or deletes it, always before a thing's key, so
+ * a membership or child never outlives a concurrently deleted group and the lock order is fixed.
+ */
+export const groupLock = (name: string): string => `thing-group/${name}`;
+const thingLock = (name: string): string => `thing-membership/${name}`;
+
+/** A scope, optionally with the clock of the request (membership times). */
+export type ClockedScope = Scope & { readonly clock?: Clock };
+
+/**
+ * The thing is already in the maximum number of groups and no dynamic group could make room.
+ * An InvalidRequestException on the wire; the engine maps it to INVALID_STATE_OF_RESOURCE.
+ */
+export class ThingGroupLimitError extends InvalidRequestException {}
+
+export async function thingExists(db: Repos, scope: Scope, name: string): Promise<boolean> {
+  return (await db.things.get(scope, name)) !== undefined;
+}
+
+/** Names of the groups the thing is directly in (static and dynamic), in name order. */
+export async function groupsOfThing(db: Repos, scope: Scope, thingName: string): Promise<string[]> {
+  return (await db.thingGroupMembers.ofThing(scope, thingName)).map((m) => m.groupName).sort();
+}
+
+/** The group's ancestors, top group first (empty for a top group or a missing group). */
+export async function ancestorsOfGroup(db: Repos, scope: Scope, groupName: string): Promise<string[]> {
+  const g = await db.thingGroups.get(scope, groupName);
+  return g ? g.path.split('/').slice(0, -2) : [];
+}
+
+async function existingThingAndGroup(tx: StoreTx, scope: Scope, thingName: string, groupName: string) {
+  const group = await tx.thingGroups.get(scope, groupName);
+  if (!group) throw new ResourceNotFoundException(`Thing group ${groupName} does not exist.`);
+  if (!(await thingExists(tx, scope, thingName))) throw new ResourceNotFoundException(`Thing ${thingName} does not exist.`);
+  return group;
+}
+
+/**
+ * Adds a thing to a static group: the group and thing exist, the group is not dynamic, the thing is
+ * in no other group of the same hierarchy, and in at most 10 groups; at the limit with
+ * `overrideDynamicGroups` it leaves its most recently joined dynamic group. Already a member: no-op.
+ * Adding one thing to several groups in one transaction: first take `groupLock` of each in sorted
+ * name order (as UpdateThingGroupsForThing does), so concurrent callers cannot deadlock.
+ */
+export async function addThingToThingGroup(
+  tx: StoreTx,
+  scope: ClockedScope,
+  opts: { thingName: string; thingGroupName: string; overrideDynamicGroups?: boolean },
+): Promise<void> {
+  const { thingName, thingGroupName } = opts;
+  await tx.lock(scope, groupLock(thingGroupName));
+  await tx.lock(scope, thingLock(thingName));
+  const group = await existingThingAndGroup(tx, scope, thingName, thingGroupName);
+  if (group.isDynamic) throw new InvalidRequestException(`Thing group ${thingGroupName} is dynamic: its members follow its query and cannot be added by hand.`);
+  const memberships = await tx.thingGroupMembers.ofThing(scope, thingName);
+  if (memberships.some((m) => m.groupName === thingGroupName)) return;
+  const sameHierarchy = memberships.find((m) => m.rootName === group.rootName);
+  if (sameHierarchy) {
+    throw new InvalidRequestException(
+      `Thing ${thingName} is already in thing group ${sameHierarchy.groupName} of the same hierarchy (${group.rootName}) as ${thingGroupName}; a thing can be in only one group of a hierarchy.`,
+    );
+  }
+  if (memberships.length >= MAX_GROUPS_PER_THING) {
+    const lastDynamic = [...memberships].reverse().find((m) => m.isDynamic);
+    if (!opts.overrideDynamicGroups || !lastDynamic) {
+      throw new ThingGroupLimitError(
+        `Thing ${thingName} is already in ${memberships.length} thing groups, the most allowed${lastDynamic ? '; set overrideDynamicGroups to let it leave a dynamic group' : ''}.`,
+      );
+    }
+    await tx.thingGroupMembers.remove(scope, lastDynamic.groupName, thingName);
+  }
+  await tx.thingGroupMembers.add(scope, thingGroupName, thingName, false, (scope.clock ?? systemClock).now());
+}
+
+/** Removes a thing from a static group; not a member: no-op. */
+export async function removeThingFromThingGroup(tx: StoreTx, scope: Scope, opts: { thingName: string; thingGroupName: string }): Promise<void> {
+  const group = await existingThingAndGroup(tx, scope, opts.thingName, opts.thingGroupName);
+  if (group.isDynamic) throw new InvalidRequestException(`Thing group ${opts.thingGroupName} is dynamic: its members follow its query and cannot be removed by hand.`);
+  await tx.thingGroupMembers.remove(scope, opts.thingGroupName, opts.thingName);
+}
+
+const docOf = (t: ThingRecord): ThingDoc => ({ thingName: t.name, thingId: t.thingId, thingTypeName: t.thingTypeName, attributes: t.attributes });
+
+/**
+ * Re-evaluates one thing against every dynamic group of the scope (after it is created or
+ * updated): it leaves the groups it no longer matches and joins those it now matches while it is
+ * in fewer than 10 groups (AWS does not add a thing that is already at the limit).
+ */
+export async function refreshDynamicGroupsOfThing(tx: StoreTx, scope: ClockedScope, thing: ThingRecord, isNew: boolean): Promise<void> {
+  const groups = await tx.thingGroups.dynamicGroups(scope);
+  if (groups.length === 0) return;
+  await tx.lock(scope, thingLock(thing.name));
+  const doc = docOf(thing);
+  const memberships = isNew ? [] : await tx.thingGroupMembers.ofThing(scope, thing.name);
+  const current = new Set(memberships.map((m) => m.groupName));
+  let count = memberships.length;
+  const matching = groups.filter((g) => matches(compiledQuery(g.queryString), doc));
+  const matchingNames = new Set(matching.map((g) => g.name));
+  for (const g of groups) {
+    if (current.has(g.name) && !matchingNames.has(g.name)) {
+      await tx.thingGroupMembers.remove(scope, g.name, thing.name);
+      count--;
+    }
+  }
+  const now = (scope.clock ?? systemClock).now();
+  for (const g of matching) {
+    if (current.has(g.name) || count >= MAX_GROUPS_PER_THING) continue;
+    await tx.thingGroupMembers.add(scope, g.name, thing.name, true, now);
+    count++;
+  }
+}
+
+const PAGE = 5000;
+
+/**
+ * (Re)computes a dynamic group's members from its query: things are read in pages of the things
+ * table, evaluated in JS, and the difference is written in multi-row statements. Things already
+ * in 10 groups are not added.
+ */
+export async function rebuildDynamicGroup(tx: StoreTx, scope: ClockedScope, groupName: string, queryString: string): Promise<void> {
+  const query = compiledQuery(queryString);
+  const current = new Set(await tx.thingGroupMembers.allThingNames(scope, groupName));
+  const full = new Set(await tx.thingGroupMembers.thingsAtLimit(scope, MAX_GROUPS_PER_THING));
+  const toAdd: string[] = [];
+  const toRemove: string[] = [];
+  let afterName: string | undefined;
+  for (;;) {
+    const rows = await tx.things.list(scope, { afterName, limit: PAGE });
+    for (const t of rows.slice(0, PAGE)) {
+      const match = matches(query, docOf(t));
+      if (match && !current.has(t.name) && !full.has(t.name)) toAdd.push(t.name);
+      if (!match && current.has(t.name)) toRemove.push(t.name);
+    }
+    if (rows.length <= PAGE) break;
+    afterName = rows[PAGE - 1].name;
+  }
+  await tx.thingGroupMembers.removeMany(scope, groupName, toRemove);
+  await tx.thingGroupMembers.addMany(scope, groupName, toAdd, true, (scope.clock ?? systemClock).now());
+}
