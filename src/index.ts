@@ -7,6 +7,9 @@ import { AwsPipeline } from './api/pipeline.js';
 import { addressOf, createHttpServer } from './api/server.js';
 import { DEFAULT_SKEW_MS, SigV4Verifier, type Credential } from './api/sigv4.js';
 import { ConfigError, DEFAULT_CREDENTIAL, isLoopback, loadCredentialsFile } from './config.js';
+import { createActionHandlers } from './actions/index.js';
+import { Engine } from './engine/runner.js';
+import { loadSubjects } from './engine/subjects.js';
 import { service } from './operations/index.js';
 import { Store } from './store/store.js';
 
@@ -26,6 +29,14 @@ export interface WardenOptions {
   credentials?: Credential[];
   credentialsFile?: string;
   enableReset?: boolean;
+  /** Run mitigation tasks on this node (default true). */
+  engine?: boolean;
+  /** SNS API that PUBLISH_FINDING_TO_SNS delivers to; without it messages stay in the outbox (GET /_warden/sns/messages). */
+  snsEndpoint?: string;
+  /** Signing region for SNS (default: each topic ARN's region). */
+  snsRegion?: string;
+  /** Credentials for SNS (default: the AWS SDK's credential chain). */
+  snsCredentials?: { accessKeyId: string; secretAccessKey: string };
   logLevel?: string;
   logger?: Logger;
   clock?: Clock;
@@ -62,8 +73,10 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   });
   const verifier = new SigV4Verifier(new Map(credentials.map((c) => [c.accessKeyId, c])), () => clock.now(), options.skewMs ?? DEFAULT_SKEW_MS);
   const metrics = new Metrics();
-  const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log);
-  const admin = { store, metrics, enableReset: options.enableReset ?? false, verifier, clock, log };
+  const engine = new Engine({ store, handlers: createActionHandlers({ snsDelivery: false }), loadSubjects, clock, log });
+  const wakeEngine = () => engine.wake();
+  const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine);
+  const admin = { store, metrics, enableReset: options.enableReset ?? false, verifier, clock, log, wakeEngine };
   const server: http.Server = createHttpServer(pipeline, admin, metrics, log);
   let url = '';
   let closing: Promise<void> | undefined;
@@ -81,6 +94,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
           server.off('error', reject);
           const a = addressOf(server);
           url = `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+          if (options.engine !== false) engine.start();
           resolve(url);
         });
       }),
@@ -95,6 +109,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
         });
         clearInterval(sweep);
         clearTimeout(deadline);
+        await engine.stop();
         await store.close();
       })()),
   };

@@ -11,6 +11,7 @@ import { schemaVersion } from '../store/migrations/index.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { signedRoutes } from './signed.js';
+import { snsMessages } from './sns-messages.js';
 
 export interface AdminOptions {
   store: Store;
@@ -19,6 +20,7 @@ export interface AdminOptions {
   verifier: SigV4Verifier;
   clock: Clock;
   log: Logger;
+  wakeEngine?: () => void;
 }
 
 export interface AdminRequest {
@@ -67,6 +69,8 @@ export async function handleAdmin(req: AdminRequest, opts: AdminOptions): Promis
         backend: opts.store.dialect,
         schemaVersion: await schemaVersion(opts.store.db),
       });
+    case 'GET /_warden/sns/messages':
+      return snsMessages(q < 0 ? '' : req.url.slice(q + 1), opts.store);
     case 'POST /_warden/reset':
       if (!opts.enableReset) {
         return json(403, { message: 'Reset is disabled; start Warden with --enable-reset to allow it.' }, 'AccessDeniedException');
@@ -98,6 +102,7 @@ async function runSigned(handler: SignedHandler, req: AdminRequest, path: string
       store: opts.store,
       clock: opts.clock,
       log: opts.log,
+      wakeEngine: opts.wakeEngine ?? (() => undefined),
     };
     return json(200, (await handler({ body, query }, ctx)) ?? {});
   } catch (e) {

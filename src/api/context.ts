@@ -15,4 +15,6 @@ export interface Context extends Scope {
   readonly store: Store;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Tells the background engine that new work is waiting. */
+  readonly wakeEngine: () => void;
 }

@@ -48,6 +48,7 @@ export class AwsPipeline {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly wakeEngine: () => void = () => undefined,
   ) {
     this.router = new Router(model);
     this.validator = new Validator(model);
@@ -77,6 +78,7 @@ export class AwsPipeline {
         store: this.store,
         clock: this.clock,
         log: this.log,
+        wakeEngine: this.wakeEngine,
       };
       const output = await impl(input, ctx);
       return { response: this.serializer.output(op, output), operation, ...principal };

@@ -9,6 +9,11 @@ export const SERVE_OPTIONS = {
   'database-url': { type: 'string', env: 'WARDEN_DATABASE_URL', help: 'postgres://user@host:port/db[?schema=NAME] to use PostgreSQL instead of SQLite' },
   credentials: { type: 'string', env: 'WARDEN_CREDENTIALS', help: 'YAML or JSON file of {accessKeyId, secretAccessKey, accountId} entries' },
   'enable-reset': { type: 'boolean', env: 'WARDEN_ENABLE_RESET', help: 'allow POST /_warden/reset to wipe all state (for tests)' },
+  'no-engine': { type: 'boolean', env: 'WARDEN_NO_ENGINE', help: 'serve the API only: run no mitigation tasks on this node (another node does)' },
+  'sns-endpoint': { type: 'string', env: 'WARDEN_SNS_ENDPOINT', help: 'SNS API URL that PUBLISH_FINDING_TO_SNS delivers to (default: messages stay in the outbox)' },
+  'sns-region': { type: 'string', env: 'WARDEN_SNS_REGION', help: "signing region for SNS (default: the topic ARN's region)" },
+  'sns-access-key-id': { type: 'string', env: 'WARDEN_SNS_ACCESS_KEY_ID', help: "access key for SNS (default: the AWS SDK's credential chain)" },
+  'sns-secret-access-key': { type: 'string', env: 'WARDEN_SNS_SECRET_ACCESS_KEY', help: 'secret key for SNS, with --sns-access-key-id' },
   'log-level': { type: 'string', env: 'WARDEN_LOG_LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
   help: { type: 'boolean', env: '', help: 'show this help' },
 } as const;
@@ -45,8 +50,16 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): WardenOpti
     databaseUrl: pick('database-url'),
     credentialsFile: pick('credentials'),
     enableReset: (v['enable-reset'] as boolean | undefined) ?? envBool(env.WARDEN_ENABLE_RESET) ?? false,
+    engine: !((v['no-engine'] as boolean | undefined) ?? envBool(env.WARDEN_NO_ENGINE) ?? false),
     logLevel: pick('log-level'),
+    ...snsOptions(pick('sns-endpoint'), pick('sns-region'), pick('sns-access-key-id'), pick('sns-secret-access-key')),
   };
+}
+
+function snsOptions(endpoint?: string, region?: string, accessKeyId?: string, secretAccessKey?: string): Pick<WardenOptions, 'snsEndpoint' | 'snsRegion' | 'snsCredentials'> {
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) throw new Error('--sns-access-key-id and --sns-secret-access-key go together');
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) throw new Error(`--sns-endpoint must be an http:// or https:// URL, not '${endpoint}'`);
+  return { snsEndpoint: endpoint, snsRegion: region, snsCredentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined };
 }
 
 export async function serve(argv: string[]): Promise<number> {

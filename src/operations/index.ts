@@ -5,6 +5,8 @@ import { DeleteMitigationAction } from './mitigation-actions/DeleteMitigationAct
 import { DescribeMitigationAction } from './mitigation-actions/DescribeMitigationAction.js';
 import { ListMitigationActions } from './mitigation-actions/ListMitigationActions.js';
 import { UpdateMitigationAction } from './mitigation-actions/UpdateMitigationAction.js';
+import { findingsOperations } from './findings/index.js';
+import { mitigationTaskOperations } from './mitigation-tasks/index.js';
 import { policiesOperations } from './policies/index.js';
 import { thingsOperations } from './things/index.js';
 
@@ -21,4 +23,6 @@ export const service: Partial<IotService> = {
   ...thingsOperations,
   ...certificatesOperations,
   ...policiesOperations,
+  ...mitigationTaskOperations,
+  ...findingsOperations,
 };

@@ -265,13 +265,14 @@ export class MitigationTaskRepo {
     return Number(row?.n ?? 0);
   }
 
-  /** Marks every pending target CANCELED; returns how many per check. */
+  /** Marks every unfinished target (not run, or awaiting a delivery) CANCELED; returns how many per check. */
   async cancelPending(k: TaskKey): Promise<Map<string | null, number>> {
+    const open = "state IN ('PENDING', 'AWAITING', 'AWAITING_FAILED')";
     const counts = await this.db.all<{ check_name: string | null; n: number }>(
-      `SELECT check_name, COUNT(*) AS n FROM mitigation_targets WHERE ${KEY} AND state = 'PENDING' GROUP BY check_name`,
+      `SELECT check_name, COUNT(*) AS n FROM mitigation_targets WHERE ${KEY} AND ${open} GROUP BY check_name`,
       key(k),
     );
-    await this.db.run(`UPDATE mitigation_targets SET state = 'CANCELED' WHERE ${KEY} AND state = 'PENDING'`, key(k));
+    await this.db.run(`UPDATE mitigation_targets SET state = 'CANCELED' WHERE ${KEY} AND ${open}`, key(k));
     return new Map(counts.map((c) => [c.check_name, Number(c.n)]));
   }
 

@@ -1,0 +1,49 @@
+import type { Clock } from '../api/clock.js';
+import type { TaskKey } from '../store/mitigation-tasks.js';
+import type { StoreTx } from '../store/store.js';
+import { EXECUTION_STATUS } from './lifecycle.js';
+import { finishIfDone } from './runner.js';
+
+export interface ExecutionKey extends TaskKey {
+  targetId: string;
+  actionIndex: number;
+}
+
+/**
+ * Finishes an execution that was handed to something outside the database (SNS delivery):
+ * records its outcome, and when it was its target's last one, the target's result and the
+ * task's statistics — in the caller's transaction. A second report for the same execution
+ * changes nothing.
+ */
+export async function completeExecution(
+  tx: StoreTx,
+  key: ExecutionKey,
+  outcome: { status: 'SUCCEEDED' } | { status: 'FAILED'; errorCode: string; message: string },
+  clock: Clock,
+): Promise<void> {
+  const repo = tx.mitigationTasks;
+  const names = EXECUTION_STATUS[key.kind];
+  const failed = outcome.status === 'FAILED';
+  const changed = await repo.updateExecution(key, key.targetId, key.actionIndex, {
+    status: failed ? names.failed : names.succeeded,
+    endTime: clock.now(),
+    errorCode: failed ? outcome.errorCode : undefined,
+    message: failed ? outcome.message : undefined,
+  });
+  if (changed === 0) return;
+  await repo.bump(key, { awaiting: -1, executed: 1, failedExecutions: failed ? 1 : 0 });
+  const target = await repo.targetState(key, key.targetId);
+  if (target?.state === 'CANCELED') return; // the task was canceled meanwhile: its statistics are final
+  const executions = await repo.executionsOfTarget(key, key.targetId);
+  if (executions.some((e) => e.status === names.running)) {
+    if (failed) await repo.setTargetState(key, key.targetId, 'AWAITING_FAILED');
+    return;
+  }
+  const targetFailed = executions.some((e) => e.status === names.failed);
+  await repo.setTargetState(key, key.targetId, 'DONE');
+  await repo.bump(key, { done: 1, failedTargets: targetFailed ? 1 : 0 });
+  if (key.kind === 'audit' && target?.checkName) {
+    await repo.bumpStats(key, key.taskId, target.checkName, targetFailed ? { failed: 1 } : { succeeded: 1 });
+  }
+  await finishIfDone(repo, key, clock);
+}

@@ -1,0 +1,8 @@
+import type { Context } from '../../api/context.js';
+import { cancelTask } from '../../engine/cancel.js';
+import type { CancelAuditMitigationActionsTaskRequest, CancelAuditMitigationActionsTaskResponse } from '../../generated/shapes.js';
+
+export async function CancelAuditMitigationActionsTask(input: CancelAuditMitigationActionsTaskRequest, ctx: Context): Promise<CancelAuditMitigationActionsTaskResponse> {
+  await cancelTask(ctx, { ...ctx, kind: 'audit', taskId: input.taskId });
+  return {};
+}
