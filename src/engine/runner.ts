@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import { executeTargets, type SubjectLoader } from './execute.js';
 import { endStatus } from './lifecycle.js';
 import { planChunk } from './plan.js';
+import { purgeOld } from './retention.js';
 
 export interface EngineOptions {
   store: Store;
@@ -22,6 +23,8 @@ export interface EngineOptions {
   idleMs?: number;
   /** Called after each committed batch (tests and metrics). */
   onBatch?: (task: TaskKey, targets: number) => void;
+  /** How often the retention pass runs (D19); default hourly, first one a minute after start. */
+  retentionEveryMs?: number;
 }
 
 /**
@@ -32,6 +35,7 @@ export interface EngineOptions {
  */
 export class Engine {
   private timer: NodeJS.Timeout | undefined;
+  private retention: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
   private readonly batchSize: number;
@@ -48,6 +52,15 @@ export class Engine {
     if (!this.stopped) return;
     this.stopped = false;
     this.schedule(0);
+    const every = this.o.retentionEveryMs ?? 3600_000;
+    const purge = () => {
+      purgeOld(this.o.store, this.o.clock.now()).then(
+        (n) => this.o.log.info(n, 'retention pass'),
+        (e) => this.o.log.warn({ err: (e as Error).message }, 'retention pass failed'),
+      );
+      this.retention = setTimeout(purge, every).unref();
+    };
+    this.retention = setTimeout(purge, Math.min(every, 60_000)).unref();
   }
 
   /** Look for work now (a task was just started). */
@@ -59,6 +72,7 @@ export class Engine {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.retention) clearTimeout(this.retention);
     this.timer = undefined;
     await this.running;
   }

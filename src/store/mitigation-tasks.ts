@@ -318,15 +318,17 @@ export class MitigationTaskRepo {
     return rows.map(executionFromRow);
   }
 
-  /** Removes tasks (and everything under them) that started before `before`. */
+  /** Removes finished tasks (and everything under them) that started before `before`, one task per transaction. */
   async purge(before: Date): Promise<number> {
-    const old = await this.db.all<TaskRow>('SELECT account_id, region, kind, task_id FROM mitigation_tasks WHERE start_time < ? AND status <> ?', [before.getTime(), 'IN_PROGRESS']);
+    const old = await this.db.all<TaskRow>("SELECT account_id, region, kind, task_id FROM mitigation_tasks WHERE start_time < ? AND status <> 'IN_PROGRESS'", [before.getTime()]);
     for (const t of old) {
       const k = [t.account_id, t.region, t.kind, t.task_id];
-      await this.db.run(`DELETE FROM mitigation_executions WHERE ${KEY}`, k);
-      await this.db.run(`DELETE FROM mitigation_targets WHERE ${KEY}`, k);
-      await this.db.run('DELETE FROM mitigation_task_stats WHERE account_id = ? AND region = ? AND task_id = ?', [t.account_id, t.region, t.task_id]);
-      await this.db.run(`DELETE FROM mitigation_tasks WHERE ${KEY}`, k);
+      await this.db.transaction(async (tx) => {
+        await tx.run(`DELETE FROM mitigation_executions WHERE ${KEY}`, k);
+        await tx.run(`DELETE FROM mitigation_targets WHERE ${KEY}`, k);
+        if (t.kind === 'audit') await tx.run('DELETE FROM mitigation_task_stats WHERE account_id = ? AND region = ? AND task_id = ?', [t.account_id, t.region, t.task_id]);
+        await tx.run(`DELETE FROM mitigation_tasks WHERE ${KEY}`, k);
+      });
     }
     return old.length;
   }

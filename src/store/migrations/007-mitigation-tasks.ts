@@ -86,6 +86,10 @@ export const mitigationTasks: Migration = {
         PRIMARY KEY (account_id, region, kind, task_id, target_id, action_index)
       )`);
     await db.exec('CREATE INDEX mitigation_executions_by_time ON mitigation_executions (account_id, region, kind, start_time)');
+    // Start counts a task's findings per check (suppressed and reason codes apart) from this index alone.
+    await db.exec(
+      'CREATE INDEX audit_findings_for_mitigation ON audit_findings (account_id, region, task_id, check_name, is_suppressed, reason_code, finding_id)',
+    );
 
   },
 };
