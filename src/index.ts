@@ -8,7 +8,9 @@ import { addressOf, createHttpServer } from './api/server.js';
 import { DEFAULT_SKEW_MS, SigV4Verifier, type Credential } from './api/sigv4.js';
 import { ConfigError, DEFAULT_CREDENTIAL, isLoopback, loadCredentialsFile } from './config.js';
 import { createActionHandlers } from './actions/index.js';
+import { completeDelivered } from './engine/complete.js';
 import { Engine } from './engine/runner.js';
+import { startSnsDelivery } from './engine/sns-delivery.js';
 import { loadSubjects } from './engine/subjects.js';
 import { service } from './operations/index.js';
 import { Store } from './store/store.js';
@@ -73,7 +75,27 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   });
   const verifier = new SigV4Verifier(new Map(credentials.map((c) => [c.accessKeyId, c])), () => clock.now(), options.skewMs ?? DEFAULT_SKEW_MS);
   const metrics = new Metrics();
-  const engine = new Engine({ store, handlers: createActionHandlers({ snsDelivery: false }), loadSubjects, clock, log });
+  const runEngine = options.engine !== false;
+  const delivery =
+    runEngine && options.snsEndpoint
+      ? startSnsDelivery({
+          store,
+          log,
+          clock,
+          endpoint: options.snsEndpoint,
+          region: options.snsRegion,
+          credentials: options.snsCredentials,
+          onDelivered: (tx, key, outcome) => completeDelivered(tx, key, outcome, clock),
+        })
+      : undefined;
+  const engine = new Engine({
+    store,
+    handlers: createActionHandlers({ snsDelivery: !!options.snsEndpoint }),
+    loadSubjects,
+    clock,
+    log,
+    onBatch: () => delivery?.wake(),
+  });
   const wakeEngine = () => engine.wake();
   const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine);
   const admin = { store, metrics, enableReset: options.enableReset ?? false, verifier, clock, log, wakeEngine };
@@ -94,7 +116,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
           server.off('error', reject);
           const a = addressOf(server);
           url = `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
-          if (options.engine !== false) engine.start();
+          if (runEngine) engine.start();
           resolve(url);
         });
       }),
@@ -110,6 +132,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
         clearInterval(sweep);
         clearTimeout(deadline);
         await engine.stop();
+        await delivery?.close();
         await store.close();
       })()),
   };

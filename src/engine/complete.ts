@@ -47,3 +47,15 @@ export async function completeExecution(
   }
   await finishIfDone(repo, key, clock);
 }
+
+/** Finishes the execution a delivered (or refused) outbox message belongs to: the first one of that action still in progress. */
+export async function completeDelivered(
+  tx: StoreTx,
+  key: TaskKey & { targetId: string; actionName: string },
+  outcome: { status: 'SUCCEEDED' } | { status: 'FAILED'; errorCode: string; message: string },
+  clock: Clock,
+): Promise<void> {
+  const executions = await tx.mitigationTasks.executionsOfTarget(key, key.targetId);
+  const running = executions.find((e) => e.actionName === key.actionName && e.status === EXECUTION_STATUS[key.kind].running);
+  if (running) await completeExecution(tx, { ...key, actionIndex: running.actionIndex }, outcome, clock);
+}

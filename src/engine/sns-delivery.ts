@@ -92,6 +92,7 @@ export function startSnsDelivery(o: SnsDeliveryOptions): SnsDelivery {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
 
   const clientFor = (topicArn: string): SNSClient => {
     const region = o.region ?? topicArn.split(':')[3] ?? 'us-east-1';
@@ -184,15 +185,16 @@ export function startSnsDelivery(o: SnsDeliveryOptions): SnsDelivery {
 
   return {
     wake: () => schedule(0),
-    async close() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      abort.abort();
-      await started.catch(() => undefined);
-      await running;
-      await o.store.repos.outbox.releaseLeases(owner).catch(() => undefined);
-      for (const c of clients.values()) c.destroy();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        abort.abort();
+        await started.catch(() => undefined);
+        await running;
+        await o.store.repos.outbox.releaseLeases(owner).catch(() => undefined);
+        for (const c of clients.values()) c.destroy();
+      })()),
   };
 }

@@ -15,6 +15,9 @@ import { PolicyRepo } from './policies.js';
 import { RegistryLookupRepo } from './policy-lookups.js';
 import { PolicyTargetRepo } from './policy-targets.js';
 import { RoleAliasRepo } from './role-aliases.js';
+import { FindingRepo } from './findings.js';
+import { ViolationRepo } from './violations.js';
+import { OutboxRepo } from './outbox.js';
 
 /**
  * Every repository, bound to one connection or one transaction. Adding a kind of resource:
@@ -37,6 +40,9 @@ export interface Repos {
   readonly logging: LoggingRepo;
   readonly roleAliases: RoleAliasRepo;
   readonly registryLookups: RegistryLookupRepo;
+  readonly findings: FindingRepo;
+  readonly violations: ViolationRepo;
+  readonly outbox: OutboxRepo;
 }
 
 export function repos(db: Driver): Repos {
@@ -57,5 +63,8 @@ export function repos(db: Driver): Repos {
     logging: new LoggingRepo(db),
     roleAliases: new RoleAliasRepo(db),
     registryLookups: new RegistryLookupRepo(db),
+    findings: new FindingRepo(db),
+    violations: new ViolationRepo(db),
+    outbox: new OutboxRepo(db),
   };
 }
