@@ -1,0 +1,30 @@
+import type { Context } from '../../api/context.js';
+import { violationFromRow } from '../../detect/violations.js';
+import type { ListActiveViolationsRequest, ListActiveViolationsResponse } from '../../generated/shapes.js';
+import { decodeToken, encodeToken } from '../pagination.js';
+
+const DEFAULT_PAGE = 25;
+
+/** Violations still in alarm, newest first; suppressed alerts only with listSuppressedAlerts. */
+export async function ListActiveViolations(input: ListActiveViolationsRequest, ctx: Context): Promise<ListActiveViolationsResponse> {
+  const from = decodeToken<{ t: number; v: string }>('active-violations', input.nextToken);
+  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const rows = await ctx.store.repos.violations.listActive(
+    ctx,
+    {
+      thingName: input.thingName,
+      securityProfileName: input.securityProfileName,
+      criteriaType: input.behaviorCriteriaType,
+      verificationState: input.verificationState,
+      includeSuppressed: input.listSuppressedAlerts,
+    },
+    from,
+    limit,
+  );
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    activeViolations: page.map(violationFromRow),
+    nextToken: rows.length > limit ? encodeToken('active-violations', { t: Number(last.violation_start_time), v: last.violation_id }) : undefined,
+  };
+}

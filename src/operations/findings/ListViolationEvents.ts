@@ -1,0 +1,34 @@
+import type { Context } from '../../api/context.js';
+import { eventFromRow } from '../../detect/violations.js';
+import { InvalidRequestException } from '../../generated/errors.js';
+import type { ListViolationEventsRequest, ListViolationEventsResponse } from '../../generated/shapes.js';
+import { decodeToken, encodeToken } from '../pagination.js';
+
+const DEFAULT_PAGE = 25;
+
+/** Violation events (in-alarm, alarm-cleared, alarm-invalidated) in [startTime, endTime], newest first. */
+export async function ListViolationEvents(input: ListViolationEventsRequest, ctx: Context): Promise<ListViolationEventsResponse> {
+  if (input.startTime > input.endTime) throw new InvalidRequestException('startTime must not be after endTime.');
+  const from = decodeToken<{ t: number; v: string; e: string }>('violation-events', input.nextToken);
+  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const rows = await ctx.store.repos.violations.listEvents(
+    ctx,
+    {
+      start: input.startTime.getTime(),
+      end: input.endTime.getTime(),
+      thingName: input.thingName,
+      securityProfileName: input.securityProfileName,
+      criteriaType: input.behaviorCriteriaType,
+      verificationState: input.verificationState,
+      includeSuppressed: input.listSuppressedAlerts,
+    },
+    from,
+    limit,
+  );
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    violationEvents: page.map(eventFromRow),
+    nextToken: rows.length > limit ? encodeToken('violation-events', { t: Number(last.event_time), v: last.violation_id, e: last.event_type }) : undefined,
+  };
+}

@@ -1,0 +1,21 @@
+import type { Driver } from './driver.js';
+import { FindingRepo } from './findings.js';
+import { ViolationRepo } from './violations.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** SEMANTICS.md D19: audit findings (and their audit tasks) are kept 90 days, violations 30. */
+export const FINDING_RETENTION_MS = 90 * DAY;
+export const VIOLATION_RETENTION_MS = 30 * DAY;
+
+/**
+ * Purges, over every account and region: audit tasks that started more than 90 days before `now`
+ * with all their findings; violations that ended more than 30 days before `now`, and violation
+ * events older than that (a violation still in alarm stays). Works in short chunks, each its own
+ * statement, so it can run beside the API; pass the store's root driver, not a transaction.
+ */
+export async function purgeExpired(db: Driver, now: Date): Promise<{ findings: number; violationRows: number }> {
+  const findings = await new FindingRepo(db).purge(now.getTime() - FINDING_RETENTION_MS);
+  const violationRows = await new ViolationRepo(db).purge(now.getTime() - VIOLATION_RETENTION_MS);
+  return { findings, violationRows };
+}
