@@ -9,46 +9,21 @@ asserts nothing: it prints ONE JSON object of observations, each call {"ok": tru
 {"ok": false, "code", "status", "message"}.
 """
 
-import datetime
 import json
 import os
 import sys
 
 import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+
+from recorder import call, client, plain
 
 URL, MATERIALS = sys.argv[1], sys.argv[2]
-iot = boto3.client('iot', endpoint_url=URL, region_name='us-east-1', aws_access_key_id='test',
-                   aws_secret_access_key='test', config=Config(retries={'max_attempts': 0}))
+iot = client(URL)
 
 
 def pem(name):
     with open(os.path.join(MATERIALS, name)) as f:
         return f.read()
-
-
-def plain(v):
-    if isinstance(v, datetime.datetime):
-        return {'datetime': True, 'tzaware': v.tzinfo is not None and v.utcoffset() is not None, 'epoch': v.timestamp()}
-    if isinstance(v, dict):
-        return {k: plain(x) for k, x in v.items() if k != 'ResponseMetadata'}
-    if isinstance(v, list):
-        return [plain(x) for x in v]
-    return v
-
-
-def call(fn, **kwargs):
-    try:
-        r = fn(**kwargs)
-        out = {'ok': True, 'status': r['ResponseMetadata']['HTTPStatusCode']}
-        out.update(plain(r))
-        return out
-    except ClientError as e:
-        r = e.response
-        return {'ok': False, 'code': r['Error']['Code'], 'message': r['Error'].get('Message'),
-                'status': r['ResponseMetadata']['HTTPStatusCode'], 'exceptionClass': type(e).__name__,
-                'extra': {k: v for k, v in r.items() if k not in ('Error', 'ResponseMetadata')}}
 
 
 def paginate(op, **kwargs):

@@ -9,14 +9,13 @@ stdout, and test/wire/boto3.test.ts asserts on them. Every call is recorded as e
 unexpected success or failure shows up as a readable assertion diff instead of a traceback.
 """
 
-import datetime
 import json
 import sys
 
 import boto3
 import botocore
-from botocore.config import Config
-from botocore.exceptions import ClientError
+
+from recorder import call, client, plain
 
 URL = sys.argv[1]
 ROLE = 'arn:aws:iam::000000000000:role/warden-mitigation'
@@ -25,50 +24,7 @@ LOG_ROLE = 'arn:aws:iam::000000000000:role/warden-logging'
 TOPIC = 'arn:aws:sns:us-east-1:000000000000:warden-findings'
 
 
-def client(region='us-east-1'):
-    return boto3.client(
-        'iot',
-        endpoint_url=URL,
-        region_name=region,
-        aws_access_key_id='test',
-        aws_secret_access_key='test',
-        config=Config(retries={'max_attempts': 0}),
-    )
-
-
-iot = client()
-
-
-def plain(v):
-    """Make a boto3 response JSON-printable; datetimes become {"datetime", "tzaware", "epoch"}."""
-    if isinstance(v, datetime.datetime):
-        return {'datetime': True, 'tzaware': v.tzinfo is not None and v.utcoffset() is not None, 'epoch': v.timestamp()}
-    if isinstance(v, dict):
-        return {k: plain(x) for k, x in v.items() if k != 'ResponseMetadata'}
-    if isinstance(v, list):
-        return [plain(x) for x in v]
-    return v
-
-
-def call(fn, **kwargs):
-    try:
-        r = fn(**kwargs)
-        out = {'ok': True, 'status': r['ResponseMetadata']['HTTPStatusCode']}
-        out.update(plain(r))
-        return out
-    except ClientError as e:
-        r = e.response
-        return {
-            'ok': False,
-            'code': r['Error']['Code'],
-            'message': r['Error'].get('Message'),
-            'status': r['ResponseMetadata']['HTTPStatusCode'],
-            'requestId': r['ResponseMetadata'].get('RequestId'),
-            # Modeled members beyond message (ResourceAlreadyExistsException: resourceId, resourceArn).
-            'extra': {k: v for k, v in r.items() if k not in ('Error', 'ResponseMetadata')},
-            'errorKeys': sorted(r['Error'].keys()),
-            'exceptionClass': type(e).__name__,
-        }
+iot = client(URL)
 
 
 SIX = {
@@ -160,7 +116,7 @@ obs['describeMissing'] = call(iot.describe_mitigation_action, actionName='never-
 obs['afterDelete'] = call(iot.list_mitigation_actions)
 
 # --- regions are separate --------------------------------------------------------------
-eu = client('eu-west-1')
+eu = client(URL, 'eu-west-1')
 obs['euDescribe'] = call(eu.describe_mitigation_action, actionName='wire-cert')
 obs['euCreate'] = call(eu.create_mitigation_action, actionName='wire-cert', roleArn=ROLE, actionParams=SIX['wire-cert'])
 obs['euList'] = call(eu.list_mitigation_actions)

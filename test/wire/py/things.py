@@ -7,53 +7,17 @@ it prints ONE JSON object of observations on stdout, and test/wire/things.test.t
 them. Every call is recorded as {"ok": true, ...response} or {"ok": false, "code", "status", ...}.
 """
 
-import datetime
 import json
 import sys
 
 import boto3
 import botocore
-from botocore.config import Config
-from botocore.exceptions import ClientError
+
+from recorder import call, client
 
 URL = sys.argv[1]
 
-iot = boto3.client(
-    'iot',
-    endpoint_url=URL,
-    region_name='us-east-1',
-    aws_access_key_id='test',
-    aws_secret_access_key='test',
-    config=Config(retries={'max_attempts': 0}),
-)
-
-
-def plain(v):
-    if isinstance(v, datetime.datetime):
-        return {'datetime': True, 'tzaware': v.tzinfo is not None and v.utcoffset() is not None, 'epoch': v.timestamp()}
-    if isinstance(v, dict):
-        return {k: plain(x) for k, x in v.items() if k != 'ResponseMetadata'}
-    if isinstance(v, list):
-        return [plain(x) for x in v]
-    return v
-
-
-def call(fn, **kwargs):
-    try:
-        r = fn(**kwargs)
-        out = {'ok': True, 'status': r['ResponseMetadata']['HTTPStatusCode']}
-        out.update(plain(r))
-        return out
-    except ClientError as e:
-        r = e.response
-        return {
-            'ok': False,
-            'code': r['Error']['Code'],
-            'message': r['Error'].get('Message'),
-            'status': r['ResponseMetadata']['HTTPStatusCode'],
-            'extra': {k: v for k, v in r.items() if k not in ('Error', 'ResponseMetadata')},
-            'exceptionClass': type(e).__name__,
-        }
+iot = client(URL)
 
 
 obs = {'client': {'boto3': boto3.__version__, 'botocore': botocore.__version__, 'signingName': iot.meta.service_model.signing_name}}
