@@ -1,6 +1,7 @@
 import type { Scope } from '../api/context.js';
 import type { Driver } from '../store/driver.js';
 import type { CheckStats, TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
+import { insertRows } from '../store/rows.js';
 import type { StoreTx } from '../store/store.js';
 
 /**
@@ -110,11 +111,12 @@ export async function planChunk(tx: StoreTx, task: TaskRecord & TaskKey, chunk: 
     `SELECT ${s.idColumn} AS id, ${s.checkColumn ?? 'NULL'} AS c FROM ${s.from} WHERE ${where.join(' AND ')} ORDER BY ${s.idColumn} LIMIT ?`,
     [...params, chunk],
   );
-  for (const r of rows) {
-    await tx.db.run("INSERT INTO mitigation_targets (account_id, region, kind, task_id, target_id, check_name, state) VALUES (?, ?, ?, ?, ?, ?, 'PENDING')", [
-      task.accountId, task.region, task.kind, task.taskId, r.id, r.c,
-    ]);
-  }
+  await insertRows(
+    tx.db,
+    'mitigation_targets',
+    ['account_id', 'region', 'kind', 'task_id', 'target_id', 'check_name', 'state'],
+    rows.map((r) => [task.accountId, task.region, task.kind, task.taskId, r.id, r.c, 'PENDING']),
+  );
   const done = rows.length < chunk;
   const planned = fresh.targetCount + rows.length;
   await tx.mitigationTasks.update(task, {
@@ -122,6 +124,10 @@ export async function planChunk(tx: StoreTx, task: TaskRecord & TaskKey, chunk: 
     planned: done ? 1 : 0,
     target_count: planned,
   });
+  // PostgreSQL without fresh statistics (autovacuum off, or not run yet) updates a target by its
+  // primary key through mitigation_targets_pending instead, scanning every target of the task
+  // each time: quadratic in the task's size. Refresh them once a large task is planned.
+  if (done && planned > chunk && tx.db.dialect === 'postgres') await tx.db.exec('ANALYZE mitigation_targets');
   return done;
 }
 

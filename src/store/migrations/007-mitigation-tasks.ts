@@ -66,7 +66,9 @@ export const mitigationTasks: Migration = {
         state TEXT NOT NULL,
         PRIMARY KEY (account_id, region, kind, task_id, target_id)
       )`);
-    await db.exec('CREATE INDEX mitigation_targets_pending ON mitigation_targets (account_id, region, kind, task_id, state, target_id)');
+    // Only pending targets: claims read it in order, it shrinks as work is done, and an update by
+    // primary key can never be planned through it.
+    await db.exec("CREATE INDEX mitigation_targets_pending ON mitigation_targets (account_id, region, kind, task_id, target_id) WHERE state = 'PENDING'");
     await db.exec(`
       CREATE TABLE mitigation_executions (
         account_id TEXT NOT NULL,
