@@ -1,11 +1,13 @@
 import { ConfigError, DatabaseOpenError } from '../index.js';
 import { VERSION } from '../version.js';
+import { iotMain } from './iot/index.js';
 import { serve, serveHelp } from './serve.js';
 
 const HELP = `Usage: warden <command> [options]
 
 Commands:
   serve        start the Warden server (warden serve --help for its options)
+  iot          the AWS CLI's "aws iot" against Warden (warden iot help)
   --version    print the version
 
 Warden speaks the AWS IoT API (2015-05-28) for Device Defender; point any AWS SDK or CLI at it
@@ -19,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await serve(rest);
+      case 'iot':
+        return await iotMain(rest);
       case '--version':
       case 'version':
         process.stdout.write(`warden ${VERSION}\n`);

@@ -1,0 +1,347 @@
+import { randomUUID } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { projectRoot } from '../src/paths.js';
+import { Store } from '../src/store/store.js';
+import { EngineClient } from './engine-client.js';
+import { runFloor, type FloorResult } from './engine-floor.js';
+import type { PollJob, PollReport } from './engine-poll.js';
+import { cpuSeconds, killChildren, loadAverage, procMemory, sampleMemory, startWorker } from './engine-procs.js';
+import { ACTIONS, CHECK, GROUP, setup, type SetupResult } from './engine-setup.js';
+import { formatSummary, summarise } from './profile-summary.js';
+import { log, round, startServer, type ServerProcess } from './procs.js';
+
+/**
+ * `npm run bench:engine`: one audit mitigation task over BENCH_FINDINGS (500,000) findings, each on
+ * its own device certificate attached to its own thing, with two actions per finding
+ * (UPDATE_DEVICE_CERTIFICATE, then ADD_THINGS_TO_THING_GROUP to `quarantine`): 1,000,000 executions.
+ *
+ *  1. Setup through the API, not timed (engine-setup.ts), on servers that are then stopped.
+ *  2. Fresh server process(es) on the same data, so the peak RSS (VmHWM) is the run's own; a short
+ *     warm-up; StartAuditMitigationActionsTask (its latency); a poller process (engine-poll.ts)
+ *     sends DescribeAuditMitigationActionsTask and DescribeMitigationAction 20 times a second each
+ *     until the task has ended, which gives the time from Start to COMPLETED.
+ *  3. The result checked in the database: 2 COMPLETED executions per finding, every certificate
+ *     INACTIVE, every thing in `quarantine`.
+ *  4. The floor (engine-floor.ts): the same row writes straight through better-sqlite3.
+ *
+ * Prints one JSON object on stdout, progress on stderr; exits 0 when the run completed and checked
+ * out, whether or not the goals were met. Environment: BENCH_FINDINGS, BENCH_BACKEND (sqlite |
+ * postgres, with BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, a fresh schema
+ * dropped at the end), BENCH_NODES (1 | 2; 2 needs postgres), BENCH_CONCURRENCY (32 devices in flight
+ * during setup), BENCH_CLIENTS (1 setup load process), BENCH_POLL_RATE (20 per second per operation),
+ * BENCH_TIMEOUT (1800 s), BENCH_FLOOR=0 (skip the floor), BENCH_PROFILE=1 (the run's servers under
+ * `node --cpu-prof`, summarised), BENCH_SNAPSHOT=DIR (SQLite: keep the set-up database in DIR and
+ * reuse it on later runs with the same BENCH_FINDINGS, so only the measured part is repeated),
+ * BENCH_PG_ANALYZE=1 (PostgreSQL: ANALYZE the schema's tables after setup, as autovacuum would have
+ * after such a bulk load; without it, a server with autovacuum off plans with no statistics).
+ */
+const GOALS = { executionSeconds: 60, floorRatio: 0.25, startLatencyMs: 50, peakRssMB: 300, describeP99Ms: 50 };
+
+function envInt(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, not '${text}'`);
+  return n;
+}
+
+interface Config {
+  findings: number;
+  backend: 'sqlite' | 'postgres';
+  nodes: number;
+  concurrency: number;
+  clients: number;
+  pollRate: number;
+  timeoutMs: number;
+  floor: boolean;
+  profile: boolean;
+  snapshot?: string;
+  analyze: boolean;
+}
+
+function config(): Config {
+  const backend = (process.env.BENCH_BACKEND ?? 'sqlite').toLowerCase();
+  if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKEND must be sqlite or postgres, not '${backend}'`);
+  const nodes = envInt('BENCH_NODES', 1, 1, 2);
+  if (nodes > 1 && backend === 'sqlite') throw new Error('BENCH_NODES=2 needs BENCH_BACKEND=postgres (a SQLite file has one owner)');
+  const snapshot = process.env.BENCH_SNAPSHOT ? resolve(process.env.BENCH_SNAPSHOT) : undefined;
+  if (snapshot && backend !== 'sqlite') throw new Error('BENCH_SNAPSHOT works with SQLite only');
+  return {
+    findings: envInt('BENCH_FINDINGS', 500_000, 1),
+    backend,
+    nodes,
+    concurrency: envInt('BENCH_CONCURRENCY', 32, 1),
+    clients: envInt('BENCH_CLIENTS', 1, 1),
+    pollRate: envInt('BENCH_POLL_RATE', 20, 1, 1000),
+    timeoutMs: envInt('BENCH_TIMEOUT', 1800, 10) * 1000,
+    floor: process.env.BENCH_FLOOR !== '0',
+    profile: /^(1|true|yes|on)$/i.test(process.env.BENCH_PROFILE ?? ''),
+    snapshot,
+    analyze: /^(1|true|yes|on)$/i.test(process.env.BENCH_PG_ANALYZE ?? ''),
+  };
+}
+
+/** Starts the nodes one after the other (the first migrates the schema). */
+async function startNodes(root: string, c: Config, dataDir: string, databaseUrl: string | undefined, label: string, profileDir?: string): Promise<ServerProcess[]> {
+  const nodes: ServerProcess[] = [];
+  for (let k = 0; k < c.nodes; k++) {
+    const args = ['serve', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
+    const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, `node-${k}`)] : [];
+    const node = await startServer(`${label}-${k}`, [...flags, join(root, 'bin', 'warden.js'), ...args], root, {}, 60_000);
+    log(`${label} node ${k}: ${node.url} (pid ${node.child.pid})`);
+    nodes.push(node);
+  }
+  return nodes;
+}
+
+type Prepared = SetupResult & { serverPeakRssMB: (number | undefined)[]; reusedSnapshot?: string };
+
+interface Manifest {
+  findings: number;
+  setup: Prepared;
+}
+
+/** SQLite: the set-up database from BENCH_SNAPSHOT when it matches, or a fresh setup (saved there when asked). */
+async function prepare(root: string, work: string, c: Config, dataDir: string, databaseUrl: string | undefined): Promise<Prepared> {
+  const manifestFile = c.snapshot && join(c.snapshot, 'manifest.json');
+  if (manifestFile && existsSync(manifestFile)) {
+    const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+    if (m.findings === c.findings) {
+      log(`reusing the set-up database in ${c.snapshot} (${m.findings} findings; delete it for a fresh setup)`);
+      cpSync(join(c.snapshot!, 'data'), dataDir, { recursive: true });
+      return { ...m.setup, reusedSnapshot: c.snapshot };
+    }
+    log(`${c.snapshot} holds ${m.findings} findings, not ${c.findings}: setting up afresh`);
+    rmSync(c.snapshot!, { recursive: true, force: true });
+  }
+  const nodes = await startNodes(root, c, dataDir, databaseUrl, 'setup');
+  try {
+    const result = await setup(root, work, nodes.map((n) => n.url), c.findings, c.concurrency, c.clients);
+    const serverPeakRssMB = nodes.map((n) => procMemory(n.child.pid!)?.peakRssMB);
+    log(`setup done in ${result.seconds} s; setup server peak RSS ${serverPeakRssMB.join(', ')} MB`);
+    return { ...result, serverPeakRssMB };
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop(30_000)));
+  }
+}
+
+function saveSnapshot(c: Config, dataDir: string, s: Prepared): void {
+  if (!c.snapshot || existsSync(join(c.snapshot, 'manifest.json'))) return;
+  mkdirSync(c.snapshot, { recursive: true });
+  cpSync(dataDir, join(c.snapshot, 'data'), { recursive: true });
+  writeFileSync(join(c.snapshot, 'manifest.json'), JSON.stringify({ findings: c.findings, setup: s } satisfies Manifest));
+  log(`saved the set-up database in ${c.snapshot}`);
+}
+
+async function measure(root: string, work: string, c: Config, dataDir: string, databaseUrl: string | undefined, auditTaskId: string, profileDir?: string) {
+  const nodes = await startNodes(root, c, dataDir, databaseUrl, 'warden', profileDir);
+  const urls = nodes.map((n) => n.url);
+  const pids = nodes.map((n) => n.child.pid!);
+  const client = new EngineClient(urls, 8);
+  try {
+    for (let i = 0; i < 200; i++) await client.json({ method: 'GET', path: `/mitigationactions/actions/${ACTIONS[i % 2].name}` }, 'DescribeMitigationAction (warm-up)');
+    const taskId = `bench-${Date.now().toString(36)}`;
+    const poller = await startWorker<PollReport>(root, work, 'engine-poll', 'poll', {
+      urls, taskId, actionName: ACTIONS[0].name, perSecond: c.pollRate, timeoutMs: c.timeoutMs,
+    } satisfies PollJob);
+    const memory = sampleMemory(pids);
+    const cpu0 = pids.map(cpuSeconds);
+    const rssAtStart = pids.map((p) => procMemory(p)?.rssMB);
+    const body = JSON.stringify({ target: { auditTaskId }, auditCheckToActionsMapping: { [CHECK]: ACTIONS.map((a) => a.name) }, clientRequestToken: randomUUID() });
+    const t0 = performance.now();
+    const started = await client.send({ method: 'POST', path: `/audit/mitigationactions/tasks/${taskId}`, body }, 0);
+    const startLatencyMs = performance.now() - t0;
+    if (started.status !== 200) throw new Error(`StartAuditMitigationActionsTask answered ${started.status}: ${started.body}`);
+    poller.go();
+    log(`StartAuditMitigationActionsTask ${taskId}: ${startLatencyMs.toFixed(1)} ms; polling until it ends`);
+    const poll = await poller.result;
+    const mem = memory.stop();
+    const cpu = pids.map((p, k) => round(cpuSeconds(p) - cpu0[k], 2));
+    const status = pids.map(procMemory);
+    const timedOut = poll.endedAtMs === undefined;
+    if (timedOut) log(`the task did not end within ${c.timeoutMs / 1000} s (progress ${JSON.stringify(poll.progress.at(-1))}); stopping the server`);
+    const seconds = timedOut ? (performance.now() - t0) / 1000 : (poll.endedAtMs! - (performance.timeOrigin + t0)) / 1000;
+    return { taskId, startLatencyMs, seconds, timedOut, poll, memory: mem, cpu, status, rssAtStart };
+  } finally {
+    client.close();
+    await Promise.all(nodes.map((n) => n.stop(30_000))); // graceful: --cpu-prof writes its profile
+  }
+}
+
+/** Counts what the task did, straight from the database. */
+async function verify(dataDir: string, databaseUrl: string | undefined, taskId: string): Promise<Record<string, number>> {
+  const store = await Store.open({ dataDir, databaseUrl });
+  try {
+    const n = async (sql: string, params: unknown[]): Promise<number> => Number((await store.db.get<{ n: number }>(sql, params))?.n ?? 0);
+    return {
+      completedExecutions: await n("SELECT COUNT(*) AS n FROM mitigation_executions WHERE kind = 'audit' AND task_id = ? AND status = 'COMPLETED'", [taskId]),
+      otherExecutions: await n("SELECT COUNT(*) AS n FROM mitigation_executions WHERE kind = 'audit' AND task_id = ? AND status <> 'COMPLETED'", [taskId]),
+      inactiveCertificates: await n("SELECT COUNT(*) AS n FROM certificates WHERE status = 'INACTIVE'", []),
+      quarantinedThings: await n('SELECT COUNT(*) AS n FROM thing_group_members WHERE group_name = ?', [GROUP]),
+    };
+  } finally {
+    await store.db.close();
+  }
+}
+
+/** ANALYZE every table of the bench's schema (and no other schema's). */
+async function analyze(adminUrl: string, schema: string): Promise<void> {
+  const db = new pg.Client({ connectionString: adminUrl });
+  await db.connect();
+  try {
+    const t0 = performance.now();
+    const tables = await db.query<{ t: string }>('SELECT tablename AS t FROM pg_tables WHERE schemaname = $1', [schema]);
+    for (const { t } of tables.rows) await db.query(`ANALYZE ${schema}."${t}"`);
+    log(`ANALYZE of ${tables.rows.length} tables in ${schema}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    await db.end();
+  }
+}
+
+function profileOf(profileDir: string, k: number) {
+  const dir = join(profileDir, `node-${k}`);
+  const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+  if (!file) return undefined;
+  const kept = join(tmpdir(), `warden-bench-engine-${process.pid}-node-${k}.cpuprofile`);
+  cpSync(join(dir, file), kept);
+  const s = summarise(kept, 25);
+  log(`profile of node ${k}: ${kept}\n${formatSummary(s)}`);
+  return { file: kept, busyMs: s.busyMs, idlePct: s.idlePct, topSelf: s.topSelf.slice(0, 15), byArea: s.byArea.slice(0, 12), projectInclusive: s.projectInclusive.slice(0, 20) };
+}
+
+async function main(): Promise<number> {
+  const root = projectRoot();
+  const c = config();
+  for (const key of Object.keys(process.env)) if (key.startsWith('WARDEN_')) delete process.env[key]; // the flags decide
+  const work = mkdtempSync(join(tmpdir(), 'warden-bench-engine-'));
+  const dataDir = join(work, 'data');
+  const profileDir = c.profile ? join(work, 'profile') : undefined;
+  let schema: string | undefined;
+  let databaseUrl: string | undefined;
+  let adminUrl: string | undefined;
+  if (c.backend === 'postgres') {
+    schema = `bench_engine_${process.pid}_${Date.now().toString(36)}`;
+    const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+    base.searchParams.delete('schema');
+    adminUrl = base.toString();
+    base.searchParams.set('schema', schema);
+    databaseUrl = base.toString();
+  }
+  const onSignal = (): void => {
+    killChildren();
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const loadAtStart = loadAverage();
+  log(`${c.findings} findings, ${2 * c.findings} executions, ${c.backend}, ${c.nodes} node(s); load average ${loadAtStart} (${cpus().length} cpus)`);
+  try {
+    const prepared = await prepare(root, work, c, dataDir, databaseUrl);
+    if (c.analyze && schema && adminUrl) await analyze(adminUrl, schema);
+    saveSnapshot(c, dataDir, prepared);
+    const loadBeforeRun = loadAverage();
+    const run = await measure(root, work, c, dataDir, databaseUrl, prepared.auditTaskId, profileDir);
+    const loadAfterRun = loadAverage();
+    const doneFindings = run.timedOut ? (run.poll.progress.at(-1)?.[1] ?? 0) : c.findings;
+    const executionsPerSecond = round((2 * doneFindings) / run.seconds, 1);
+    log(`task ${run.poll.final?.taskStatus ?? 'still IN_PROGRESS'} after ${run.seconds.toFixed(2)} s: ${executionsPerSecond} executions/s`);
+    const checked = await verify(dataDir, databaseUrl, run.taskId);
+    const stats = run.poll.final?.taskStatistics?.[CHECK];
+    const ok =
+      run.poll.final?.taskStatus === 'COMPLETED' &&
+      stats?.succeededFindingsCount === c.findings &&
+      checked.completedExecutions === 2 * c.findings &&
+      checked.otherExecutions === 0 &&
+      checked.inactiveCertificates === c.findings &&
+      checked.quarantinedThings === c.findings &&
+      run.poll.describeTask.errors + run.poll.describeAction.errors === 0;
+    log(`checked: ${JSON.stringify(checked)}${ok ? '' : ' — NOT what the task should have done'}`);
+
+    let floor: FloorResult | undefined;
+    if (c.floor) {
+      log(`floor: the same row writes for ${c.findings} findings straight through better-sqlite3`);
+      floor = await runFloor(c.findings);
+      log(`floor: ${floor.executionsPerSecond} executions/s`);
+    }
+    const ratio = floor ? round(executionsPerSecond / floor.executionsPerSecond, 3) : undefined;
+    const peakRssMB = run.status.map((s) => s?.peakRssMB ?? NaN);
+    const serverSeconds = run.poll.final?.startTime && run.poll.final.endTime ? round(run.poll.final.endTime - run.poll.final.startTime, 3) : undefined;
+    const stride = Math.max(1, Math.ceil(run.poll.progress.length / 40));
+    const report = {
+      benchmark: 'engine',
+      backend: c.backend,
+      nodes: c.nodes,
+      findings: c.findings,
+      executions: 2 * c.findings,
+      taskId: run.taskId,
+      taskStatus: run.poll.final?.taskStatus ?? `IN_PROGRESS: not ended after ${round(run.seconds, 1)} s (BENCH_TIMEOUT), ${doneFindings} of ${c.findings} findings done`,
+      startLatencyMs: round(run.startLatencyMs, 2),
+      startToCompletedSeconds: run.timedOut ? null : round(run.seconds, 3),
+      measuredSeconds: round(run.seconds, 3),
+      serverStartToEndSeconds: serverSeconds,
+      executionsPerSecond,
+      floor,
+      floorRatio: ratio,
+      server: {
+        peakRssMB,
+        sampledMaxRssMB: run.memory.maxRssMB,
+        rssAtStartMB: run.rssAtStart,
+        cpuSecondsDuringRun: run.cpu,
+        cpuPctDuringRun: run.cpu.map((s) => round((100 * s) / run.seconds, 1)),
+        rssSeriesMB: run.memory.series,
+      },
+      polling: { perSecondEach: c.pollRate, describeAuditMitigationActionsTask: run.poll.describeTask, describeMitigationAction: run.poll.describeAction, errorSamples: run.poll.errorSamples },
+      progress: run.poll.progress.filter((_, i) => i % stride === 0 || i === run.poll.progress.length - 1),
+      taskStatistics: stats,
+      checked,
+      ...(c.backend === 'sqlite'
+        ? {
+            goals: GOALS,
+            met: {
+              executionSeconds: !run.timedOut && run.seconds < GOALS.executionSeconds,
+              floorRatio: ratio === undefined ? undefined : ratio >= GOALS.floorRatio,
+              startLatencyMs: run.startLatencyMs < GOALS.startLatencyMs,
+              peakRssMB: Math.max(...peakRssMB) < GOALS.peakRssMB,
+              describeP99Ms: Math.max(run.poll.describeTask.p99Ms, run.poll.describeAction.p99Ms) < GOALS.describeP99Ms,
+            },
+          }
+        : { goals: 'none: PostgreSQL figures are reported only' }),
+      ...(ok ? {} : { failed: 'the task did not do what it should (see checked, taskStatistics, polling errors)' }),
+      setup: prepared,
+      ...(c.backend === 'postgres' ? { analyzedAfterSetup: c.analyze } : {}),
+      ...(profileDir ? { profiled: true, profiles: run.status.map((_, k) => profileOf(profileDir, k)) } : {}),
+      loadAverage: { start: loadAtStart, beforeRun: loadBeforeRun, afterRun: loadAfterRun, end: loadAverage() },
+      node: process.version,
+      cpus: cpus().length,
+    };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return ok ? 0 : 1;
+  } finally {
+    killChildren();
+    if (schema && adminUrl) {
+      const db = new pg.Client({ connectionString: adminUrl });
+      try {
+        await db.connect();
+        await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        log(`dropped schema ${schema}`);
+      } catch (e) {
+        log(`could not drop schema ${schema}: ${(e as Error).message}`);
+      } finally {
+        await db.end().catch(() => undefined);
+      }
+    }
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`bench:engine failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,147 @@
+// Parity: the same command lines through Debian's AWS CLI v2 (/usr/bin/aws) and through `warden iot`,
+// against one server; stdout and exit codes must be identical. Commands whose output holds generated ids
+// or dates are compared after replacing only those (two creations never share them).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { reset, ROLE, ROOT, run, startServer, type Running } from '../harness.js';
+import { clientEnv } from '../wire/env.js';
+
+type Result = { code: number | null; stdout: string; stderr: string };
+let server: Running;
+let dir: string;
+
+const cli = (which: 'aws' | 'warden', args: string[]): Promise<Result> =>
+  which === 'aws'
+    ? run('/usr/bin/aws', ['--endpoint-url', server.url, 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 })
+    : run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', '--endpoint-url', server.url, ...args], { env: clientEnv(), timeoutMs: 60_000 });
+
+/** Runs both (concurrently: only for commands that change nothing) and requires identical stdout and exit code. */
+async function same(args: string[], expectCode = 0): Promise<Result> {
+  const [a, w] = await Promise.all([cli('aws', args), cli('warden', args)]);
+  assert.equal(w.code, a.code, `exit codes differ for ${args.join(' ')}\naws stderr: ${a.stderr}\nwarden stderr: ${w.stderr}`);
+  assert.equal(w.stdout, a.stdout, `stdout differs for ${args.join(' ')}`);
+  assert.equal(a.code, expectCode, `aws exited ${a.code}: ${a.stderr}`);
+  return w;
+}
+
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+const STAMPS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d/g;
+const normalise = (s: string, name: string) => s.replaceAll(name, 'NAME').replace(UUIDS, 'UUID').replace(STAMPS, 'TIME');
+
+/** A create through each CLI (names `<base>-aws`, `<base>-warden`): same output and stored state but for names, ids and dates. */
+async function createBoth(base: string, args: (name: string) => string[], describeArgs: (name: string) => string[]): Promise<void> {
+  const a = await cli('aws', args(`${base}-aws`));
+  const w = await cli('warden', args(`${base}-warden`));
+  assert.equal(w.code, a.code, `create exit codes: aws ${a.stderr} / warden ${w.stderr}`);
+  assert.equal(normalise(w.stdout, `${base}-warden`), normalise(a.stdout, `${base}-aws`));
+  assert.equal(a.code, 0, a.stderr);
+  const da = await cli('aws', describeArgs(`${base}-aws`));
+  const dw = await same(describeArgs(`${base}-warden`));
+  assert.equal(normalise(dw.stdout, `${base}-warden`), normalise(da.stdout, `${base}-aws`), 'the two creations stored different things');
+}
+
+const action = (params: string, extra: string[] = []) => (name: string) => ['create-mitigation-action', '--action-name', name, '--role-arn', ROLE, '--action-params', params, ...extra];
+const describeAction = (name: string) => ['describe-mitigation-action', '--action-name', name];
+
+/** Something unique to this run of a failing command's stderr. */
+function errorLine(r: Result, code: string, operation: string) {
+  assert.match(r.stderr, new RegExp(`An error occurred \\(${code}\\) when calling the ${operation} operation: `));
+}
+
+before(async () => {
+  server = await startServer({ backend: 'sqlite' });
+  await reset(server.url);
+  dir = mkdtempSync(join(tmpdir(), 'warden-parity-'));
+});
+
+after(async () => {
+  await server?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('inputs', () => {
+  test('shorthand: nested structure', () => createBoth('sh-cert', action('updateDeviceCertificateParams={action=DEACTIVATE}'), describeAction));
+  test('shorthand: list in [...] and a boolean inside {...}', () =>
+    createBoth('sh-group', action('addThingsToThingGroupParams={thingGroupNames=[quarantine,"other-group"],overrideDynamicGroups=true}'), describeAction));
+  test('shorthand: quoted string with a comma, list of structures (--tags)', () =>
+    createBoth('sh-tags', action(`publishFindingToSnsParams={topicArn='arn:aws:sns:us-east-1:000000000000:topic'}`, ['--tags', 'Key=env,Value="dev, test"', 'Key=team,Value=iot']), (n) => [
+      'list-tags-for-resource',
+      '--resource-arn',
+      `arn:aws:iot:us-east-1:000000000000:mitigationaction/${n}`,
+    ]));
+  test('JSON syntax', () =>
+    createBoth('json', action('{"enableIoTLoggingParams":{"roleArnForLogging":"arn:aws:iam::000000000000:role/logging","logLevel":"WARN"}}'), describeAction));
+  test('file:// values', () => {
+    const f = join(dir, 'params.json');
+    writeFileSync(f, JSON.stringify({ updateCACertificateParams: { action: 'DEACTIVATE' } }));
+    return createBoth('file', action(`file://${f}`), describeAction);
+  });
+  test('--cli-input-json (inline and file://) with an option overriding it', async () => {
+    const input = (name: string) => JSON.stringify({ actionName: name, roleArn: 'arn:aws:iam::000000000000:role/overridden', actionParams: { updateDeviceCertificateParams: { action: 'DEACTIVATE' } } });
+    await createBoth('cij', (n) => ['create-mitigation-action', '--cli-input-json', input(n), '--role-arn', ROLE], describeAction);
+    const f = join(dir, 'input.json');
+    await createBoth('cijf', (n) => (writeFileSync(f, input(n)), ['create-mitigation-action', '--cli-input-json', `file://${f}`]), describeAction);
+  });
+  test('--generate-cli-skeleton (no value and input)', async () => {
+    await same(['create-mitigation-action', '--generate-cli-skeleton']);
+    await same(['start-audit-mitigation-actions-task', '--generate-cli-skeleton', 'input']);
+  });
+});
+
+describe('errors', () => {
+  test('service errors exit 254 with the AWS error line', async () => {
+    const r = await same(['describe-mitigation-action', '--action-name', 'no-such-action'], 254);
+    errorLine(r, 'ResourceNotFoundException', 'DescribeMitigationAction');
+    await same(['create-mitigation-action', '--action-name', 'bad-enum', '--role-arn', ROLE, '--action-params', 'updateDeviceCertificateParams={action=EXPLODE}'], 254);
+  });
+  test('bad parameters exit 252', async () => {
+    const missing = await same(['create-mitigation-action', '--action-name', 'x'], 252);
+    assert.match(missing.stderr, /--role-arn/);
+    const short = await same(['create-mitigation-action', '--action-name', 'short', '--role-arn', 'arn:x', '--action-params', '{}'], 252);
+    assert.match(short.stderr, /roleArn/);
+    assert.match((await same(['create-mitigation-action', '--action-name', 'x', '--role-arn', ROLE, '--action-params', 'updateDeviceCertificateParams={action=DEACTIVATE'], 252)).stderr, /--action-params/);
+    assert.match((await same(['create-mitigation-action', '--action-name', 'x', '--role-arn', ROLE, '--action-params', '{"a":'], 252)).stderr, /--action-params/);
+    await same(['list-mitigation-actions', '--no-such-option', 'x'], 252);
+    await same(['list-mitigation-actions', '--query', 'a['], 252);
+    await same(['list-mitigation-actions', '--no-paginate', '--max-items', '2'], 252);
+  });
+  test('a number that is not one exits 255 as in the AWS CLI', async () => {
+    const r = await same(['list-mitigation-actions', '--max-results', 'abc'], 255);
+    assert.match(r.stderr, /abc/);
+  });
+});
+
+describe('outputs, query and pagination', () => {
+  before(async () => {
+    for (let i = 0; i < 7; i++) {
+      const r = await cli('warden', ['create-mitigation-action', '--action-name', `page-${i}`, '--role-arn', ROLE, '--action-params', 'updateDeviceCertificateParams={action=DEACTIVATE}']);
+      assert.equal(r.code, 0, r.stderr);
+    }
+  });
+  for (const output of ['json', 'text', 'table', 'yaml', 'yaml-stream']) {
+    test(`--output ${output}`, async () => {
+      await same(['describe-mitigation-action', '--action-name', 'sh-group-warden', '--output', output]);
+      await same(['list-mitigation-actions', '--output', output, '--page-size', '3']);
+      await same(['list-tags-for-resource', '--resource-arn', 'arn:aws:iot:us-east-1:000000000000:mitigationaction/sh-tags-warden', '--output', output]);
+    });
+  }
+  test('--query', async () => {
+    await same(['list-mitigation-actions', '--query', 'actionIdentifiers[?starts_with(actionName, `page`)].actionName']);
+    await same(['list-mitigation-actions', '--query', 'length(actionIdentifiers)', '--output', 'text']);
+    await same(['describe-mitigation-action', '--action-name', 'page-1', '--query', '{n: actionName, p: actionParams}', '--output', 'table']);
+    await same(['list-mitigation-actions', '--query', 'actionIdentifiers[].actionName', '--output', 'text', '--page-size', '2']);
+  });
+  test('--max-items, --starting-token, --page-size, --no-paginate', async () => {
+    const first = await same(['list-mitigation-actions', '--max-items', '3', '--page-size', '2']);
+    const token = JSON.parse(first.stdout).NextToken as string;
+    assert.ok(token);
+    await same(['list-mitigation-actions', '--max-items', '3', '--page-size', '2', '--starting-token', token]);
+    await same(['list-mitigation-actions', '--max-items', '4', '--page-size', '2', '--output', 'text']);
+    await same(['list-mitigation-actions', '--max-items', '2', '--page-size', '2', '--output', 'yaml']);
+    await same(['list-mitigation-actions', '--no-paginate', '--max-results', '2']);
+    await same(['list-mitigation-actions', '--max-results', '3', '--output', 'text']);
+  });
+});
