@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { IoTClient } from '@aws-sdk/client-iot';
+import assert from 'node:assert/strict';
+import { IoTClient, IoTServiceException } from '@aws-sdk/client-iot';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -185,3 +186,22 @@ export function run(cmd: string, args: string[], opts: { env?: Record<string, st
 
 export const sampleActionParams = { updateDeviceCertificateParams: { action: 'DEACTIVATE' as const } };
 export const ROLE = 'arn:aws:iam::000000000000:role/warden-mitigation';
+
+/** Awaits a call that must fail with a modeled IoT error and returns that error. */
+export async function failure(p: Promise<unknown>): Promise<IoTServiceException & Record<string, unknown>> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof IoTServiceException, `expected a modeled IoT error, got ${e}`);
+    return e as IoTServiceException & Record<string, unknown>;
+  }
+  assert.fail('expected the call to fail');
+}
+
+/** A call must fail with this error name and HTTP status (and a message matching `message`). */
+export async function assertFails(p: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<void> {
+  const e = await failure(p);
+  assert.equal(e.name, name, e.message);
+  assert.equal(e.$metadata.httpStatusCode, status);
+  if (message) assert.match(e.message, message);
+}

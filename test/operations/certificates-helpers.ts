@@ -65,23 +65,7 @@ export async function makeSelfSigned(opts: { notBefore?: Date; notAfter?: Date }
 
 export const daysFromNow = (days: number): Date => new Date(Date.now() + days * DAY);
 
-/** Awaits a call that must fail with a modeled IoT error and returns that error. */
-export async function failure(p: Promise<unknown>): Promise<IoTServiceException & Record<string, unknown>> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof IoTServiceException, `expected a modeled IoT error, got ${e}`);
-    return e as IoTServiceException & Record<string, unknown>;
-  }
-  assert.fail('expected the call to fail');
-}
-
-export async function assertFails(p: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<void> {
-  const e = await failure(p);
-  assert.equal(e.name, name, e.message);
-  assert.equal(e.$metadata.httpStatusCode, status);
-  if (message) assert.match(e.message, message);
-}
+export { assertFails, failure } from '../harness.js';
 
 /** The Warden CA certificate the server stored for an account, read from its database. */
 export async function storedWardenCa(server: { dataDir: string; databaseUrl?: string }, accountId = '000000000000'): Promise<string> {

@@ -9,19 +9,9 @@ import {
   UpdateMitigationActionCommand,
   paginateListMitigationActions,
 } from '@aws-sdk/client-iot';
-import { BACKENDS, iot, reset, ROLE, sampleActionParams, startServer, type Running } from '../harness.js';
+import { BACKENDS, failure, iot, reset, ROLE, sampleActionParams, startServer, type Running } from '../harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-async function failure(p: Promise<unknown>): Promise<IoTServiceException & Record<string, unknown>> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof IoTServiceException, `expected a modeled IoT error, got ${e}`);
-    return e as IoTServiceException & Record<string, unknown>;
-  }
-  assert.fail('expected the call to fail');
-}
 
 const ALL_SIX = {
   'cert-off': { updateDeviceCertificateParams: { action: 'DEACTIVATE' } },

@@ -19,22 +19,9 @@ import {
   UpdateThingGroupCommand,
   UpdateThingGroupsForThingCommand,
 } from '@aws-sdk/client-iot';
-import { BACKENDS, iot, reset, startServer, type Running } from '../harness.js';
+import { BACKENDS, iot, reset, startServer, type Running, assertFails as failure } from '../harness.js';
 
 const groupArn = (name: string) => `arn:aws:iot:us-east-1:000000000000:thinggroup/${name}`;
-
-async function failure(p: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof IoTServiceException, `expected a modeled IoT error, got ${e}`);
-    assert.equal(e.name, name, e.message);
-    assert.equal(e.$metadata.httpStatusCode, status);
-    if (message) assert.match(e.message, message);
-    return;
-  }
-  assert.fail(`expected ${name}`);
-}
 
 for (const backend of BACKENDS) {
   describe(`dynamic thing groups through @aws-sdk/client-iot (${backend})`, () => {

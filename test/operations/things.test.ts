@@ -18,23 +18,10 @@ import {
   paginateListThings,
   paginateListThingTypes,
 } from '@aws-sdk/client-iot';
-import { BACKENDS, iot, reset, startServer, type Running } from '../harness.js';
+import { BACKENDS, iot, reset, startServer, type Running, assertFails as failure } from '../harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ARN = (resource: string, region = 'us-east-1') => `arn:aws:iot:${region}:000000000000:${resource}`;
-
-async function failure(p: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof IoTServiceException, `expected a modeled IoT error, got ${e}`);
-    assert.equal(e.name, name, e.message);
-    assert.equal(e.$metadata.httpStatusCode, status);
-    if (message) assert.match(e.message, message);
-    return;
-  }
-  assert.fail(`expected ${name}`);
-}
 
 for (const backend of BACKENDS) {
   describe(`things and thing types through @aws-sdk/client-iot (${backend})`, () => {
