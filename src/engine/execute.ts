@@ -1,6 +1,7 @@
 import type { ActionDefinition, ActionOutcome, ActionRegistry, ActionScope, ActionSubject } from '../actions/types.js';
 import type { MitigationActionType } from '../generated/shapes.js';
 import type { TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
+import { TYPE_OF_MEMBER } from '../operations/mitigation-actions/params.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { StoreTx } from '../store/store.js';
 import { EXECUTION_STATUS } from './lifecycle.js';
@@ -20,14 +21,10 @@ export function actionsFor(task: TaskRecord, checkName: string | null): ActionDe
   return names.map((n) => task.actionsDefinition.find((a) => a.name === n) as ActionDefinition);
 }
 
+/** The type a stored action's params make (the one member that is set; see the mitigation-action rules). */
 export function actionType(a: ActionDefinition): MitigationActionType {
-  const p = a.actionParams;
-  if (p.updateDeviceCertificateParams) return 'UPDATE_DEVICE_CERTIFICATE';
-  if (p.updateCACertificateParams) return 'UPDATE_CA_CERTIFICATE';
-  if (p.addThingsToThingGroupParams) return 'ADD_THINGS_TO_THING_GROUP';
-  if (p.replaceDefaultPolicyVersionParams) return 'REPLACE_DEFAULT_POLICY_VERSION';
-  if (p.enableIoTLoggingParams) return 'ENABLE_IOT_LOGGING';
-  return 'PUBLISH_FINDING_TO_SNS';
+  const member = (Object.keys(TYPE_OF_MEMBER) as (keyof typeof TYPE_OF_MEMBER)[]).find((k) => a.actionParams[k] !== undefined);
+  return TYPE_OF_MEMBER[member!];
 }
 
 /**

@@ -2,7 +2,7 @@ import { InvalidRequestException } from '../../generated/errors.js';
 import type { MitigationActionParams, MitigationActionType } from '../../generated/shapes.js';
 
 /** Which actionParams member makes which action type (SEMANTICS.md 1.1). Typed so a missing type does not compile. */
-const TYPE_OF_MEMBER: Record<keyof MitigationActionParams, MitigationActionType> = {
+export const TYPE_OF_MEMBER: Record<keyof MitigationActionParams, MitigationActionType> = {
   updateDeviceCertificateParams: 'UPDATE_DEVICE_CERTIFICATE',
   updateCACertificateParams: 'UPDATE_CA_CERTIFICATE',
   addThingsToThingGroupParams: 'ADD_THINGS_TO_THING_GROUP',
