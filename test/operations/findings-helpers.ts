@@ -54,23 +54,7 @@ export function assertInvalid(r: RawResponse, ...fragments: string[]): void {
   for (const f of fragments) assert.ok(r.json.message.includes(f), `message ${JSON.stringify(r.json.message)} lacks ${JSON.stringify(f)}`);
 }
 
-/** The modeled error a call fails with. */
-export async function failure(p: Promise<unknown>): Promise<IoTServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof IoTServiceException, `expected a modeled IoT error, got ${e}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
-
-export async function assertFails(p: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<void> {
-  const e = await failure(p);
-  assert.equal(e.name, name, e.message);
-  assert.equal(e.$metadata.httpStatusCode, status);
-  if (message) assert.match(e.message, message);
-}
+export { assertFails, failure } from '../harness.js';
 
 /** A valid certificate id (64 hex characters) made from a readable label. */
 export const certId = (label: string): string => createHash('sha256').update(label).digest('hex');

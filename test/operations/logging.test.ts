@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetLoggingOptionsCommand, GetV2LoggingOptionsCommand, IoTServiceException, SetLoggingOptionsCommand, SetV2LoggingOptionsCommand } from '@aws-sdk/client-iot';
-import { BACKENDS, DEFAULT_CREDS, iot, reset, startServer, type Running } from '../harness.js';
-
-async function failure(p: Promise<unknown>): Promise<IoTServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof IoTServiceException, `expected a modeled IoT error, got ${e}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
+import { BACKENDS, DEFAULT_CREDS, iot, reset, startServer, type Running, failure } from '../harness.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/iot-logging';
 const strip = <T extends { $metadata?: unknown }>(r: T): Omit<T, '$metadata'> => {

@@ -19,17 +19,7 @@ import {
   ListTargetsForPolicyCommand,
   paginateListAttachedPolicies,
 } from '@aws-sdk/client-iot';
-import { BACKENDS, iot, reset, startServer, type Running } from '../harness.js';
-
-async function failure(p: Promise<unknown>): Promise<IoTServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof IoTServiceException, `expected a modeled IoT error, got ${e}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
+import { BACKENDS, iot, reset, startServer, type Running, failure } from '../harness.js';
 
 const ARN = 'arn:aws:iot:us-east-1:000000000000';
 const COGNITO = 'us-east-1:11111111-2222-3333-4444-555555555555';

@@ -21,17 +21,7 @@ import {
   UpdateRoleAliasCommand,
   paginateListPolicies,
 } from '@aws-sdk/client-iot';
-import { BACKENDS, iot, reset, startServer, type Running } from '../harness.js';
-
-async function failure(p: Promise<unknown>): Promise<IoTServiceException & Record<string, unknown>> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof IoTServiceException, `expected a modeled IoT error, got ${e}`);
-    return e as IoTServiceException & Record<string, unknown>;
-  }
-  assert.fail('expected the call to fail');
-}
+import { BACKENDS, iot, reset, startServer, type Running, failure } from '../harness.js';
 
 const ARN = 'arn:aws:iot:us-east-1:000000000000';
 const doc = (action: string): string => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });

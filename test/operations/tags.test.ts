@@ -14,18 +14,8 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-iot';
-import { BACKENDS, iot, reset, ROLE, sampleActionParams, startServer, type Running } from '../harness.js';
+import { BACKENDS, iot, reset, ROLE, sampleActionParams, startServer, type Running, failure } from '../harness.js';
 import { makeCa } from './certificates-helpers.js';
-
-async function failure(p: Promise<unknown>): Promise<IoTServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof IoTServiceException, `expected a modeled IoT error, got ${e}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
 
 const ARN = 'arn:aws:iot:us-east-1:000000000000';
 const DOC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] });
