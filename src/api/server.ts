@@ -23,7 +23,9 @@ const internalFailure = (message: string): WireResponse => ({
  * logs and measures it. Nothing here can crash the process.
  */
 export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, metrics: Metrics, log: Logger): http.Server {
-  const server = http.createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+  // Idle keep-alive connections stay open longer than clients keep them (Node's agents: 5 s), so a
+  // client never sends on a connection the server is closing at the same moment (ECONNRESET).
+  const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const finish = (wire: WireResponse, operation: string, accountId?: string, region?: string, close = false): void => {
