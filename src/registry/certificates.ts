@@ -11,6 +11,7 @@ import type { CaCertificateRecord, RegistrationConfigRecord } from '../store/ca-
 import type { CertificateRecord } from '../store/certificates.js';
 import type { Repos } from '../store/repos.js';
 import { iotArn } from './arn.js';
+import { certificateFacts } from './cert-facts.js';
 import { createCa, signerFrom, type ParsedCertificate, type Signer } from './x509.js';
 
 /**
@@ -158,7 +159,7 @@ export async function registerDeviceCertificate(
     notAfter: parsed.notAfter,
     createdAt: now,
     modifiedAt: now,
-  });
+  }, certificateFacts(parsed.cert));
   if (!inserted) {
     throw new ResourceAlreadyExistsException(`The certificate ${parsed.id} is already registered.`, { resourceId: parsed.id, resourceArn: arn });
   }

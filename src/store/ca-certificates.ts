@@ -1,5 +1,6 @@
 import type { Scope } from '../api/context.js';
-import { creationPage, type CreationKey } from './certificates.js';
+import { certificateFacts, type CertificateFacts } from '../registry/cert-facts.js';
+import { creationPage, factValues, FACT_COLUMNS, type CreationKey } from './certificates.js';
 import type { Driver } from './driver.js';
 
 export interface RegistrationConfigRecord {
@@ -98,8 +99,9 @@ export class CaCertificateRepo {
     return row?.account_id;
   }
 
-  async insert(scope: Scope, c: CaCertificateRecord): Promise<void> {
-    await this.db.run(`INSERT INTO ca_certificates (account_id, region, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+  /** `facts` as for device certificates: pass them when the certificate is already parsed. */
+  async insert(scope: Scope, c: CaCertificateRecord, facts: CertificateFacts = certificateFacts(c.pem)): Promise<void> {
+    await this.db.run(`INSERT INTO ca_certificates (account_id, region, ${COLUMNS}, ${FACT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
       scope.accountId,
       scope.region,
       c.certificateId,
@@ -117,6 +119,7 @@ export class CaCertificateRepo {
       c.notAfter.getTime(),
       c.createdAt.getTime(),
       c.modifiedAt.getTime(),
+      ...factValues(facts),
     ]);
   }
 

@@ -1,4 +1,5 @@
 import type { Scope } from '../api/context.js';
+import { certificateFacts, type CertificateFacts } from '../registry/cert-facts.js';
 import type { Driver } from './driver.js';
 
 export interface CertificateRecord {
@@ -40,6 +41,11 @@ interface Row {
 
 const COLUMNS =
   'certificate_id, arn, status, ca_certificate_id, pem, certificate_mode, owned_by, previous_owned_by, transfer_data, generation_id, customer_version, not_before, not_after, created_at, modified_at';
+
+/** The audit facts columns (migration 009), written with every certificate and CA certificate. */
+export const FACT_COLUMNS = 'serial_number, issuer, key_quality, crl_urls';
+
+export const factValues = (f: CertificateFacts): unknown[] => [f.serialNumber, f.issuer, f.keyQuality, f.crlUrls];
 
 const fromRow = (r: Row): CertificateRecord => ({
   certificateId: r.certificate_id,
@@ -92,10 +98,14 @@ export class CertificateRepo {
     return row && fromRow(row);
   }
 
-  /** One statement: inserts unless the id is already registered in the scope; false when it was. */
-  async insertIfAbsent(scope: Scope, c: CertificateRecord): Promise<boolean> {
+  /**
+   * One statement: inserts unless the id is already registered in the scope; false when it was.
+   * `facts` are what the audit checks read (serial, issuer, key quality, CRL URLs); callers that
+   * have parsed the certificate pass them, otherwise the PEM is parsed here.
+   */
+  async insertIfAbsent(scope: Scope, c: CertificateRecord, facts: CertificateFacts = certificateFacts(c.pem)): Promise<boolean> {
     const n = await this.db.run(
-      `INSERT INTO certificates (account_id, region, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO certificates (account_id, region, ${COLUMNS}, ${FACT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, region, certificate_id) DO NOTHING`,
       [
         scope.accountId,
@@ -115,6 +125,7 @@ export class CertificateRepo {
         c.notAfter.getTime(),
         c.createdAt.getTime(),
         c.modifiedAt.getTime(),
+        ...factValues(facts),
       ],
     );
     return n > 0;

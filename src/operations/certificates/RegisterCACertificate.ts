@@ -8,6 +8,7 @@ import {
   ResourceAlreadyExistsException,
 } from '../../generated/errors.js';
 import type { RegisterCACertificateRequest, RegisterCACertificateResponse } from '../../generated/shapes.js';
+import { certificateFacts } from '../../registry/cert-facts.js';
 import { caCertificateArn } from '../../registry/certificates.js';
 import { commonName, isSignedBy, parseUsableCertificate, type ParsedCertificate } from '../../registry/x509.js';
 
@@ -63,7 +64,7 @@ export async function RegisterCACertificate(input: RegisterCACertificateRequest,
       notAfter: ca.notAfter,
       createdAt: now,
       modifiedAt: now,
-    });
+    }, certificateFacts(ca.cert));
     if (input.tags?.length) await tx.tags.put(ctx, arn, input.tags);
     return { certificateArn: arn, certificateId: ca.id };
   });

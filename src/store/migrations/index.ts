@@ -5,6 +5,7 @@ import { policies } from './005-policies.js';
 import { findings } from './006-findings.js';
 import { mitigationTasks } from './007-mitigation-tasks.js';
 import { outbox } from './008-outbox.js';
+import { audits } from './009-audits.js';
 
 /**
  * Versioned schema changes, applied in order at start-up, each in its own transaction,
@@ -78,6 +79,7 @@ export const migrations: Migration[] = [
   findings,
   mitigationTasks,
   outbox,
+  audits,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
