@@ -1,0 +1,33 @@
+import { auditedPages, certResource, countAudited, thresholdDays } from '../cert-scan.js';
+import { DAY_MS, type AuditCheck, type CheckFinding } from '../check.js';
+
+/** The documented default of CERT_AGE_THRESHOLD_IN_DAYS. */
+export const DEFAULT_AGE_DAYS = 365;
+
+/**
+ * DEVICE_CERTIFICATE_AGE_CHECK: a certificate "active for a number of days greater than or equal
+ * to" the threshold. Its age counts from the start of its validity period (notBefore).
+ */
+export const deviceCertificateAge: AuditCheck = {
+  name: 'DEVICE_CERTIFICATE_AGE_CHECK',
+  severity: 'LOW',
+  async run(ctx) {
+    const days = thresholdDays(ctx, 'CERT_AGE_THRESHOLD_IN_DAYS', DEFAULT_AGE_DAYS);
+    if (typeof days !== 'number') return days;
+    const now = ctx.now.getTime();
+    const findings: CheckFinding[] = [];
+    for await (const page of auditedPages<{ certificate_id: string; not_before: number }>(ctx, 'certificates', 'not_before', 'not_before <= ?', [now - days * DAY_MS])) {
+      for (const r of page) {
+        const notBefore = Number(r.not_before);
+        const age = Math.floor((now - notBefore) / DAY_MS);
+        findings.push({
+          ...certResource('certificates', r.certificate_id),
+          additionalInfo: { VALIDITY_START_TIME: String(notBefore) },
+          reasonForNonCompliance: `Certificate has been valid since ${new Date(notBefore).toISOString()} (${age} days), at or past the ${days}-day age threshold; rotate it.`,
+          reasonForNonComplianceCode: 'CERTIFICATE_PAST_AGE_THRESHOLD',
+        });
+      }
+    }
+    return { status: 'evaluated', totalResourcesCount: await countAudited(ctx, 'certificates'), findings };
+  },
+};

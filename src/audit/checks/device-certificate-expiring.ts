@@ -1,0 +1,48 @@
+import { auditedPages, certResource, countAudited, thresholdDays, type CertTable } from '../cert-scan.js';
+import { DAY_MS, type AuditCheck, type CheckFinding } from '../check.js';
+
+/** AWS's check pages: "expiring within 30 days or has expired". */
+export const DEFAULT_EXPIRATION_DAYS = 30;
+
+/**
+ * An expiring-certificate check over one table. A certificate is past expiration once `now` is
+ * after its notAfter (notAfter itself is still inside the validity period, RFC 5280), and
+ * approaching expiration when notAfter falls within the threshold. `configKey` names the
+ * configuration value that overrides the threshold, for the checks that have one.
+ */
+export function expiringCheck(o: { name: string; table: CertTable; label: string; configKey?: string }): AuditCheck {
+  return {
+    name: o.name,
+    severity: 'MEDIUM',
+    async run(ctx) {
+      const days = o.configKey ? thresholdDays(ctx, o.configKey, DEFAULT_EXPIRATION_DAYS) : DEFAULT_EXPIRATION_DAYS;
+      if (typeof days !== 'number') return days;
+      const now = ctx.now.getTime();
+      const findings: CheckFinding[] = [];
+      for await (const page of auditedPages<{ certificate_id: string; not_after: number }>(ctx, o.table, 'not_after', 'not_after <= ?', [now + days * DAY_MS])) {
+        for (const r of page) {
+          const notAfter = Number(r.not_after);
+          const date = new Date(notAfter).toISOString();
+          const past = notAfter < now;
+          findings.push({
+            ...certResource(o.table, r.certificate_id),
+            additionalInfo: { EXPIRATION_TIME: String(notAfter) },
+            reasonForNonCompliance: past
+              ? `${o.label} expired on ${date}; replace it and deactivate this one.`
+              : `${o.label} expires on ${date}, within ${days} days; replace it before then.`,
+            reasonForNonComplianceCode: past ? 'CERTIFICATE_PAST_EXPIRATION' : 'CERTIFICATE_APPROACHING_EXPIRATION',
+          });
+        }
+      }
+      return { status: 'evaluated', totalResourcesCount: await countAudited(ctx, o.table), findings };
+    },
+  };
+}
+
+/** DEVICE_CERTIFICATE_EXPIRING_CHECK: threshold configurable with CERT_EXPIRATION_THRESHOLD_IN_DAYS. */
+export const deviceCertificateExpiring = expiringCheck({
+  name: 'DEVICE_CERTIFICATE_EXPIRING_CHECK',
+  table: 'certificates',
+  label: 'Certificate',
+  configKey: 'CERT_EXPIRATION_THRESHOLD_IN_DAYS',
+});
