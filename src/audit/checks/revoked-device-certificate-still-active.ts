@@ -1,0 +1,43 @@
+import { selectIn } from '../../store/rows.js';
+import type { AuditCheck, CheckFinding } from '../check.js';
+import { AUDITED_STATUS_SQL, crlsInForce, problemsMessage, refreshCrls, surveyDeviceCertificates } from '../crls.js';
+
+/**
+ * REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK: an ACTIVE or PENDING_TRANSFER device certificate
+ * whose serial number a CRL of its issuer lists. The work goes per CRL: its revoked serials are
+ * looked up in chunks on the (issuer, serial_number) index, so a registry without CRLs costs one
+ * grouped count whatever its size. A CRL that could not be fetched or verified is named in the message.
+ */
+export const revokedDeviceCertificateStillActive: AuditCheck = {
+  name: 'REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK',
+  severity: 'MEDIUM',
+  async run(ctx) {
+    const { db, scope } = ctx;
+    const survey = await surveyDeviceCertificates(db, scope);
+    const problems = await refreshCrls(ctx, survey.urls);
+    const found = new Map<string, CheckFinding>();
+    for await (const crl of crlsInForce(db, scope, undefined, problems)) {
+      if (ctx.signal.aborted) break;
+      const revoked = await selectIn<{ certificate_id: string }>(
+        db,
+        (list) => `SELECT certificate_id FROM certificates WHERE account_id = ? AND region = ? AND issuer = ? AND serial_number IN (${list}) AND ${AUDITED_STATUS_SQL}`,
+        [scope.accountId, scope.region, crl.header.issuer],
+        crl.serials,
+      );
+      for (const { certificate_id: id } of revoked) {
+        found.set(id, {
+          resourceType: 'DEVICE_CERTIFICATE',
+          resourceIdentifier: { deviceCertificateId: id },
+          reasonForNonCompliance: "Device certificate is listed in its issuer's certificate revocation list but is still active in AWS IoT.",
+          reasonForNonComplianceCode: 'CERTIFICATE_REVOKED_BY_ISSUER',
+        });
+      }
+    }
+    return {
+      status: 'evaluated',
+      totalResourcesCount: survey.audited,
+      findings: [...found.values()],
+      message: problemsMessage(problems),
+    };
+  },
+};
