@@ -21,6 +21,7 @@ const TAGGABLE: Record<string, { table: KeyedTable; what: string }> = {
   policy: { table: 'policies', what: 'Policy' },
   rolealias: { table: 'role_aliases', what: 'Role alias' },
   cacert: { table: 'ca_certificates', what: 'CA certificate' },
+  scheduledaudit: { table: 'scheduled_audits', what: 'Scheduled audit' },
 };
 
 const IOT_ARN = /^arn:aws[a-z-]*:iot:([^:]*):([^:]*):([a-z]+)\/(.+)$/;

@@ -14,6 +14,7 @@ export const KEYED_TABLES = {
   mitigation_actions: 'name',
   policies: 'name',
   role_aliases: 'alias',
+  scheduled_audits: 'name',
 } as const;
 
 export type KeyedTable = keyof typeof KEYED_TABLES;

@@ -1,0 +1,169 @@
+import type { Scope } from '../api/context.js';
+import { InvalidRequestException } from '../generated/errors.js';
+import type { AuditCheckConfigurations, AuditNotificationTarget, UpdateAccountAuditConfigurationRequest } from '../generated/shapes.js';
+import type { AuditConfigurationRow } from '../store/audit-configurations.js';
+import type { Driver } from '../store/driver.js';
+import { AuditConfigurationRepo } from '../store/audit-configurations.js';
+import { CHECK_NAMES, isCheckName } from './checks.js';
+
+/**
+ * The account audit configuration: which checks are enabled (and their settings), the audit role,
+ * and the SNS target of audit notifications. A scope that has never been configured (or whose
+ * configuration was deleted) has every check disabled, as DeleteAccountAuditConfiguration leaves
+ * it ("all audit checks are reset to disabled").
+ */
+export interface CheckSetting {
+  enabled: boolean;
+  /** The check's settings with defaults filled in (e.g. CERT_AGE_THRESHOLD_IN_DAYS: "365"); {} for most checks. */
+  configuration: Record<string, string>;
+}
+
+export interface AuditConfiguration {
+  roleArn?: string;
+  notification?: { targetArn: string; roleArn: string; enabled: boolean };
+  checks: Record<string, CheckSetting>;
+}
+
+/** What is stored per check: the settings the caller gave, without defaults. */
+interface StoredCheck {
+  enabled: boolean;
+  configuration?: Record<string, string>;
+}
+
+type StoredChecks = Record<string, StoredCheck>;
+
+/**
+ * The `configuration` names each check accepts, their ranges in days and defaults. The age check's
+ * range and default are AWS's (30–3652, 365). AWS documents no range for the expiration threshold:
+ * Warden accepts 1–3652 (one day to ten years, the age check's maximum) and defaults to the 30
+ * days of the check's documentation.
+ */
+export const CHECK_SETTINGS: Readonly<Record<string, Readonly<Record<string, { min: number; max: number; default: number }>>>> = {
+  DEVICE_CERTIFICATE_AGE_CHECK: { CERT_AGE_THRESHOLD_IN_DAYS: { min: 30, max: 3652, default: 365 } },
+  DEVICE_CERTIFICATE_EXPIRING_CHECK: { CERT_EXPIRATION_THRESHOLD_IN_DAYS: { min: 1, max: 3652, default: 30 } },
+};
+
+const parseChecks = (row: AuditConfigurationRow | undefined): StoredChecks => (row ? (JSON.parse(row.checks) as StoredChecks) : {});
+const parseNotify = (row: AuditConfigurationRow | undefined): AuditNotificationTarget | undefined =>
+  row?.notify ? (JSON.parse(row.notify) as AuditNotificationTarget) : undefined;
+
+function withDefaults(check: string, given: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, s] of Object.entries(CHECK_SETTINGS[check] ?? {})) out[name] = given?.[name] ?? String(s.default);
+  return out;
+}
+
+/** The configuration the audit runner and StartOnDemandAuditTask use: every known check, defaults filled in. */
+export async function readAuditConfiguration(db: Driver, scope: Scope): Promise<AuditConfiguration> {
+  const row = await new AuditConfigurationRepo(db).get(scope);
+  const stored = parseChecks(row);
+  const checks: Record<string, CheckSetting> = {};
+  for (const name of CHECK_NAMES) checks[name] = { enabled: stored[name]?.enabled ?? false, configuration: withDefaults(name, stored[name]?.configuration) };
+  const sns = parseNotify(row);
+  return {
+    roleArn: row?.role_arn ?? undefined,
+    notification: sns?.targetArn && sns.roleArn ? { targetArn: sns.targetArn, roleArn: sns.roleArn, enabled: sns.enabled ?? false } : undefined,
+    checks,
+  };
+}
+
+/** DescribeAccountAuditConfiguration's answer: every known check with its state; `configuration` as the caller set it. */
+export function describeConfiguration(row: AuditConfigurationRow | undefined): {
+  roleArn?: string;
+  auditNotificationTargetConfigurations?: Record<string, AuditNotificationTarget>;
+  auditCheckConfigurations: AuditCheckConfigurations;
+} {
+  const stored = parseChecks(row);
+  const checks: AuditCheckConfigurations = {};
+  for (const name of CHECK_NAMES) {
+    const s = stored[name];
+    checks[name] = s?.configuration && Object.keys(s.configuration).length ? { enabled: s.enabled, configuration: s.configuration } : { enabled: s?.enabled ?? false };
+  }
+  const sns = parseNotify(row);
+  return { roleArn: row?.role_arn ?? undefined, auditNotificationTargetConfigurations: sns ? { SNS: sns } : undefined, auditCheckConfigurations: checks };
+}
+
+function checkSettings(check: string, configuration: Record<string, string>): void {
+  const allowed = CHECK_SETTINGS[check] ?? {};
+  for (const [name, value] of Object.entries(configuration)) {
+    const s = allowed[name];
+    if (!s) {
+      const names = Object.keys(allowed);
+      throw new InvalidRequestException(
+        `auditCheckConfigurations.${check}.configuration: ${name} does not apply to ${check}${names.length ? `; it accepts ${names.join(', ')}` : '; it takes no configuration'}.`,
+      );
+    }
+    if (!/^\d{1,9}$/.test(value) || Number(value) < s.min || Number(value) > s.max) {
+      throw new InvalidRequestException(`auditCheckConfigurations.${check}.configuration.${name} must be a whole number of days from ${s.min} to ${s.max}; got '${value}'.`);
+    }
+  }
+}
+
+const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/** Merges one SNS target into the stored one, member by member; an enabled target needs both ARNs. */
+function mergeTarget(stored: AuditNotificationTarget | undefined, given: AuditNotificationTarget): AuditNotificationTarget {
+  const t: AuditNotificationTarget = {
+    targetArn: given.targetArn ?? stored?.targetArn,
+    roleArn: given.roleArn ?? stored?.roleArn,
+    enabled: given.enabled ?? stored?.enabled ?? false,
+  };
+  if (t.targetArn !== undefined && !SNS_ARN.test(t.targetArn)) {
+    throw new InvalidRequestException(`auditNotificationTargetConfigurations.SNS.targetArn '${t.targetArn}' is not an SNS topic ARN.`);
+  }
+  if (t.enabled && (!t.targetArn || !t.roleArn)) {
+    throw new InvalidRequestException(`auditNotificationTargetConfigurations.SNS needs a targetArn and a roleArn to be enabled.`);
+  }
+  return t;
+}
+
+/**
+ * UpdateAccountAuditConfiguration's rules, giving the row to store. Checks the request does not
+ * name keep their state; a named check takes the `enabled` it is given (else keeps its own) and its
+ * `configuration` is replaced when one is given. The first update must enable a check (AWS: "On
+ * the first call ... this parameter is required and must specify at least one enabled check").
+ * A check that a scheduled audit uses cannot be disabled (`inUse`: check name → scheduled audits).
+ */
+export function updatedConfiguration(
+  row: AuditConfigurationRow | undefined,
+  input: UpdateAccountAuditConfigurationRequest,
+  inUse: ReadonlyMap<string, string[]>,
+  now: Date,
+): AuditConfigurationRow {
+  const checks = parseChecks(row);
+  const given = input.auditCheckConfigurations ?? {};
+  for (const [name, c] of Object.entries(given)) {
+    if (!isCheckName(name)) throw new InvalidRequestException(`auditCheckConfigurations: ${name} is not an audit check name; known checks: ${CHECK_NAMES.join(', ')}.`);
+    if (c.configuration) checkSettings(name, c.configuration);
+    const enabled = c.enabled ?? checks[name]?.enabled ?? false;
+    if (!enabled && inUse.has(name)) {
+      throw new InvalidRequestException(
+        `${name} cannot be disabled: the scheduled audit(s) ${inUse.get(name)!.join(', ')} use it; remove it from them or delete them first.`,
+      );
+    }
+    checks[name] = { enabled, configuration: c.configuration ?? checks[name]?.configuration };
+  }
+  if (!row && !Object.values(checks).some((c) => c.enabled)) {
+    throw new InvalidRequestException('auditCheckConfigurations is required on the first UpdateAccountAuditConfiguration and must enable at least one check.');
+  }
+  const targets = input.auditNotificationTargetConfigurations ?? {};
+  for (const key of Object.keys(targets)) {
+    if (key !== 'SNS') throw new InvalidRequestException(`auditNotificationTargetConfigurations: ${key} is not a notification type; the only one is SNS.`);
+  }
+  const sns = targets.SNS ? mergeTarget(parseNotify(row), targets.SNS) : parseNotify(row);
+  return {
+    role_arn: input.roleArn ?? row?.role_arn ?? null,
+    notify: sns ? JSON.stringify(sns) : null,
+    checks: JSON.stringify(checks),
+    updated_at: now.getTime(),
+  };
+}
+
+/** Which of `checks` are enabled in this configuration row. */
+export function enabledChecks(row: AuditConfigurationRow | undefined): Set<string> {
+  return new Set(
+    Object.entries(parseChecks(row))
+      .filter(([, c]) => c.enabled)
+      .map(([name]) => name),
+  );
+}

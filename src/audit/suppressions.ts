@@ -1,0 +1,79 @@
+import type { Scope } from '../api/context.js';
+import { InvalidRequestException } from '../generated/errors.js';
+import type { AuditSuppression, ResourceIdentifier, ResourceType } from '../generated/shapes.js';
+import type { SuppressionRow } from '../store/audit-suppressions.js';
+import { AuditSuppressionRepo } from '../store/audit-suppressions.js';
+import type { Driver } from '../store/driver.js';
+import { CHECK_NAMES, isCheckName } from './checks.js';
+import { canonicalJson } from './findings.js';
+
+/**
+ * Audit finding suppressions: a (check, resource) pair whose findings an audit marks suppressed
+ * until the suppression's expiration date, or for ever. A suppression whose expiration date has
+ * passed no longer exists: audits ignore it, Describe/Update answer ResourceNotFoundException, List
+ * leaves it out, and a new one with the same check and resource may be created.
+ */
+
+/** The key the audit runner matches findings with: check name, newline, canonical JSON of the identifier. */
+export const suppressionKey = (checkName: string, resourceIdentifier: ResourceIdentifier | string): string =>
+  `${checkName}\n${typeof resourceIdentifier === 'string' ? resourceIdentifier : canonicalJson(resourceIdentifier)}`;
+
+/** The suppressions in force at `now`, as suppressionKey values. */
+export async function activeSuppressions(db: Driver, scope: Scope, now: Date): Promise<Set<string>> {
+  const rows = await new AuditSuppressionRepo(db).live(scope, now.getTime());
+  return new Set(rows.map((r) => suppressionKey(r.check_name, r.resource_identifier)));
+}
+
+/** The resource type an identifier names, by its most specific member (stored for reference). */
+const TYPE_OF_MEMBER: [keyof ResourceIdentifier, ResourceType][] = [
+  ['deviceCertificateId', 'DEVICE_CERTIFICATE'],
+  ['deviceCertificateArn', 'DEVICE_CERTIFICATE'],
+  ['caCertificateId', 'CA_CERTIFICATE'],
+  ['policyVersionIdentifier', 'IOT_POLICY'],
+  ['cognitoIdentityPoolId', 'COGNITO_IDENTITY_POOL'],
+  ['clientId', 'CLIENT_ID'],
+  ['roleAliasArn', 'ROLE_ALIAS'],
+  ['iamRoleArn', 'IAM_ROLE'],
+  ['issuerCertificateIdentifier', 'ISSUER_CERTIFICATE'],
+  ['account', 'ACCOUNT_SETTINGS'],
+];
+
+/** A known check name (InvalidRequestException naming it otherwise). */
+export function requireCheckName(checkName: string): void {
+  if (!isCheckName(checkName)) throw new InvalidRequestException(`checkName: ${checkName} is not an audit check name; known checks: ${CHECK_NAMES.join(', ')}.`);
+}
+
+/** The canonical identifier and its resource type; an identifier with no member set is InvalidRequestException. */
+export function identify(resourceIdentifier: ResourceIdentifier): { key: string; type: ResourceType } {
+  const set = TYPE_OF_MEMBER.find(([m]) => resourceIdentifier[m] !== undefined);
+  if (!set) throw new InvalidRequestException('resourceIdentifier must set one of its members (for example deviceCertificateId).');
+  return { key: canonicalJson(resourceIdentifier), type: set[1] };
+}
+
+/**
+ * The end of a suppression from expirationDate and suppressIndefinitely: exactly one must say
+ * when it ends (a date, or suppressIndefinitely true), and a date must be in the future.
+ * Returns the expiration (epoch ms) or null for an indefinite suppression.
+ */
+export function suppressionEnd(expirationDate: Date | undefined, suppressIndefinitely: boolean | undefined, now: Date): number | null {
+  if (suppressIndefinitely === true) {
+    if (expirationDate !== undefined) throw new InvalidRequestException('Give either expirationDate or suppressIndefinitely true, not both.');
+    return null;
+  }
+  if (expirationDate === undefined) throw new InvalidRequestException('Give expirationDate, or suppressIndefinitely true for a suppression without end.');
+  if (expirationDate.getTime() <= now.getTime()) {
+    throw new InvalidRequestException(`expirationDate ${expirationDate.toISOString()} is not in the future.`);
+  }
+  return expirationDate.getTime();
+}
+
+/** The suppression as the API returns it. */
+export function suppressionFromRow(r: SuppressionRow): AuditSuppression {
+  return {
+    checkName: r.check_name,
+    resourceIdentifier: JSON.parse(r.resource_identifier) as ResourceIdentifier,
+    expirationDate: r.expiration_date === null ? undefined : new Date(r.expiration_date),
+    suppressIndefinitely: r.suppress_indefinitely === 1,
+    description: r.description ?? undefined,
+  };
+}

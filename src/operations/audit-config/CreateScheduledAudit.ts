@@ -1,0 +1,40 @@
+import type { Context } from '../../api/context.js';
+import { enabledChecks } from '../../audit/configuration.js';
+import { firstRunAfter, timeOfDay } from '../../audit/schedule.js';
+import { LimitExceededException, ResourceAlreadyExistsException } from '../../generated/errors.js';
+import type { CreateScheduledAuditRequest, CreateScheduledAuditResponse } from '../../generated/shapes.js';
+import { checkNewTags } from '../../registry/resources.js';
+import { AUDIT_CONFIGURATION_LOCK, checkSchedule, checkTargets, MAX_SCHEDULED_AUDITS, scheduledAuditArn } from './scheduled-audit-rules.js';
+
+/** A new scheduled audit; its first run is the first scheduled time after now (src/audit/schedule.ts). */
+export async function CreateScheduledAudit(input: CreateScheduledAuditRequest, ctx: Context): Promise<CreateScheduledAuditResponse> {
+  checkSchedule(input);
+  checkNewTags(input.tags);
+  const arn = scheduledAuditArn(ctx, input.scheduledAuditName);
+  const now = ctx.clock.now();
+  await ctx.store.transaction(async (tx) => {
+    await tx.lock(ctx, AUDIT_CONFIGURATION_LOCK);
+    if (await tx.scheduledAudits.get(ctx, input.scheduledAuditName)) {
+      throw new ResourceAlreadyExistsException(`A scheduled audit named ${input.scheduledAuditName} already exists.`, { resourceArn: arn });
+    }
+    const checks = checkTargets(input.targetCheckNames, enabledChecks(await tx.auditConfigurations.get(ctx)));
+    if ((await tx.scheduledAudits.count(ctx)) >= MAX_SCHEDULED_AUDITS) {
+      throw new LimitExceededException(`This account already has ${MAX_SCHEDULED_AUDITS} scheduled audits in ${ctx.region}, the most AWS IoT allows.`);
+    }
+    const next = firstRunAfter({ frequency: input.frequency, dayOfWeek: input.dayOfWeek, dayOfMonth: input.dayOfMonth, timeOfDay: timeOfDay(now) }, now);
+    await tx.scheduledAudits.insert(ctx, {
+      name: input.scheduledAuditName,
+      arn,
+      frequency: input.frequency,
+      day_of_month: input.dayOfMonth ?? null,
+      day_of_week: input.dayOfWeek ?? null,
+      checks: JSON.stringify(checks),
+      next_run: next.getTime(),
+      last_run: null,
+      created_at: now.getTime(),
+      modified_at: now.getTime(),
+    });
+    if (input.tags?.length) await tx.tags.put(ctx, arn, input.tags);
+  });
+  return { scheduledAuditArn: arn };
+}

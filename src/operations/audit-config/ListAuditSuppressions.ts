@@ -1,0 +1,28 @@
+import type { Context } from '../../api/context.js';
+import { identify, requireCheckName, suppressionFromRow } from '../../audit/suppressions.js';
+import type { ListAuditSuppressionsRequest, ListAuditSuppressionsResponse } from '../../generated/shapes.js';
+import { FOREVER, type SuppressionPosition } from '../../store/audit-suppressions.js';
+import { decodeToken, encodeToken } from '../pagination.js';
+
+const DEFAULT_PAGE = 25;
+
+/**
+ * Live suppressions by expiration date, ascending unless ascendingOrder is false (AWS: "If
+ * parameter isn't provided, ascendingOrder=true"); indefinite ones count as the latest. Ties in
+ * check-name, then identifier order.
+ */
+export async function ListAuditSuppressions(input: ListAuditSuppressionsRequest, ctx: Context): Promise<ListAuditSuppressionsResponse> {
+  if (input.checkName !== undefined) requireCheckName(input.checkName);
+  const resourceIdentifier = input.resourceIdentifier ? identify(input.resourceIdentifier).key : undefined;
+  const ascending = input.ascendingOrder !== false;
+  const list = ascending ? 'audit-suppressions/asc' : 'audit-suppressions/desc';
+  const from = decodeToken<SuppressionPosition & Record<string, unknown>>(list, input.nextToken);
+  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const rows = await ctx.store.repos.auditSuppressions.page(ctx, { checkName: input.checkName, resourceIdentifier }, ctx.clock.now().getTime(), ascending, from, limit);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    suppressions: page.map(suppressionFromRow),
+    nextToken: rows.length > limit ? encodeToken(list, { e: last.expiration_date ?? FOREVER, c: last.check_name, r: last.resource_identifier }) : undefined,
+  };
+}

@@ -1,0 +1,23 @@
+import type { Context } from '../../api/context.js';
+import type { AuditFrequency, DayOfWeek, ListScheduledAuditsRequest, ListScheduledAuditsResponse } from '../../generated/shapes.js';
+import { decodeToken, encodeToken } from '../pagination.js';
+
+const DEFAULT_PAGE = 25;
+
+/** Scheduled audits in name order. */
+export async function ListScheduledAudits(input: ListScheduledAuditsRequest, ctx: Context): Promise<ListScheduledAuditsResponse> {
+  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const from = decodeToken<{ after: string }>('scheduled-audits', input.nextToken);
+  const rows = await ctx.store.repos.scheduledAudits.page(ctx, from?.after, limit);
+  const page = rows.slice(0, limit);
+  return {
+    scheduledAudits: page.map((r) => ({
+      scheduledAuditName: r.name,
+      scheduledAuditArn: r.arn,
+      frequency: r.frequency as AuditFrequency,
+      dayOfMonth: r.day_of_month ?? undefined,
+      dayOfWeek: (r.day_of_week ?? undefined) as DayOfWeek | undefined,
+    })),
+    nextToken: rows.length > limit ? encodeToken('scheduled-audits', { after: page[page.length - 1].name }) : undefined,
+  };
+}

@@ -1,0 +1,31 @@
+import type { Context } from '../../api/context.js';
+import { identify, requireCheckName, suppressionEnd } from '../../audit/suppressions.js';
+import { InvalidRequestException, ResourceNotFoundException } from '../../generated/errors.js';
+import type { UpdateAuditSuppressionRequest, UpdateAuditSuppressionResponse } from '../../generated/shapes.js';
+
+/**
+ * Changes what is given: suppressIndefinitely true makes the suppression endless, an
+ * expirationDate (in the future) gives it an end; the description is replaced when given.
+ */
+export async function UpdateAuditSuppression(input: UpdateAuditSuppressionRequest, ctx: Context): Promise<UpdateAuditSuppressionResponse> {
+  requireCheckName(input.checkName);
+  const { key } = identify(input.resourceIdentifier);
+  const now = ctx.clock.now();
+  await ctx.store.transaction(async (tx) => {
+    const row = await tx.auditSuppressions.get(ctx, input.checkName, key, now.getTime());
+    if (!row) throw new ResourceNotFoundException(`There is no suppression of ${input.checkName} for the resource ${key}.`);
+    let end = row.expiration_date;
+    if (input.suppressIndefinitely === true || input.expirationDate !== undefined) {
+      end = suppressionEnd(input.expirationDate, input.suppressIndefinitely, now);
+    } else if (input.suppressIndefinitely === false && end === null) {
+      throw new InvalidRequestException('suppressIndefinitely false needs an expirationDate: the suppression has no end yet.');
+    }
+    await tx.auditSuppressions.update(ctx, {
+      ...row,
+      expiration_date: end,
+      suppress_indefinitely: end === null ? 1 : 0,
+      description: input.description ?? row.description,
+    });
+  });
+  return {};
+}

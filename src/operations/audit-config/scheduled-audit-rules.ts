@@ -1,0 +1,45 @@
+import type { Scope } from '../../api/context.js';
+import { CHECK_NAMES, isCheckName } from '../../audit/checks.js';
+import { InvalidRequestException } from '../../generated/errors.js';
+import type { AuditFrequency, DayOfWeek } from '../../generated/shapes.js';
+import type { ScheduledAuditRow } from '../../store/scheduled-audits.js';
+
+/** One lock for the audit configuration and the scheduled audits, whose rules read each other. */
+export const AUDIT_CONFIGURATION_LOCK = 'audit-configuration';
+
+/** AWS's quota: five scheduled audits per account (and region). */
+export const MAX_SCHEDULED_AUDITS = 5;
+
+export const scheduledAuditArn = (scope: Scope, name: string): string => `arn:aws:iot:${scope.region}:${scope.accountId}:scheduledaudit/${name}`;
+
+/** Check name → the scheduled audits that run it. */
+export function checksInUse(audits: readonly ScheduledAuditRow[]): Map<string, string[]> {
+  const used = new Map<string, string[]>();
+  for (const a of audits) for (const c of JSON.parse(a.checks) as string[]) used.set(c, [...(used.get(c) ?? []), a.name]);
+  return used;
+}
+
+/**
+ * AWS: dayOfWeek "is required if the frequency parameter is set to WEEKLY or BIWEEKLY", dayOfMonth
+ * "if ... MONTHLY". Warden also refuses a day that the frequency does not use, rather than
+ * silently ignoring it.
+ */
+export function checkSchedule(s: { frequency: AuditFrequency; dayOfWeek?: DayOfWeek; dayOfMonth?: string }): void {
+  const weekly = s.frequency === 'WEEKLY' || s.frequency === 'BIWEEKLY';
+  if (weekly && s.dayOfWeek === undefined) throw new InvalidRequestException(`dayOfWeek is required when frequency is ${s.frequency}.`);
+  if (!weekly && s.dayOfWeek !== undefined) throw new InvalidRequestException(`dayOfWeek applies only to WEEKLY and BIWEEKLY audits, not ${s.frequency}.`);
+  if (s.frequency === 'MONTHLY' && s.dayOfMonth === undefined) throw new InvalidRequestException('dayOfMonth is required when frequency is MONTHLY.');
+  if (s.frequency !== 'MONTHLY' && s.dayOfMonth !== undefined) throw new InvalidRequestException(`dayOfMonth applies only to MONTHLY audits, not ${s.frequency}.`);
+}
+
+/** targetCheckNames: at least one, each a known check and enabled in the account audit configuration; duplicates dropped. */
+export function checkTargets(names: readonly string[], enabled: ReadonlySet<string>): string[] {
+  if (names.length === 0) throw new InvalidRequestException('targetCheckNames must name at least one audit check.');
+  for (const n of names) {
+    if (!isCheckName(n)) throw new InvalidRequestException(`targetCheckNames: ${n} is not an audit check name; known checks: ${CHECK_NAMES.join(', ')}.`);
+    if (!enabled.has(n)) {
+      throw new InvalidRequestException(`targetCheckNames: ${n} is not enabled in the account audit configuration; enable it with UpdateAccountAuditConfiguration first.`);
+    }
+  }
+  return [...new Set(names)];
+}
