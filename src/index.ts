@@ -10,6 +10,7 @@ import { ConfigError, DEFAULT_CREDENTIAL, isLoopback, loadCredentialsFile } from
 import { createActionHandlers } from './actions/index.js';
 import { completeDelivered } from './engine/complete.js';
 import { Engine } from './engine/runner.js';
+import { AuditRunner } from './audit/runner.js';
 import { startSnsDelivery } from './engine/sns-delivery.js';
 import { loadSubjects } from './engine/subjects.js';
 import { service } from './operations/index.js';
@@ -96,7 +97,11 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
     log,
     onBatch: () => delivery?.wake(),
   });
-  const wakeEngine = () => engine.wake();
+  const audits = new AuditRunner({ store, clock, log, snsDelivery: !!delivery, onNotify: () => delivery?.wake() });
+  const wakeEngine = () => {
+    engine.wake();
+    audits.wake();
+  };
   const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine);
   const admin = { store, metrics, enableReset: options.enableReset ?? false, verifier, clock, log, wakeEngine };
   const server: http.Server = createHttpServer(pipeline, admin, metrics, log);
@@ -117,7 +122,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
           const a = addressOf(server);
           url = `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
           if (runEngine) engine.start();
-          resolve(url);
+          (runEngine ? audits.start() : Promise.resolve()).then(() => resolve(url), reject);
         });
       }),
     close: () =>
@@ -132,6 +137,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
         clearInterval(sweep);
         clearTimeout(deadline);
         await engine.stop();
+        await audits.stop();
         await delivery?.close();
         await store.close();
       })()),

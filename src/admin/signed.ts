@@ -1,9 +1,15 @@
 import { postAuditFindings } from './audit-findings.js';
+import { postCrls } from './crls.js';
 import type { SignedHandler } from './index.js';
 import { postViolations } from './violations.js';
+import { postIamRoles } from './iam-roles.js';
+import { postConnectionEvents } from './connection-events.js';
 
 /** Signed Warden endpoints by "METHOD /path"; each handler lives in its own file in this folder. */
 export const signedRoutes: Record<string, SignedHandler> = {
   'POST /_warden/audit-findings': postAuditFindings,
+  'POST /_warden/crls': postCrls,
   'POST /_warden/violations': postViolations,
+  'POST /_warden/iam-roles': postIamRoles,
+  'POST /_warden/connection-events': postConnectionEvents,
 };

@@ -1,6 +1,7 @@
 import type { Scope } from '../api/context.js';
 import type { Driver } from '../store/driver.js';
 import type { CheckStats, TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
+import { FindingRepo } from '../store/findings.js';
 import { insertRows } from '../store/rows.js';
 import type { StoreTx } from '../store/store.js';
 
@@ -76,12 +77,31 @@ const selection = (scope: Scope, task: TaskRecord, actable = true): Selection =>
 
 /** Audit totals at start: every finding of a mapped check (skipped included), and the skipped ones (suppressed or filtered out). */
 export async function auditTotals(db: Driver, scope: Scope, task: TaskRecord): Promise<CheckStats[]> {
+  const target = task.target as { auditTaskId?: string; auditCheckToReasonCodeFilter?: Record<string, string[]> };
+  if (target.auditTaskId !== undefined) return auditTotalsFromCounts(db, scope, task, target.auditTaskId, target.auditCheckToReasonCodeFilter ?? {});
   const all = auditSelection(scope, task, false);
   const actable = auditSelection(scope, task, true);
   const totals = await db.all<{ c: string; n: number }>(`SELECT check_name AS c, COUNT(*) AS n FROM ${all.from} WHERE ${all.where.join(' AND ')} GROUP BY check_name`, all.params);
   const acted = await db.all<{ c: string; n: number }>(`SELECT check_name AS c, COUNT(*) AS n FROM ${actable.from} WHERE ${actable.where.join(' AND ')} GROUP BY check_name`, actable.params);
   const actedBy = new Map(acted.map((r) => [r.c, Number(r.n)]));
   return totals.map((r) => ({ checkName: r.c, total: Number(r.n), skipped: Number(r.n) - (actedBy.get(r.c) ?? 0), succeeded: 0, failed: 0, canceled: 0 }));
+}
+
+/** A whole audit's totals from its kept counts: a few rows, however many findings the audit has. */
+async function auditTotalsFromCounts(db: Driver, scope: Scope, task: TaskRecord, auditTaskId: string, filter: Record<string, string[]>): Promise<CheckStats[]> {
+  const mapped = new Set(Object.keys(task.mapping as Record<string, string[]>));
+  const rows = await new FindingRepo(db).counts(scope, auditTaskId);
+  const byCheck = new Map<string, { total: number; acted: number }>();
+  for (const r of rows) {
+    if (!mapped.has(r.check_name)) continue;
+    const s = byCheck.get(r.check_name) ?? { total: 0, acted: 0 };
+    const n = Number(r.n);
+    s.total += n;
+    const codes = filter[r.check_name];
+    if (Number(r.is_suppressed) === 0 && (codes === undefined || codes.includes(r.reason_code))) s.acted += n;
+    byCheck.set(r.check_name, s);
+  }
+  return [...byCheck].filter(([, s]) => s.total > 0).map(([checkName, s]) => ({ checkName, total: s.total, skipped: s.total - s.acted, succeeded: 0, failed: 0, canceled: 0 }));
 }
 
 /** The ids a small target names that do not exist in this scope (for Start's validation). */

@@ -5,7 +5,9 @@ import { DeleteMitigationAction } from './mitigation-actions/DeleteMitigationAct
 import { DescribeMitigationAction } from './mitigation-actions/DescribeMitigationAction.js';
 import { ListMitigationActions } from './mitigation-actions/ListMitigationActions.js';
 import { UpdateMitigationAction } from './mitigation-actions/UpdateMitigationAction.js';
+import { auditTaskOperations } from './audit-tasks/index.js';
 import { findingsOperations } from './findings/index.js';
+import { auditConfigOperations } from './audit-config/index.js';
 import { mitigationTaskOperations } from './mitigation-tasks/index.js';
 import { policiesOperations } from './policies/index.js';
 import { thingsOperations } from './things/index.js';
@@ -25,4 +27,6 @@ export const service: Partial<IotService> = {
   ...policiesOperations,
   ...mitigationTaskOperations,
   ...findingsOperations,
+  ...auditTaskOperations,
+  ...auditConfigOperations,
 };

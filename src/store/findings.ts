@@ -89,12 +89,37 @@ export class FindingRepo {
     return rows.map((r) => r.id);
   }
 
+  /** Inserts findings and adds them to their tasks' counts (audit_finding_counts), in the caller's transaction. */
   async insertMany(scope: Scope, rows: readonly FindingRow[]): Promise<void> {
     await insertRows(
       this.db,
       'audit_findings',
       ['account_id', 'region', ...FINDING_COLUMNS],
       rows.map((r) => [scope.accountId, scope.region, ...FINDING_COLUMNS.map((c) => r[c])]),
+    );
+    const counts = new Map<string, { task: string; check: string; reason: string; suppressed: number; n: number }>();
+    for (const r of rows) {
+      const reason = r.reason_code ?? '';
+      const suppressed = Number(r.is_suppressed) ? 1 : 0;
+      const k = `${r.task_id}\n${r.check_name}\n${reason}\n${suppressed}`;
+      const c = counts.get(k);
+      if (c) c.n++;
+      else counts.set(k, { task: r.task_id, check: r.check_name, reason, suppressed, n: 1 });
+    }
+    for (const c of counts.values()) {
+      await this.db.run(
+        `INSERT INTO audit_finding_counts (account_id, region, task_id, check_name, reason_code, is_suppressed, n) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (account_id, region, task_id, check_name, reason_code, is_suppressed) DO UPDATE SET n = audit_finding_counts.n + excluded.n`,
+        [scope.accountId, scope.region, c.task, c.check, c.reason, c.suppressed, c.n],
+      );
+    }
+  }
+
+  /** The finding counts of one audit task by check, reason code ('' for none) and suppression. */
+  async counts(scope: Scope, taskId: string): Promise<{ check_name: string; reason_code: string; is_suppressed: number; n: number }[]> {
+    return this.db.all(
+      'SELECT check_name, reason_code, is_suppressed, n FROM audit_finding_counts WHERE account_id = ? AND region = ? AND task_id = ?',
+      [scope.accountId, scope.region, taskId],
     );
   }
 
@@ -151,6 +176,8 @@ export class FindingRepo {
           );
           if (ids.length < PURGE_CHUNK) break;
         }
+        await this.db.run('DELETE FROM audit_task_checks WHERE account_id = ? AND region = ? AND task_id = ?', [...key, t.task_id]);
+        await this.db.run('DELETE FROM audit_finding_counts WHERE account_id = ? AND region = ? AND task_id = ?', [...key, t.task_id]);
         await this.db.run('DELETE FROM audit_tasks WHERE account_id = ? AND region = ? AND task_id = ?', [...key, t.task_id]);
       }
     }

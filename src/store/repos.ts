@@ -18,6 +18,13 @@ import { RoleAliasRepo } from './role-aliases.js';
 import { FindingRepo } from './findings.js';
 import { ViolationRepo } from './violations.js';
 import { OutboxRepo } from './outbox.js';
+import { IamRoleRepo } from './iam-roles.js';
+import { ConnectionEventRepo } from './connection-events.js';
+import { CrlRepo } from './crls.js';
+import { AuditConfigurationRepo } from './audit-configurations.js';
+import { AuditSuppressionRepo } from './audit-suppressions.js';
+import { ScheduledAuditRepo } from './scheduled-audits.js';
+import { AuditTaskRepo } from './audit-tasks.js';
 
 /**
  * Every repository, bound to one connection or one transaction. Adding a kind of resource:
@@ -43,6 +50,13 @@ export interface Repos {
   readonly findings: FindingRepo;
   readonly violations: ViolationRepo;
   readonly outbox: OutboxRepo;
+  readonly iamRoles: IamRoleRepo;
+  readonly connectionEvents: ConnectionEventRepo;
+  readonly crls: CrlRepo;
+  readonly auditConfigurations: AuditConfigurationRepo;
+  readonly auditSuppressions: AuditSuppressionRepo;
+  readonly scheduledAudits: ScheduledAuditRepo;
+  readonly auditTasks: AuditTaskRepo;
 }
 
 export function repos(db: Driver): Repos {
@@ -66,5 +80,12 @@ export function repos(db: Driver): Repos {
     findings: new FindingRepo(db),
     violations: new ViolationRepo(db),
     outbox: new OutboxRepo(db),
+    iamRoles: new IamRoleRepo(db),
+    connectionEvents: new ConnectionEventRepo(db),
+    crls: new CrlRepo(db),
+    auditConfigurations: new AuditConfigurationRepo(db),
+    auditSuppressions: new AuditSuppressionRepo(db),
+    scheduledAudits: new ScheduledAuditRepo(db),
+    auditTasks: new AuditTaskRepo(db),
   };
 }

@@ -126,7 +126,7 @@ for (const backend of BACKENDS) {
         return r.violationEvents!.map((e) => `${e.violationId}/${e.violationEventType}`).sort();
       };
 
-      assert.deepEqual(await purgeExpired(db, at(30 * DAY - MINUTE)), { findings: 0, violationRows: 0 });
+      assert.deepEqual(await purgeExpired(db, at(30 * DAY - MINUTE)), { findings: 0, violationRows: 0, connectionEvents: 0 });
       assert.equal((await eventsOf()).length, 5);
 
       // 30 days and 2 minutes after t0: what ended (or happened) at t0 is gone; what ended 5 minutes later stays.

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Scope } from '../api/context.js';
+import type { FindingRow } from '../store/findings.js';
+import type { AuditRunRow } from '../store/audit-tasks.js';
+import type { StoreTx } from '../store/store.js';
+import type { AuditCheck, CheckContext, CheckResult } from './check.js';
+import { canonicalJson } from './findings.js';
+import { activeSuppressions, suppressionKey } from './suppressions.js';
+
+/** Runs one check; a check Warden lacks, or one that throws, is a FAILED result rather than a stuck task. */
+export async function evaluateCheck(check: AuditCheck | undefined, ctx: CheckContext, name: string, log: Logger): Promise<CheckResult> {
+  if (!check) {
+    return { status: 'failed', errorCode: 'CHECK_NOT_SUPPORTED', message: `Warden does not evaluate ${name}.` };
+  }
+  try {
+    return await check.run(ctx);
+  } catch (e) {
+    log.error({ err: e, check: name }, 'audit check threw');
+    return { status: 'failed', errorCode: 'INTERNAL_ERROR', message: `${name} could not be evaluated: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Records one check's result in the caller's transaction: its findings (suppressed ones marked,
+ * per the suppressions active at the audit's start) and its auditDetails row. Answers false,
+ * writing nothing, when the task is no longer IN_PROGRESS under this node's lease or the check
+ * was recorded already.
+ */
+export async function recordCheck(
+  tx: StoreTx,
+  scope: Scope,
+  task: AuditRunRow,
+  checkName: string,
+  severity: string,
+  result: CheckResult,
+  owner: string,
+  now: Date,
+): Promise<boolean> {
+  const current = await tx.auditTasks.get(scope, task.task_id);
+  if (!current || current.task_status !== 'IN_PROGRESS' || current.lease_owner !== owner) return false;
+  const start = Number(task.task_start_time);
+  if (result.status === 'failed') {
+    const n = await tx.auditTasks.finishCheck(scope, task.task_id, {
+      check_name: checkName,
+      check_run_status: 'FAILED',
+      total_resources: null,
+      non_compliant: null,
+      suppressed: null,
+      error_code: result.errorCode,
+      message: result.message,
+    });
+    return n > 0;
+  }
+  const suppressions = result.findings.length ? await activeSuppressions(tx.db, scope, new Date(start)) : new Set<string>();
+  // Counts are of resources: a check may report one resource for several reasons.
+  const resources = new Set<string>();
+  const suppressedResources = new Set<string>();
+  const rows: FindingRow[] = result.findings.map((f) => {
+    const identifier = canonicalJson(f.resourceIdentifier);
+    const isSuppressed = suppressions.has(suppressionKey(checkName, f.resourceIdentifier));
+    resources.add(identifier);
+    if (isSuppressed) suppressedResources.add(identifier);
+    return {
+      finding_id: randomUUID(),
+      task_id: task.task_id,
+      check_name: checkName,
+      severity,
+      resource_type: f.resourceType,
+      resource_identifier: identifier,
+      additional_info: f.additionalInfo ? JSON.stringify(f.additionalInfo) : null,
+      related_resources: JSON.stringify(f.relatedResources ?? []),
+      reason: f.reasonForNonCompliance,
+      reason_code: f.reasonForNonComplianceCode,
+      is_suppressed: isSuppressed ? 1 : 0,
+      finding_time: now.getTime(),
+      task_start_time: start,
+    };
+  });
+  const n = await tx.auditTasks.finishCheck(scope, task.task_id, {
+    check_name: checkName,
+    check_run_status: resources.size > suppressedResources.size ? 'COMPLETED_NON_COMPLIANT' : 'COMPLETED_COMPLIANT',
+    total_resources: result.totalResourcesCount,
+    non_compliant: resources.size,
+    suppressed: suppressedResources.size,
+    error_code: result.errorCode ?? null,
+    message: result.message ?? null,
+  });
+  if (n === 0) return false;
+  await tx.findings.insertMany(scope, rows);
+  return true;
+}
+

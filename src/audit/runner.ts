@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../api/clock.js';
+import type { Scope } from '../api/context.js';
+import type { Store } from '../store/store.js';
+import { breathe } from './check.js';
+import { AUDIT_CHECKS } from './checks/index.js';
+import { readAuditConfiguration } from './configuration.js';
+import { startDueScheduledAudits } from './scheduler.js';
+import { evaluateCheck, recordCheck } from './run-check.js';
+import { notifyAuditEnd } from './notify.js';
+import type { AuditRunRow } from '../store/audit-tasks.js';
+
+/** A check Warden does not evaluate still needs a severity for its (absent) findings. */
+const severityOf = (name: string): string => AUDIT_CHECKS.get(name)?.severity ?? 'LOW';
+
+export interface AuditRunnerOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** Whether an SNS delivery worker publishes the outbox (else notifications stay STORED). */
+  snsDelivery: boolean;
+  /** Called when a notification was written (wakes the delivery worker). */
+  onNotify?: () => void;
+  /** How long a node holds a task before another may take it over. */
+  leaseMs?: number;
+  idleMs?: number;
+}
+
+/**
+ * The background worker that runs audits: starts the scheduled audits that are due, then takes
+ * an IN_PROGRESS audit task under a lease and evaluates its checks one at a time. Each check's
+ * findings, suppression marks and auditDetails commit in one transaction, so a crash loses at
+ * most the check being evaluated, which the next holder of the lease evaluates again. When the
+ * last check is in, the task ends COMPLETED and its notification goes to the outbox in the same
+ * transaction.
+ */
+export class AuditRunner {
+  private readonly owner = `audit-${randomUUID()}`;
+  private readonly leaseMs: number;
+  private readonly idleMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  /** Set by stop(): a task being run stops between checks. */
+  private closing = false;
+  private wanted = false;
+  private abort = new AbortController();
+
+  constructor(private readonly o: AuditRunnerOptions) {
+    this.leaseMs = o.leaseMs ?? 30_000;
+    this.idleMs = o.idleMs ?? 1000;
+  }
+
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.closing = false;
+    this.abort = new AbortController();
+    // One SQLite file has one server process: leases left by a process that died are stale.
+    if (this.o.store.dialect === 'sqlite') await this.o.store.db.run('UPDATE audit_tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
+    this.schedule(0);
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wanted = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.closing = true;
+    this.abort.abort();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+    await this.o.store.repos.auditTasks.releaseLeases(this.owner).catch(() => undefined);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.wanted = false;
+      this.running = this.tick()
+        .then(
+          (busy) => this.schedule(busy || this.wanted ? 0 : this.idleMs),
+          (e) => {
+            this.o.log.warn({ err: (e as Error).message }, 'audit runner failed; retrying');
+            this.schedule(this.idleMs * 5);
+          },
+        )
+        .finally(() => (this.running = undefined));
+    }, ms);
+  }
+
+  /** One round: due schedules, then one runnable task to its end (or until stopped). True when work was done. */
+  async tick(): Promise<boolean> {
+    const { store, clock } = this.o;
+    const started = await startDueScheduledAudits(store, clock.now());
+    await this.notifyEnded();
+    const now = clock.now().getTime();
+    const [task] = await store.repos.auditTasks.runnable(now, 1);
+    if (!task) return started.length > 0;
+    await this.runTask(task);
+    return true;
+  }
+
+  /** Notifications of tasks that ended outside the runner (CancelAuditTask). */
+  private async notifyEnded(): Promise<void> {
+    const { store, clock } = this.o;
+    let wrote = false;
+    for (const t of await store.repos.auditTasks.endedUnnotified(50)) {
+      const scope: Scope = { accountId: t.account_id, region: t.region };
+      const config = await readAuditConfiguration(store.db, scope);
+      const written = await store.transaction(async (tx) => {
+        const ok = await notifyAuditEnd(tx, scope, t.task_id, config, this.o.snsDelivery, clock.now());
+        if (!ok) await tx.auditTasks.markNotified(scope, t.task_id); // no target: nothing owed
+        return ok;
+      });
+      wrote ||= written;
+    }
+    if (wrote) this.o.onNotify?.();
+  }
+
+  /** Evaluates the task's remaining checks under the lease, then ends it. */
+  async runTask(task: AuditRunRow): Promise<void> {
+    const { store, clock, log } = this.o;
+    const scope: Scope = { accountId: task.account_id, region: task.region };
+    const config = await readAuditConfiguration(store.db, scope);
+    for (;;) {
+      if (this.closing) return;
+      const now = clock.now().getTime();
+      if (!(await store.repos.auditTasks.lease(task, this.owner, now, now + this.leaseMs))) return;
+      const pending = (await store.repos.auditTasks.checks(scope, task.task_id)).find((c) => c.check_run_status === 'IN_PROGRESS');
+      if (!pending) break;
+      await breathe();
+      const started = Date.now();
+      const result = await evaluateCheck(AUDIT_CHECKS.get(pending.check_name), {
+        db: store.db,
+        scope,
+        taskId: task.task_id,
+        now: new Date(Number(task.task_start_time)),
+        configuration: config.checks[pending.check_name]?.configuration ?? {},
+        taskType: task.task_type as 'ON_DEMAND_AUDIT_TASK' | 'SCHEDULED_AUDIT_TASK',
+        windowStart: Number(task.window_start ?? Number(task.task_start_time) - 31 * 24 * 3600_000),
+        signal: this.abort.signal,
+      }, pending.check_name, log);
+      if (this.closing) return;
+      const recorded = await store.transaction((tx) => recordCheck(tx, scope, task, pending.check_name, severityOf(pending.check_name), result, this.owner, clock.now()));
+      log.info({ taskId: task.task_id, check: pending.check_name, ms: Date.now() - started, recorded }, 'audit check evaluated');
+      if (!recorded) return; // canceled, or the lease went to another node
+    }
+    const notified = await store.transaction(async (tx) => {
+      if ((await tx.auditTasks.end(scope, task.task_id, 'COMPLETED', clock.now().getTime())) === 0) return false;
+      return notifyAuditEnd(tx, scope, task.task_id, config, this.o.snsDelivery, clock.now());
+    });
+    if (notified) this.o.onNotify?.();
+  }
+}

@@ -1,0 +1,26 @@
+import type { Context } from '../../api/context.js';
+import { InvalidRequestException } from '../../generated/errors.js';
+import type { AuditTaskStatus, AuditTaskType, ListAuditTasksRequest, ListAuditTasksResponse } from '../../generated/shapes.js';
+import { decodeToken, encodeToken } from '../pagination.js';
+
+/** "Audit information is retained for a limited time (90 days)." */
+const RETAINED_MS = 90 * 24 * 3600_000;
+
+/** Audit tasks that started within [startTime, endTime], newest first. */
+export async function ListAuditTasks(input: ListAuditTasksRequest, ctx: Context): Promise<ListAuditTasksResponse> {
+  const from = input.startTime.getTime();
+  const to = input.endTime.getTime();
+  if (from < ctx.clock.now().getTime() - RETAINED_MS) {
+    throw new InvalidRequestException('startTime is more than 90 days ago; audit information is retained for 90 days.');
+  }
+  if (to < from) throw new InvalidRequestException('endTime must not be before startTime.');
+  const limit = input.maxResults ?? 25;
+  const after = decodeToken<{ s: number; id: string }>('audit-tasks', input.nextToken);
+  const rows = await ctx.store.repos.auditTasks.list(ctx, { from, to, taskType: input.taskType, taskStatus: input.taskStatus, after, limit });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    tasks: page.map((t) => ({ taskId: t.task_id, taskStatus: t.task_status as AuditTaskStatus, taskType: t.task_type as AuditTaskType })),
+    nextToken: rows.length > limit ? encodeToken('audit-tasks', { s: Number(last.task_start_time), id: last.task_id }) : undefined,
+  };
+}
