@@ -1,0 +1,265 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { AUDIT_CHECKS } from '../src/audit/checks/index.js';
+import { CHECK_NAMES } from '../src/audit/checks.js';
+import { projectRoot } from '../src/paths.js';
+import { runAudit, type AuditRun } from './audit-run.js';
+import { LAYOUT, setup, type SetupResult, type Sizes } from './audit-setup.js';
+import { loadAverage } from './engine-procs.js';
+import { formatSummary, summarise } from './profile-summary.js';
+import { log, round, startServer, type ServerProcess } from './procs.js';
+
+/**
+ * `npm run bench:audit`: one on-demand audit of every check Warden evaluates (AUDIT_CHECKS) over
+ * an account with BENCH_DEVICE_CERTS (100,000) device certificates, BENCH_CA_CERTS (1,000) CA
+ * certificates, BENCH_POLICIES (10,000) policies and BENCH_THINGS (100,000) things (plus
+ * BENCH_CONNECTIONS, one per thing by default, connection events).
+ *
+ *  1. Setup, not timed (audit-setup.ts): the registry written straight into the store.
+ *  2. A fresh `warden serve` on it (--log-level info); the timed audit (audit-run.ts).
+ *
+ * Prints one JSON object on stdout (time per check and in total, findings per check, the server's
+ * peak RSS), progress on stderr. Exits 0 when the audit ran to its end, whether or not the goals
+ * were met; 1 on errors (the task did not end, a check Warden evaluates ended FAILED for another
+ * reason than CHECK_NOT_SUPPORTED).
+ *
+ * Environment: BENCH_SNAPSHOT=DIR (SQLite: keep the set-up data directory in DIR and reuse it on
+ * later runs of the same sizes; each run works on a copy), BENCH_BACKEND (sqlite | postgres, with
+ * BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, a fresh schema dropped at
+ * the end), BENCH_PG_ANALYZE=1 (PostgreSQL: ANALYZE the schema's tables after setup, as autovacuum
+ * would after such a bulk load; without it, a server with autovacuum off plans with no statistics),
+ * BENCH_TIMEOUT (600 s), BENCH_PROFILE=1 (the server under `node --cpu-prof`, summarised).
+ */
+const GOALS = { totalSeconds: 10, peakRssMb: 300 };
+
+function envInt(name: string, fallback: number, min: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, not '${text}'`);
+  return n;
+}
+
+interface Config {
+  sizes: Sizes;
+  backend: 'sqlite' | 'postgres';
+  snapshot?: string;
+  timeoutMs: number;
+  profile: boolean;
+  analyze: boolean;
+}
+
+function config(): Config {
+  const backend = (process.env.BENCH_BACKEND ?? 'sqlite').toLowerCase();
+  if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKEND must be sqlite or postgres, not '${backend}'`);
+  const snapshot = process.env.BENCH_SNAPSHOT ? resolve(process.env.BENCH_SNAPSHOT) : undefined;
+  if (snapshot && backend !== 'sqlite') throw new Error('BENCH_SNAPSHOT works with SQLite only');
+  const things = envInt('BENCH_THINGS', 100_000, 0);
+  return {
+    sizes: {
+      deviceCertificates: envInt('BENCH_DEVICE_CERTS', 100_000, 0),
+      caCertificates: envInt('BENCH_CA_CERTS', 1_000, 0),
+      policies: envInt('BENCH_POLICIES', 10_000, 0),
+      things,
+      connectionEvents: envInt('BENCH_CONNECTIONS', things, 0),
+    },
+    backend,
+    snapshot,
+    timeoutMs: envInt('BENCH_TIMEOUT', 600, 10) * 1000,
+    profile: /^(1|true|yes|on)$/i.test(process.env.BENCH_PROFILE ?? ''),
+    analyze: /^(1|true|yes|on)$/i.test(process.env.BENCH_PG_ANALYZE ?? ''),
+  };
+}
+
+interface Manifest {
+  sizes: Sizes;
+  layout: number;
+  setup: SetupResult;
+}
+
+type Prepared = SetupResult & { reusedSnapshot?: string };
+
+/** SQLite: the data directory from BENCH_SNAPSHOT when its sizes match, else a fresh setup (saved there when asked). */
+async function prepare(c: Config, dataDir: string, databaseUrl: string | undefined): Promise<Prepared> {
+  const manifestFile = c.snapshot && join(c.snapshot, 'manifest.json');
+  if (manifestFile && existsSync(manifestFile)) {
+    const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+    if (JSON.stringify(m.sizes) === JSON.stringify(c.sizes) && m.layout === LAYOUT) {
+      const ageDays = (Date.now() - m.setup.madeAt) / 86_400_000;
+      log(`reusing the data directory in ${c.snapshot} (made ${ageDays.toFixed(1)} days ago; delete it for a fresh setup)`);
+      if (ageDays > 7) log('  its validity periods and connection times were laid out from then, so the findings drift from the seeded counts');
+      cpSync(join(c.snapshot!, 'data'), dataDir, { recursive: true });
+      return { ...m.setup, reusedSnapshot: c.snapshot };
+    }
+    log(`${c.snapshot} holds other sizes (${JSON.stringify(m.sizes)}) or an older layout (${m.layout ?? 1}, now ${LAYOUT}): setting up afresh`);
+    rmSync(c.snapshot!, { recursive: true, force: true });
+  }
+  const result = await setup(dataDir, databaseUrl, c.sizes);
+  log(`setup done in ${result.seconds} s: ${JSON.stringify(result.counts)}`);
+  if (c.snapshot) {
+    mkdirSync(c.snapshot, { recursive: true });
+    cpSync(dataDir, join(c.snapshot, 'data'), { recursive: true });
+    writeFileSync(join(c.snapshot, 'manifest.json'), JSON.stringify({ sizes: c.sizes, layout: LAYOUT, setup: result } satisfies Manifest));
+    log(`saved the data directory in ${c.snapshot}`);
+  }
+  return result;
+}
+
+/** The checks to run: every one Warden evaluates; with none registered yet, every known name (each answers CHECK_NOT_SUPPORTED). */
+function checksToRun(): { checks: string[]; notEvaluated: string[] } {
+  const evaluated = [...AUDIT_CHECKS.keys()].sort();
+  const notEvaluated = CHECK_NAMES.filter((n) => !AUDIT_CHECKS.has(n)).sort();
+  if (evaluated.length === 0) {
+    log('no audit check is registered in AUDIT_CHECKS yet: running every known check name (each ends FAILED, CHECK_NOT_SUPPORTED)');
+    return { checks: [...CHECK_NAMES].sort(), notEvaluated };
+  }
+  return { checks: evaluated, notEvaluated };
+}
+
+/** The server's CPU profile (BENCH_PROFILE=1), kept in the temp folder and summarised. */
+function profileOf(dir: string) {
+  const name = existsSync(dir) ? readdirSync(dir).find((n) => n.endsWith('.cpuprofile')) : undefined;
+  if (!name) return undefined;
+  const kept = join(tmpdir(), `warden-bench-audit-${process.pid}.cpuprofile`);
+  cpSync(join(dir, name), kept);
+  const s = summarise(kept, 25);
+  log(`profile of the server: ${kept}\n${formatSummary(s)}`);
+  return { file: kept, busyMs: s.busyMs, idlePct: s.idlePct, topSelf: s.topSelf.slice(0, 15), projectInclusive: s.projectInclusive.slice(0, 20) };
+}
+
+/** ANALYZE every table of the bench's schema (and no other schema's): what autovacuum would have done after such a bulk load. */
+async function analyze(adminUrl: string, schema: string): Promise<void> {
+  const db = new pg.Client({ connectionString: adminUrl });
+  await db.connect();
+  try {
+    const t0 = performance.now();
+    const tables = await db.query<{ t: string }>('SELECT tablename AS t FROM pg_tables WHERE schemaname = $1', [schema]);
+    for (const { t } of tables.rows) await db.query(`ANALYZE ${schema}."${t}"`);
+    log(`ANALYZE of ${tables.rows.length} tables in ${schema}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    await db.end();
+  }
+}
+
+async function dropSchema(adminUrl: string, schema: string): Promise<void> {
+  const db = new pg.Client({ connectionString: adminUrl });
+  try {
+    await db.connect();
+    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    log(`dropped schema ${schema}`);
+  } catch (e) {
+    log(`could not drop schema ${schema}: ${(e as Error).message}`);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<number> {
+  const root = projectRoot();
+  const c = config();
+  for (const key of Object.keys(process.env)) if (key.startsWith('WARDEN_')) delete process.env[key]; // the flags decide
+  const work = mkdtempSync(join(tmpdir(), 'warden-bench-audit-'));
+  const dataDir = join(work, 'data');
+  const profileDir = c.profile ? join(work, 'profile') : undefined;
+  let schema: string | undefined;
+  let databaseUrl: string | undefined;
+  let adminUrl: string | undefined;
+  if (c.backend === 'postgres') {
+    schema = `bench_audit_${process.pid}_${Date.now().toString(36)}`;
+    const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+    base.searchParams.delete('schema');
+    adminUrl = base.toString();
+    base.searchParams.set('schema', schema);
+    databaseUrl = base.toString();
+  }
+  let server: ServerProcess | undefined;
+  const onSignal = (): void => {
+    server?.child.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const loadAtStart = loadAverage();
+  const { checks, notEvaluated } = checksToRun();
+  log(`${JSON.stringify(c.sizes)}, ${c.backend}; ${checks.length} checks; load average ${loadAtStart} (${cpus().length} cpus)`);
+  try {
+    const prepared = await prepare(c, dataDir, databaseUrl);
+    if (c.analyze && schema && adminUrl) await analyze(adminUrl, schema);
+    const args = ['serve', '--port', '0', '--log-level', 'info', '--data-dir', dataDir, ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
+    const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    server = await startServer('warden', [...flags, join(root, 'bin', 'warden.js'), ...args], root, {}, 120_000);
+    log(`warden ${server.url} (pid ${server.child.pid})`);
+    const loadBeforeRun = loadAverage();
+    let run: AuditRun;
+    try {
+      run = await runAudit(server, checks, c.timeoutMs);
+    } finally {
+      await server.stop(30_000); // graceful, so --cpu-prof writes its profile
+    }
+    // CHECK_NOT_SUPPORTED is a check's own answer (e.g. the Cognito checks: Warden has no Cognito), not an error.
+    const failed = Object.entries(run.perCheck).filter(([name, f]) => f.status === 'FAILED' && AUDIT_CHECKS.has(name) && f.errorCode !== 'CHECK_NOT_SUPPORTED');
+    const slowest = Object.entries(run.perCheck)
+      .filter(([, f]) => f.ms !== null)
+      .sort((a, b) => b[1].ms! - a[1].ms!)
+      .slice(0, 5)
+      .map(([name, f]) => ({ check: name, ms: f.ms }));
+    const completed = !run.timedOut && run.taskStatus === 'COMPLETED';
+    log(`task ${run.taskStatus} in ${run.totalSeconds} s; peak RSS ${run.peakRssMb} MB; slowest ${slowest.map((s) => `${s.check} ${s.ms} ms`).join(', ')}`);
+    const report = {
+      benchmark: 'audit',
+      backend: c.backend,
+      counts: { ...c.sizes, tables: prepared.counts },
+      seeded: prepared.seeded,
+      setupSeconds: prepared.seconds,
+      setupPhases: prepared.phases,
+      ...(prepared.reusedSnapshot ? { reusedSnapshot: prepared.reusedSnapshot, snapshotMadeAt: new Date(prepared.madeAt).toISOString() } : {}),
+      taskId: run.taskId,
+      taskStatus: run.timedOut ? `IN_PROGRESS: not ended after ${round(run.totalSeconds, 1)} s (BENCH_TIMEOUT)` : run.taskStatus,
+      checks: checks.length,
+      notEvaluated,
+      totalSeconds: run.totalSeconds,
+      checksSeconds: round(run.checksMs / 1000, 3),
+      startLatencyMs: run.startLatencyMs,
+      perCheck: run.perCheck,
+      slowest,
+      peakRssMb: run.peakRssMb,
+      rssAtStartMb: run.rssAtStartMb,
+      serverCpuSeconds: run.serverCpuSeconds,
+      polls: run.polls,
+      pollErrors: run.pollErrors,
+      pollLatencyMs: run.pollLatencyMs,
+      goals: GOALS,
+      met: { totalSeconds: completed && run.totalSeconds < GOALS.totalSeconds, peakRssMb: run.peakRssMb < GOALS.peakRssMb },
+      ...(c.backend === 'postgres' ? { note: 'the goals are for SQLite; PostgreSQL figures are reported only', analyzedAfterSetup: c.analyze } : {}),
+      ...(profileDir ? { profile: profileOf(profileDir) } : {}),
+      loadAverage: { start: loadAtStart, beforeRun: loadBeforeRun, end: loadAverage() },
+      node: process.version,
+      cpus: cpus().length,
+    };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    if (!completed) {
+      log(`the audit did not complete (${report.taskStatus})`);
+      return 1;
+    }
+    if (failed.length) {
+      log(`checks that Warden evaluates ended FAILED: ${failed.map(([n, f]) => `${n} (${f.errorCode}: ${f.message})`).join('; ')}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await server?.stop(5000);
+    if (schema && adminUrl) await dropSchema(adminUrl, schema);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    log(`failed: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  },
+);
