@@ -62,7 +62,7 @@ describe('commands', () => {
     const d = await call(['describe-mitigation-action', '--action-name', 'yaml-action', '--query', 'roleArn', '--output', 'text']);
     assert.equal(d.out, `${ROLE}\n`);
     const sk = await call(['create-mitigation-action', '--generate-cli-skeleton', 'yaml-input']);
-    assert.match(sk.out, /^actionName: ''$/m);
+    assert.match(sk.out, /^actionName: '' {2}# \[REQUIRED\] A friendly name for the action\.$/m);
   });
   test('profiles from the config and credentials files; --profile wins over the environment', () => {
     writeFileSync(join(dir, 'config'), '[default]\nregion = eu-west-1\n[profile other]\nregion = ap-south-1\noutput = yaml\n');

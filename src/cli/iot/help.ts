@@ -2,7 +2,7 @@
 import type { Shape } from '../../api/model.js';
 import { GLOBALS } from './args.js';
 import { memberShape, shape, type CliCommand, commandTable } from './model.js';
-import { formatYaml } from './output.js';
+import { yamlInputSkeleton } from './yaml-skeleton.js';
 
 function typeLabel(s: Shape, depth = 0): string {
   switch (s.type) {
@@ -45,7 +45,7 @@ export function commandHelp(cmd: CliCommand, outfiles: string[]): string {
     const c = constraints(a.shape);
     if (c) lines.push(`        Constraints: ${c}`);
     if (a.shape.type === 'structure' || a.shape.type === 'map' || (a.shape.type === 'list' && ['structure', 'map', 'list'].includes(memberShape(a.shape.member!).type))) {
-      lines.push('        Shorthand syntax or JSON; JSON skeleton:', ...JSON.stringify(skeletonValue(a.shape, [a.shapeName]), null, 2).split('\n').map((l) => `          ${l}`));
+      lines.push('        Shorthand syntax or JSON; JSON skeleton:', ...printDoubles(JSON.stringify(skeletonValue(a.shape, [a.shapeName]), null, 2)).split('\n').map((l) => `          ${l}`));
     }
     lines.push('');
   }
@@ -65,6 +65,10 @@ export function serviceHelp(): string {
   const names = [...commandTable().keys()].sort();
   return `Usage: warden iot <command> [parameters]   (the AWS CLI's "aws iot", against Warden)\n\nCommands (${names.length}; operations Warden does not implement answer NotImplementedException):\n${names.map((n) => `    ${n}`).join('\n')}\n    wait audit-mitigation-task | detect-mitigation-task | audit-task <task-id>\n\n${globalHelp()}\n`;
 }
+
+/** Python prints a float zero as 0.0, JSON.stringify as 0: a marker string stands for it until printing. */
+const DOUBLE_ZERO = '\u0001double-zero\u0001';
+const printDoubles = (json: string): string => json.replaceAll(JSON.stringify(DOUBLE_ZERO), '0.0');
 
 /** botocore's ArgumentGenerator. */
 function skeletonValue(s: Shape, stack: string[], memberNames = false, name = ''): unknown {
@@ -86,7 +90,7 @@ function skeletonValue(s: Shape, stack: string[], memberNames = false, name = ''
       return 0;
     case 'double':
     case 'float':
-      return 0.0;
+      return DOUBLE_ZERO;
     case 'boolean':
       return true;
     case 'timestamp':
@@ -97,9 +101,9 @@ function skeletonValue(s: Shape, stack: string[], memberNames = false, name = ''
 }
 
 export function skeleton(cmd: CliCommand, kind: string): string {
+  if (kind === 'yaml-input') return yamlInputSkeleton(cmd);
   const io = kind === 'output' ? cmd.operation.output : cmd.operation.input;
   const value = io ? skeletonValue(shape(io.shape), [io.shape], kind === 'output') : {};
-  if (kind === 'yaml-input') return formatYaml(value as never);
   if (kind === 'output' && typeof value === 'object' && value && !Object.keys(value).length) return '';
-  return `${JSON.stringify(value, null, 4)}\n`;
+  return `${printDoubles(JSON.stringify(value, null, 4))}\n`;
 }
