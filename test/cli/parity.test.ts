@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { reset, ROLE, ROOT, run, startServer, type Running } from '../harness.js';
+import { raw, reset, ROLE, ROOT, run, startServer, type Running } from '../harness.js';
 import { clientEnv } from '../wire/env.js';
 
 type Result = { code: number | null; stdout: string; stderr: string };
@@ -88,6 +88,7 @@ describe('inputs', () => {
   test('--generate-cli-skeleton (no value and input)', async () => {
     await same(['create-mitigation-action', '--generate-cli-skeleton']);
     await same(['start-audit-mitigation-actions-task', '--generate-cli-skeleton', 'input']);
+    await same(['get-percentiles', '--generate-cli-skeleton', 'input']); // a double prints as 0.0
   });
 });
 
@@ -143,5 +144,95 @@ describe('outputs, query and pagination', () => {
     await same(['list-mitigation-actions', '--max-items', '2', '--page-size', '2', '--output', 'yaml']);
     await same(['list-mitigation-actions', '--no-paginate', '--max-results', '2']);
     await same(['list-mitigation-actions', '--max-results', '3', '--output', 'text']);
+  });
+});
+
+describe('beyond mitigation actions: things, groups, policies, findings and mitigation tasks', () => {
+  let findingIds: string[] = [];
+  let auditTaskId = '';
+  before(async () => {
+    const r = await raw(server.url, {
+      method: 'POST',
+      path: '/_warden/audit-findings',
+      body: JSON.stringify({
+        findings: ['a', 'b', 'c'].map((c) => ({
+          checkName: 'DEVICE_CERTIFICATE_EXPIRING_CHECK',
+          severity: 'MEDIUM',
+          nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: c.repeat(64) } },
+          reasonForNonCompliance: 'Certificate expires soon',
+          reasonForNonComplianceCode: 'CERTIFICATE_APPROACHING_EXPIRATION',
+        })),
+      }),
+    });
+    assert.equal(r.status, 200, r.text);
+    findingIds = r.json.findingIds;
+    auditTaskId = r.json.taskId;
+  });
+
+  test('things: shorthand attribute payload, describe, list with every output', async () => {
+    await createBoth('thing', (n) => ['create-thing', '--thing-name', n, '--attribute-payload', 'attributes={color=red,size=2},merge=false'], (n) => ['describe-thing', '--thing-name', n]);
+    for (const output of ['json', 'text', 'table', 'yaml']) {
+      await same(['list-things', '--attribute-name', 'color', '--attribute-value', 'red', '--output', output, '--query', 'things[].[thingName, attributes.size]']);
+    }
+    await same(['describe-thing', '--thing-name', 'no-such-thing'], 254);
+  });
+
+  test('thing groups and membership', async () => {
+    assert.equal((await cli('warden', ['create-thing-group', '--thing-group-name', 'parity-group', '--thing-group-properties', 'thingGroupDescription="a group, with a comma"'])).code, 0);
+    assert.equal((await cli('aws', ['add-thing-to-thing-group', '--thing-group-name', 'parity-group', '--thing-name', 'thing-aws'])).code, 0);
+    assert.equal((await cli('warden', ['add-thing-to-thing-group', '--thing-group-name', 'parity-group', '--thing-name', 'thing-warden'])).code, 0);
+    for (const output of ['json', 'text', 'table']) await same(['list-things-in-thing-group', '--thing-group-name', 'parity-group', '--output', output]);
+    await same(['describe-thing-group', '--thing-group-name', 'parity-group', '--query', 'thingGroupProperties']);
+    await same(['list-thing-groups-for-thing', '--thing-name', 'thing-aws', '--output', 'yaml']);
+  });
+
+  test('policies: file:// documents, versions, get', async () => {
+    const f = join(dir, 'policy.json');
+    writeFileSync(f, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: 'arn:aws:iot:us-east-1:000000000000:client/${iot:Connection.Thing.ThingName}' }] }));
+    await createBoth('policy', (n) => ['create-policy', '--policy-name', n, '--policy-document', `file://${f}`], (n) => ['get-policy', '--policy-name', n, '--query', '[policyName, defaultVersionId, policyDocument]']);
+    assert.equal((await cli('aws', ['create-policy-version', '--policy-name', 'policy-aws', '--policy-document', `file://${f}`, '--set-as-default'])).code, 0);
+    for (const output of ['json', 'text', 'table']) await same(['list-policy-versions', '--policy-name', 'policy-aws', '--output', output, '--query', 'policyVersions[].[versionId, isDefaultVersion]']);
+    await same(['get-policy-version', '--policy-name', 'policy-aws', '--policy-version-id', '9'], 254);
+  });
+
+  test('findings and an audit mitigation task: shorthand targets and mappings, describe in every output', async () => {
+    for (const output of ['json', 'text', 'table', 'yaml']) {
+      await same(['list-audit-findings', '--task-id', auditTaskId, '--check-name', 'DEVICE_CERTIFICATE_EXPIRING_CHECK', '--output', output, '--query', 'findings[].[checkName, severity, nonCompliantResource.resourceIdentifier.deviceCertificateId]']);
+    }
+    await same(['describe-audit-finding', '--finding-id', findingIds[0], '--query', 'finding.{c: checkName, r: reasonForNonComplianceCode, s: isSuppressed}']);
+    assert.equal((await cli('warden', ['create-mitigation-action', '--action-name', 'parity-sns', '--role-arn', ROLE, '--action-params', `publishFindingToSnsParams={topicArn=arn:aws:sns:us-east-1:000000000000:t}`])).code, 0);
+    const started = await cli('aws', [
+      'start-audit-mitigation-actions-task',
+      '--task-id',
+      'parity-task-aws',
+      '--target',
+      `findingIds=${findingIds[0]},${findingIds[1]}`,
+      '--audit-check-to-actions-mapping',
+      'DEVICE_CERTIFICATE_EXPIRING_CHECK=parity-sns',
+      '--client-request-token',
+      'tok-aws',
+    ]);
+    assert.equal(started.code, 0, started.stderr);
+    const mine = await cli('warden', [
+      'start-audit-mitigation-actions-task',
+      '--task-id',
+      'parity-task-warden',
+      '--target',
+      `findingIds=${findingIds[0]},${findingIds[1]}`,
+      '--audit-check-to-actions-mapping',
+      'DEVICE_CERTIFICATE_EXPIRING_CHECK=parity-sns',
+      '--client-request-token',
+      'tok-warden',
+    ]);
+    assert.equal(normalise(mine.stdout, 'parity-task-warden'), normalise(started.stdout, 'parity-task-aws'));
+    const w = await run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', '--endpoint-url', server.url, 'wait', 'audit-mitigation-task', 'parity-task-aws'], { env: { ...clientEnv(), WARDEN_WAIT_INTERVAL_MS: '50' }, timeoutMs: 30_000 });
+    assert.equal(w.code, 0, w.stdout + w.stderr);
+    assert.match(w.stdout, /task COMPLETED/);
+    for (const output of ['json', 'text', 'table', 'yaml']) {
+      await same(['describe-audit-mitigation-actions-task', '--task-id', 'parity-task-aws', '--output', output, '--query', '{s: taskStatus, st: taskStatistics, t: target}']);
+      await same(['list-audit-mitigation-actions-executions', '--task-id', 'parity-task-aws', '--finding-id', findingIds[0], '--output', output, '--query', 'actionsExecutions[].[actionName, status]']);
+    }
+    await same(['describe-audit-mitigation-actions-task', '--task-id', 'parity-task-aws']);
+    await same(['describe-audit-mitigation-actions-task', '--task-id', 'no-such-task'], 254);
   });
 });
