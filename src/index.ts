@@ -32,7 +32,7 @@ export interface WardenOptions {
   credentials?: Credential[];
   credentialsFile?: string;
   enableReset?: boolean;
-  /** Run mitigation tasks on this node (default true). */
+  /** Run mitigation tasks, audits and scheduled audits on this node (default true). */
   engine?: boolean;
   /** SNS API that PUBLISH_FINDING_TO_SNS delivers to; without it messages stay in the outbox (GET /_warden/sns/messages). */
   snsEndpoint?: string;

@@ -9,7 +9,7 @@ export const SERVE_OPTIONS = {
   'database-url': { type: 'string', env: 'WARDEN_DATABASE_URL', help: 'postgres://user@host:port/db[?schema=NAME] to use PostgreSQL instead of SQLite' },
   credentials: { type: 'string', env: 'WARDEN_CREDENTIALS', help: 'YAML or JSON file of {accessKeyId, secretAccessKey, accountId} entries' },
   'enable-reset': { type: 'boolean', env: 'WARDEN_ENABLE_RESET', help: 'allow POST /_warden/reset to wipe all state (for tests)' },
-  'no-engine': { type: 'boolean', env: 'WARDEN_NO_ENGINE', help: 'serve the API only: run no mitigation tasks on this node (another node does)' },
+  'no-engine': { type: 'boolean', env: 'WARDEN_NO_ENGINE', help: 'serve the API only: run no mitigation tasks, audits or scheduled audits on this node (another node does)' },
   'sns-endpoint': { type: 'string', env: 'WARDEN_SNS_ENDPOINT', help: 'SNS API URL that PUBLISH_FINDING_TO_SNS delivers to (default: messages stay in the outbox)' },
   'sns-region': { type: 'string', env: 'WARDEN_SNS_REGION', help: "signing region for SNS (default: the topic ARN's region)" },
   'sns-access-key-id': { type: 'string', env: 'WARDEN_SNS_ACCESS_KEY_ID', help: "access key for SNS (default: the AWS SDK's credential chain)" },
