@@ -236,3 +236,53 @@ describe('beyond mitigation actions: things, groups, policies, findings and miti
     await same(['describe-audit-mitigation-actions-task', '--task-id', 'no-such-task'], 254);
   });
 });
+
+describe('audits: configuration, on-demand tasks, scheduled audits and suppressions', () => {
+  test('the same commands, outputs and errors through both command lines', async () => {
+    const setup = await cli('warden', [
+      'update-account-audit-configuration',
+      '--role-arn',
+      ROLE,
+      '--audit-check-configurations',
+      '{"LOGGING_DISABLED_CHECK":{"enabled":true},"DEVICE_CERTIFICATE_AGE_CHECK":{"enabled":true,"configuration":{"CERT_AGE_THRESHOLD_IN_DAYS":"90"}}}',
+    ]);
+    assert.equal(setup.code, 0, setup.stderr);
+    for (const output of ['json', 'text', 'table', 'yaml']) {
+      // aws 2.9.19's model predates the checks' `configuration` member, so only `enabled` is compared.
+      await same(['describe-account-audit-configuration', '--output', output, '--query', 'auditCheckConfigurations.[LOGGING_DISABLED_CHECK.enabled, DEVICE_CERTIFICATE_AGE_CHECK.enabled, CA_CERTIFICATE_EXPIRING_CHECK.enabled]']);
+    }
+    const started = await cli('aws', ['start-on-demand-audit-task', '--target-check-names', 'LOGGING_DISABLED_CHECK', 'DEVICE_CERTIFICATE_AGE_CHECK']);
+    assert.equal(started.code, 0, started.stderr);
+    const taskId = JSON.parse(started.stdout).taskId as string;
+    const w = await run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', '--endpoint-url', server.url, 'wait', 'audit-task', taskId], { env: { ...clientEnv(), WARDEN_WAIT_INTERVAL_MS: '50' }, timeoutMs: 30_000 });
+    assert.equal(w.code, 0, w.stdout + w.stderr);
+    for (const output of ['json', 'text', 'table', 'yaml']) {
+      await same(['describe-audit-task', '--task-id', taskId, '--output', output, '--query', '{s: taskStatus, t: taskType, st: taskStatistics, d: auditDetails}']);
+      await same(['list-audit-findings', '--task-id', taskId, '--output', output, '--query', 'findings[].[checkName, severity, reasonForNonComplianceCode, nonCompliantResource.resourceType]']);
+    }
+    await same(['start-on-demand-audit-task', '--target-check-names', 'CA_CERTIFICATE_EXPIRING_CHECK'], 254);
+    await same(['describe-audit-task', '--task-id', 'f'.repeat(32)], 254);
+
+    assert.equal((await cli('warden', ['create-scheduled-audit', '--scheduled-audit-name', 'weekly-parity', '--frequency', 'WEEKLY', '--day-of-week', 'MON', '--target-check-names', 'LOGGING_DISABLED_CHECK'])).code, 0);
+    for (const output of ['json', 'text', 'table']) {
+      await same(['describe-scheduled-audit', '--scheduled-audit-name', 'weekly-parity', '--output', output]);
+      await same(['list-scheduled-audits', '--output', output]);
+    }
+    await same(['create-scheduled-audit', '--scheduled-audit-name', 'bad', '--frequency', 'WEEKLY', '--target-check-names', 'LOGGING_DISABLED_CHECK'], 254);
+
+    const suppression = await cli('aws', [
+      'create-audit-suppression',
+      '--check-name',
+      'DEVICE_CERTIFICATE_AGE_CHECK',
+      '--resource-identifier',
+      `deviceCertificateId=${'d'.repeat(64)}`,
+      '--suppress-indefinitely',
+      '--description',
+      'lab devices, replaced next quarter',
+    ]);
+    assert.equal(suppression.code, 0, suppression.stderr);
+    for (const output of ['json', 'text', 'table', 'yaml']) await same(['list-audit-suppressions', '--output', output]);
+    await same(['describe-audit-suppression', '--check-name', 'DEVICE_CERTIFICATE_AGE_CHECK', '--resource-identifier', `deviceCertificateId=${'d'.repeat(64)}`]);
+    await same(['describe-audit-suppression', '--check-name', 'DEVICE_CERTIFICATE_AGE_CHECK', '--resource-identifier', `deviceCertificateId=${'e'.repeat(64)}`], 254);
+  });
+});
