@@ -1,6 +1,6 @@
-// Shared by the audit-config, suppressions and scheduled-audits tests: an in-process server on a
-// ManualClock (a wide signature skew, so the clock can move days without breaking SigV4) and the
-// account audit configuration they need.
+// Shared by the audit-config, suppressions and scheduled-audits tests (and, through check-harness.ts,
+// the audit check tests): an in-process server on a ManualClock (by default a wide signature skew, so
+// the clock can move days without breaking SigV4) and the account audit configuration they need.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,13 +24,35 @@ export interface InProcess {
   cleanup(): Promise<void>;
 }
 
-export async function inProcess(backend: Backend, start = new Date()): Promise<InProcess> {
-  const clock = new ManualClock(start);
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-audit-config-'));
+export interface InProcessOptions {
+  /** SigV4's allowed clock difference; the wide default lets tests move the clock by days. */
+  skewMs?: number;
+  /** Start of the temp data folder's name, so a leftover folder says which test made it. */
+  dirPrefix?: string;
+}
+
+/** Starts a server on `start` (a date, or a clock the caller already holds). */
+export async function inProcess(backend: Backend, start: Date | ManualClock = new Date(), options: InProcessOptions = {}): Promise<InProcess> {
+  const clock = start instanceof ManualClock ? start : new ManualClock(start);
+  const dataDir = mkdtempSync(join(tmpdir(), options.dirPrefix ?? 'warden-audit-config-'));
   const schema = backend === 'postgres' ? freshSchema() : undefined;
   const databaseUrl = schema ? `${PG_BASE}?schema=${schema}` : undefined;
-  const server = await createServer({ port: 0, dataDir, databaseUrl, clock, logLevel: 'silent', skewMs: 1000 * 24 * 3600_000 });
-  const url = await server.listen();
+  const removeData = async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (schema) await dropSchema(schema);
+  };
+  // A failed start hands the caller nothing to clean up with, so the folder and schema go here.
+  const server = await createServer({ port: 0, dataDir, databaseUrl, clock, logLevel: 'silent', skewMs: options.skewMs ?? 1000 * 24 * 3600_000 }).catch(
+    async (err: unknown) => {
+      await removeData();
+      throw err;
+    },
+  );
+  const url = await server.listen().catch(async (err: unknown) => {
+    await server.close();
+    await removeData();
+    throw err;
+  });
   const client = iot(url);
   let closed = false;
   const close = async () => {
@@ -49,8 +71,7 @@ export async function inProcess(backend: Backend, start = new Date()): Promise<I
     close,
     async cleanup() {
       await close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (schema) await dropSchema(schema);
+      await removeData();
     },
   };
 }

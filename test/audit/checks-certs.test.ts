@@ -8,10 +8,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import {
   CreateKeysAndCertificateCommand,
   RegisterCACertificateCommand,
@@ -27,11 +24,11 @@ import { deviceCertificateExpiring } from '../../src/audit/checks/device-certifi
 import { deviceCertificateKeyQuality } from '../../src/audit/checks/device-certificate-key-quality.js';
 import { AUDIT_CHECKS } from '../../src/audit/checks/index.js';
 import { KEY_VULNERABILITY_ROCA, KEY_WEAK_RSA_MODULUS } from '../../src/audit/key-quality.js';
-import { createServer, ManualClock, type WardenServer } from '../../src/index.js';
 import { caCertificateArn, certificateArn } from '../../src/registry/certificates.js';
 import { parseCertificate } from '../../src/registry/x509.js';
-import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE } from '../harness.js';
+import { BACKENDS } from '../harness.js';
 import { failure, makeCa, makeSelfSigned, type TestCa } from '../operations/certificates-helpers.js';
+import { useCheckServer } from './check-harness.js';
 import { certFor, freshRsaKey, rocaModulus, webRsaPublicKey } from './roca-helpers.js';
 
 const ACCOUNT = '000000000000';
@@ -57,29 +54,12 @@ const ROCA_N = rocaModulus(2048);
 
 for (const backend of BACKENDS) {
   describe(`certificate audit checks (${backend})`, () => {
-    const clock = new ManualClock(new Date());
+    const w = useCheckServer(backend, 'certs');
+    const { clock, client } = w;
     const T = clock.now().getTime();
-    const dataDir = mkdtempSync(join(tmpdir(), 'warden-checks-certs-'));
-    const schema = freshSchema();
-    let server: WardenServer;
-    let url: string;
-    const clients: ReturnType<typeof iot>[] = [];
-    const client = (region: string) => {
-      const c = iot(url, undefined, region);
-      clients.push(c);
-      return c;
-    };
     /** An audit of `region` that starts at `now` (the server's clock stays put: SigV4 would refuse requests far from it). */
-    const ctx = (region: string, now: number, configuration: Record<string, string> = {}): CheckContext => ({
-      db: server.store.db,
-      scope: { accountId: ACCOUNT, region },
-      taskId: `audit-${now}`,
-      now: new Date(now),
-      configuration,
-      taskType: 'ON_DEMAND_AUDIT_TASK',
-      windowStart: now - 31 * DAY,
-      signal: new AbortController().signal,
-    });
+    const ctx = (region: string, now: number, configuration: Record<string, string> = {}): CheckContext =>
+      w.checkContext(region, { now: new Date(now), configuration });
     const run = async (check: AuditCheck, region: string, now: number, configuration: Record<string, string> = {}) =>
       ok(await check.run(ctx(region, now, configuration)));
 
@@ -94,7 +74,7 @@ for (const backend of BACKENDS) {
     const storeDevice = async (region: string, pem: string, status: string): Promise<string> => {
       const p = parseCertificate(pem, 'pem');
       const scope = { accountId: ACCOUNT, region };
-      const inserted = await server.store.repos.certificates.insertIfAbsent(scope, {
+      const inserted = await w.server.store.repos.certificates.insertIfAbsent(scope, {
         certificateId: p.id,
         arn: certificateArn(scope, p.id),
         status,
@@ -114,7 +94,7 @@ for (const backend of BACKENDS) {
     const storeCa = async (region: string, pem: string, status: string): Promise<string> => {
       const p = parseCertificate(pem, 'pem');
       const scope = { accountId: ACCOUNT, region };
-      await server.store.repos.caCertificates.insert(scope, {
+      await w.server.store.repos.caCertificates.insert(scope, {
         certificateId: p.id,
         arn: caCertificateArn(scope, p.id),
         status,
@@ -133,28 +113,14 @@ for (const backend of BACKENDS) {
       return p.id;
     };
     const row = (table: string, region: string, id: string) =>
-      server.store.db.get<{ serial_number: string; issuer: string | null; key_quality: string | null; crl_urls: string | null }>(
+      w.server.store.db.get<{ serial_number: string; issuer: string | null; key_quality: string | null; crl_urls: string | null }>(
         `SELECT serial_number, issuer, key_quality, crl_urls FROM ${table} WHERE account_id = ? AND region = ? AND certificate_id = ?`,
         [ACCOUNT, region, id],
       );
 
     let issuer: TestCa;
     before(async () => {
-      server = await createServer({
-        port: 0,
-        dataDir,
-        databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined,
-        clock,
-        logLevel: 'silent',
-      });
-      url = await server.listen();
       issuer = await makeCa();
-    });
-    after(async () => {
-      for (const c of clients) c.destroy();
-      await server?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
     });
 
     test('the five checks are registered with their severities', () => {
@@ -202,7 +168,7 @@ for (const backend of BACKENDS) {
       const region = 'us-east-2';
       const n = 5001;
       const pem = await deviceAt({});
-      await server.store.db.transaction(async (tx) => {
+      await w.server.store.db.transaction(async (tx) => {
         for (let start = 0; start < n; start += 500) {
           const rows = Array.from({ length: Math.min(500, n - start) }, (_, j) => start + j);
           const params = rows.flatMap((i) => {
@@ -236,7 +202,7 @@ for (const backend of BACKENDS) {
       const b = await registerDevice(region, pems.b);
       const c = await registerDevice(region, pems.c);
       const d = await registerDevice(region, await deviceAt({ notAfter: T + 5 * DAY }));
-      await server.store.db.run("UPDATE certificates SET status = 'PENDING_TRANSFER' WHERE account_id = ? AND region = ? AND certificate_id = ?", [ACCOUNT, region, d]);
+      await w.server.store.db.run("UPDATE certificates SET status = 'PENDING_TRANSFER' WHERE account_id = ? AND region = ? AND certificate_id = ?", [ACCOUNT, region, d]);
 
       const later = T + 20 * DAY;
       const res = await run(deviceCertificateExpiring, region, later);

@@ -4,19 +4,16 @@
 // each check's run() against the store, including the edges of its time window.
 // Each scenario uses its own region, so its scope starts empty.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CreateKeysAndCertificateCommand } from '@aws-sdk/client-iot';
 import type { CheckContext, CheckFinding, CheckResult } from '../../src/audit/check.js';
 import { AUDIT_CHECKS } from '../../src/audit/checks/index.js';
 import { conflictingClientIds } from '../../src/audit/checks/conflicting-client-ids.js';
 import { deviceCertificateShared } from '../../src/audit/checks/device-certificate-shared.js';
-import { createServer, ManualClock, type WardenServer } from '../../src/index.js';
 import { concurrentAcrossClients, knockedOff, type ConnectionRow } from '../../src/store/connection-events.js';
-import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE } from '../harness.js';
+import { BACKENDS } from '../harness.js';
 import { assertInvalid, post } from '../operations/findings-helpers.js';
+import { useCheckServer } from './check-harness.js';
 
 const ACCOUNT = '000000000000';
 const H = 3600;
@@ -67,54 +64,21 @@ test('the pairing sweeps: zero-length connections, shared time clipped to the wi
 for (const backend of BACKENDS) {
   describe(`connection audit checks (${backend})`, () => {
     // Whole seconds, so epoch-second inputs and the millisecond outputs compare exactly.
-    const clock = new ManualClock(new Date(Math.floor(Date.now() / 1000) * 1000));
-    const NOW = Math.floor(clock.now().getTime() / 1000);
-    const dataDir = mkdtempSync(join(tmpdir(), 'warden-checks-conn-'));
-    const schema = freshSchema();
-    let server: WardenServer;
-    let url: string;
-    const clients: ReturnType<typeof iot>[] = [];
-    const ctx = (region: string, o: Partial<CheckContext> = {}): CheckContext => ({
-      db: server.store.db,
-      taskId: 'connections-audit',
-      scope: { accountId: ACCOUNT, region },
-      now: clock.now(),
-      configuration: {},
-      taskType: 'ON_DEMAND_AUDIT_TASK',
-      windowStart: clock.now().getTime() - 31 * D * 1000,
-      signal: new AbortController().signal,
-      ...o,
-    });
+    const w = useCheckServer(backend, 'conn', { start: new Date(Math.floor(Date.now() / 1000) * 1000), taskId: 'connections-audit' });
+    const NOW = Math.floor(w.clock.now().getTime() / 1000);
+    const ctx = (region: string, o: Partial<CheckContext> = {}): CheckContext => w.checkContext(region, o);
     const record = async (region: string, events: unknown[]): Promise<number> => {
-      const r = await post(url, '/_warden/connection-events', { events }, { region });
+      const r = await post(w.url, '/_warden/connection-events', { events }, { region });
       assert.equal(r.status, 200, r.text);
       return r.json.recorded;
     };
     /** Real certificates of the region, by label. */
     const certs = async (region: string, ...labels: string[]): Promise<Record<string, string>> => {
-      const c = iot(url, undefined, region);
-      clients.push(c);
+      const c = w.client(region);
       const out: Record<string, string> = {};
       for (const l of labels) out[l] = (await c.send(new CreateKeysAndCertificateCommand({ setAsActive: true }))).certificateId!;
       return out;
     };
-
-    before(async () => {
-      server = await createServer({
-        port: 0,
-        dataDir,
-        databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined,
-        clock,
-        logLevel: 'silent',
-      });
-      url = await server.listen();
-    });
-    after(async () => {
-      for (const c of clients) c.destroy();
-      await server?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
-    });
 
     test('the two checks are registered with their severities', () => {
       assert.equal(AUDIT_CHECKS.get('DEVICE_CERTIFICATE_SHARED_CHECK'), deviceCertificateShared);
@@ -254,13 +218,13 @@ for (const backend of BACKENDS) {
       const r = ok(await deviceCertificateShared.run(ctx(region)));
       assert.deepEqual(r.findings, []);
       assert.equal(r.totalResourcesCount, 1);
-      const rows = await server.store.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM connection_events WHERE region = ?', [region]);
+      const rows = await w.server.store.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM connection_events WHERE region = ?', [region]);
       assert.equal(Number(rows[0].n), 2);
     });
 
     test('POST /_warden/connection-events refuses bad bodies with InvalidRequestException naming the field, and records nothing', async () => {
       const region = 'sa-east-1';
-      const send = (body: unknown) => post(url, '/_warden/connection-events', body, { region });
+      const send = (body: unknown) => post(w.url, '/_warden/connection-events', body, { region });
       const good = { clientId: 'ok', connectedAt: NOW - D };
       assertInvalid(await send({}), "'events'", 'Member must not be null');
       assertInvalid(await send('[1]'), 'body', 'must be a JSON object');
@@ -279,7 +243,7 @@ for (const backend of BACKENDS) {
         'same certificate',
       );
       assertInvalid(await send({ events: [{ ...good, sourceIp: 7 }] }), "'events.1.member.sourceIp'");
-      const rows = await server.store.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM connection_events WHERE region = ?', [region]);
+      const rows = await w.server.store.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM connection_events WHERE region = ?', [region]);
       assert.equal(Number(rows[0].n), 0);
     });
   });

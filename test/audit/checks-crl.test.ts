@@ -7,11 +7,8 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { webcrypto, X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   DescribeAuditTaskCommand,
@@ -32,10 +29,11 @@ import { revokedCaCertificateStillActive as caCheck } from '../../src/audit/chec
 import { revokedDeviceCertificateStillActive as deviceCheck } from '../../src/audit/checks/revoked-device-certificate-still-active.js';
 import { crlFetchSettings } from '../../src/audit/crl-fetch.js';
 import { CrlFormatError, decodeCrl, parseCrl } from '../../src/audit/crls.js';
-import { createServer, ManualClock, type WardenServer } from '../../src/index.js';
+import type { WardenServer } from '../../src/index.js';
 import { certificateFacts } from '../../src/registry/cert-facts.js';
-import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE, raw } from '../harness.js';
+import { BACKENDS, raw } from '../harness.js';
 import { makeCa, type TestCa } from '../operations/certificates-helpers.js';
+import { useCheckServer } from './check-harness.js';
 
 const ACCOUNT = '000000000000';
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -158,67 +156,33 @@ describe('reading CRLs', () => {
 
 for (const backend of BACKENDS) {
   describe(`revocation audit checks and CRLs (${backend})`, () => {
-    const clock = new ManualClock(new Date());
-    const dataDir = mkdtempSync(join(tmpdir(), 'warden-checks-crl-'));
-    const schema = freshSchema();
+    const w = useCheckServer(backend, 'crl');
+    const { clock, client } = w;
     const crlServer = new CrlServer();
-    let server: WardenServer;
-    let url: string;
-    const clients: ReturnType<typeof iot>[] = [];
-    const client = (region: string) => {
-      const c = iot(url, undefined, region);
-      clients.push(c);
-      return c;
-    };
     /**
-     * Each call is a new audit (its own start time), as the runner gives each task; `laterMs` puts
-     * the audit in the future without moving the server's clock (SigV4 would refuse the requests).
+     * Each call is a new audit (its own start time and so its own task id), as the runner gives each
+     * task; `laterMs` puts the audit in the future without moving the server's clock (SigV4 would
+     * refuse the requests).
      */
     const ctx = (region: string, laterMs = 0): CheckContext => {
       clock.advance(1000);
-      const now = new Date(clock.now().getTime() + laterMs);
-      return {
-        db: server.store.db,
-        scope: { accountId: ACCOUNT, region },
-        taskId: `audit-${now.getTime()}`,
-        now,
-        configuration: {},
-        taskType: 'ON_DEMAND_AUDIT_TASK',
-        windowStart: now.getTime() - 31 * DAY,
-        signal: new AbortController().signal,
-      };
+      return w.checkContext(region, { now: new Date(clock.now().getTime() + laterMs) });
     };
     const registerCa = async (region: string, ca: TestCa, active = true): Promise<string> => {
       const id = (await client(region).send(new RegisterCACertificateCommand({ caCertificate: ca.pem, certificateMode: 'SNI_ONLY', setAsActive: active }))).certificateId!;
-      await fillMissingFacts(server);
+      await fillMissingFacts(w.server);
       return id;
     };
     const registerDevice = async (region: string, pem: string): Promise<string> => {
       const id = (await client(region).send(new RegisterCertificateCommand({ certificatePem: pem, setAsActive: true }))).certificateId!;
-      await fillMissingFacts(server);
+      await fillMissingFacts(w.server);
       return id;
     };
     const postCrl = (region: string, body: unknown) =>
-      raw(url, { method: 'POST', path: '/_warden/crls', region, body: JSON.stringify(body) });
+      raw(w.url, { method: 'POST', path: '/_warden/crls', region, body: JSON.stringify(body) });
 
-    before(async () => {
-      await crlServer.start();
-      server = await createServer({
-        port: 0,
-        dataDir,
-        databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined,
-        clock,
-        logLevel: 'silent',
-      });
-      url = await server.listen();
-    });
-    after(async () => {
-      for (const c of clients) c.destroy();
-      await server?.close();
-      await crlServer.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
-    });
+    before(() => crlServer.start());
+    after(() => crlServer.stop());
 
     test('the three checks are registered with their severities', () => {
       assert.equal(AUDIT_CHECKS.get('REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK'), deviceCheck);
@@ -345,7 +309,7 @@ for (const backend of BACKENDS) {
       r = await postCrl(region, { crl: theirs, extra: 1 });
       assert.match(r.json.message, /at 'extra'/);
       // Unsigned requests are refused like any signed Warden endpoint.
-      const unsigned = await raw(url, { method: 'POST', path: '/_warden/crls', body: JSON.stringify({ crl: theirs }), unsigned: true });
+      const unsigned = await raw(w.url, { method: 'POST', path: '/_warden/crls', body: JSON.stringify({ crl: theirs }), unsigned: true });
       assert.equal(unsigned.status, 403);
       // The forged CRL revokes nothing.
       const res = ok(await deviceCheck.run(ctx(region)));

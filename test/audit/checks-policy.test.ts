@@ -3,18 +3,15 @@
 // an in-process server, policies and logging options set through @aws-sdk/client-iot. Each
 // scenario uses its own region, so its scope starts empty.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CreatePolicyCommand, CreatePolicyVersionCommand, SetDefaultPolicyVersionCommand, SetLoggingOptionsCommand, SetV2LoggingOptionsCommand } from '@aws-sdk/client-iot';
 import type { CheckContext, CheckFinding, CheckResult } from '../../src/audit/check.js';
 import { AUDIT_CHECKS } from '../../src/audit/checks/index.js';
 import { iotPolicyOverlyPermissive } from '../../src/audit/checks/iot-policy-overly-permissive.js';
 import { iotPolicyPotentialMisconfiguration } from '../../src/audit/checks/iot-policy-potential-misconfiguration.js';
 import { loggingDisabled } from '../../src/audit/checks/logging-disabled.js';
-import { createServer, ManualClock, type WardenServer } from '../../src/index.js';
-import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE } from '../harness.js';
+import { BACKENDS } from '../harness.js';
+import { useCheckServer } from './check-harness.js';
 
 const ACCOUNT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/iot-logging`;
@@ -37,44 +34,9 @@ const byPolicy = (findings: CheckFinding[]): Record<string, string> =>
 
 for (const backend of BACKENDS) {
   describe(`IoT policy and logging audit checks (${backend})`, () => {
-    const clock = new ManualClock(new Date());
-    const dataDir = mkdtempSync(join(tmpdir(), 'warden-checks-policy-'));
-    const schema = freshSchema();
-    let server: WardenServer;
-    let url: string;
-    const clients: ReturnType<typeof iot>[] = [];
-    const client = (region: string) => {
-      const c = iot(url, undefined, region);
-      clients.push(c);
-      return c;
-    };
-    const ctx = (region: string, signal = new AbortController().signal): CheckContext => ({
-      db: server.store.db,
-      taskId: 'policy-audit',
-      scope: { accountId: ACCOUNT, region },
-      now: clock.now(),
-      configuration: {},
-      taskType: 'ON_DEMAND_AUDIT_TASK',
-      windowStart: clock.now().getTime() - 31 * 24 * 3600_000,
-      signal,
-    });
-
-    before(async () => {
-      server = await createServer({
-        port: 0,
-        dataDir,
-        databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined,
-        clock,
-        logLevel: 'silent',
-      });
-      url = await server.listen();
-    });
-    after(async () => {
-      for (const c of clients) c.destroy();
-      await server?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
-    });
+    const w = useCheckServer(backend, 'policy', { taskId: 'policy-audit' });
+    const { clock, client } = w;
+    const ctx = (region: string, signal = new AbortController().signal): CheckContext => w.checkContext(region, { signal });
 
     test('the three checks are registered with their severities', () => {
       assert.equal(AUDIT_CHECKS.get('IOT_POLICY_OVERLY_PERMISSIVE_CHECK'), iotPolicyOverlyPermissive);
@@ -228,7 +190,7 @@ for (const backend of BACKENDS) {
       // write), a thousand per transaction: 10,000 HTTP calls would only measure HTTP.
       const at = clock.now();
       for (let batch = 0; batch < 10; batch++) {
-        await server.store.transaction(async (tx) => {
+        await w.server.store.transaction(async (tx) => {
           for (let i = batch * 1000; i < (batch + 1) * 1000; i++) {
             const name = `bench-${String(i).padStart(5, '0')}`;
             // Every fourth policy: a broad version 1 replaced by a compliant default version 2.

@@ -3,10 +3,7 @@
 // registered through the signed POST /_warden/iam-roles, each check's run() against the store.
 // Each scenario uses its own region, so its scope starts empty.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CreateRoleAliasCommand, UpdateRoleAliasCommand } from '@aws-sdk/client-iot';
 import type { CheckContext, CheckFinding, CheckResult } from '../../src/audit/check.js';
 import { AUDIT_CHECKS } from '../../src/audit/checks/index.js';
@@ -14,9 +11,9 @@ import { authenticatedCognitoRoleOverlyPermissive } from '../../src/audit/checks
 import { iotRoleAliasAllowsAccessToUnusedServices } from '../../src/audit/checks/iot-role-alias-allows-access-to-unused-services.js';
 import { iotRoleAliasOverlyPermissive } from '../../src/audit/checks/iot-role-alias-overly-permissive.js';
 import { unauthenticatedCognitoRoleOverlyPermissive } from '../../src/audit/checks/unauthenticated-cognito-role-overly-permissive.js';
-import { createServer, ManualClock, type WardenServer } from '../../src/index.js';
-import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE, raw } from '../harness.js';
+import { BACKENDS, raw } from '../harness.js';
 import { assertInvalid, post } from '../operations/findings-helpers.js';
+import { useCheckServer } from './check-harness.js';
 
 const ACCOUNT = '000000000000';
 const DAY_S = 24 * 3600;
@@ -34,51 +31,16 @@ const keys = (findings: CheckFinding[]): string[] => findings.map((f) => `${f.re
 
 for (const backend of BACKENDS) {
   describe(`role alias and Cognito audit checks (${backend})`, () => {
-    const clock = new ManualClock(new Date());
-    const dataDir = mkdtempSync(join(tmpdir(), 'warden-checks-roles-'));
-    const schema = freshSchema();
-    let server: WardenServer;
-    let url: string;
-    const clients: ReturnType<typeof iot>[] = [];
-    const client = (region: string) => {
-      const c = iot(url, undefined, region);
-      clients.push(c);
-      return c;
-    };
-    const ctx = (region: string): CheckContext => ({
-      db: server.store.db,
-      taskId: 'roles-audit',
-      scope: { accountId: ACCOUNT, region },
-      now: clock.now(),
-      configuration: {},
-      taskType: 'ON_DEMAND_AUDIT_TASK',
-      windowStart: clock.now().getTime() - 31 * DAY_S * 1000,
-      signal: new AbortController().signal,
-    });
+    const w = useCheckServer(backend, 'roles', { taskId: 'roles-audit' });
+    const { clock, client } = w;
+    const ctx = (region: string): CheckContext => w.checkContext(region);
     const registerRoles = async (region: string, roles: unknown[]) => {
-      const r = await post(url, '/_warden/iam-roles', { roles }, { region });
+      const r = await post(w.url, '/_warden/iam-roles', { roles }, { region });
       assert.equal(r.status, 200, r.text);
       return r.json as { roleArns: string[] };
     };
     const alias = async (region: string, name: string, roleArn: string): Promise<string> =>
       (await client(region).send(new CreateRoleAliasCommand({ roleAlias: name, roleArn }))).roleAliasArn!;
-
-    before(async () => {
-      server = await createServer({
-        port: 0,
-        dataDir,
-        databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined,
-        clock,
-        logLevel: 'silent',
-      });
-      url = await server.listen();
-    });
-    after(async () => {
-      for (const c of clients) c.destroy();
-      await server?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
-    });
 
     test('the four checks are registered with their severities', () => {
       assert.equal(AUDIT_CHECKS.get('IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK'), iotRoleAliasOverlyPermissive);
@@ -206,7 +168,7 @@ for (const backend of BACKENDS) {
 
     test('POST /_warden/iam-roles refuses bad bodies with InvalidRequestException naming the field, and stores nothing', async () => {
       const region = 'ca-central-1';
-      const send = (body: unknown) => post(url, '/_warden/iam-roles', body, { region });
+      const send = (body: unknown) => post(w.url, '/_warden/iam-roles', body, { region });
       assertInvalid(await send({}), "'roles'", 'Member must not be null');
       assertInvalid(await send([]), 'body', 'must be a JSON object');
       assertInvalid(await send({ roles: 'x' }), "'roles'", 'Member must be a list');
@@ -233,7 +195,7 @@ for (const backend of BACKENDS) {
       assert.equal(r.totalResourcesCount, 0);
       assert.equal(r.errorCode, 'ROLE_NOT_REGISTERED');
       // Unsigned requests are refused.
-      const unsigned = await raw(url, { method: 'POST', path: '/_warden/iam-roles', body: JSON.stringify({ roles: [{ roleArn: role('good'), policyDocuments: [] }] }), unsigned: true });
+      const unsigned = await raw(w.url, { method: 'POST', path: '/_warden/iam-roles', body: JSON.stringify({ roles: [{ roleArn: role('good'), policyDocuments: [] }] }), unsigned: true });
       assert.notEqual(unsigned.status, 200);
     });
   });

@@ -1,0 +1,83 @@
+// The setup the audit check tests share: an in-process server on a ManualClock for one describe
+// block (started in before(), closed with its data folder or schema in after()), SDK clients per
+// region, and the CheckContext a check's run() takes. Each test file specialises the context where
+// its checks need to (another `now`, a configuration, a window, a signal).
+import { after, before } from 'node:test';
+import type { IoTClient } from '@aws-sdk/client-iot';
+import { DEFAULT_SKEW_MS } from '../../src/api/sigv4.js';
+import { DAY_MS, type CheckContext } from '../../src/audit/check.js';
+import { ManualClock, type WardenServer } from '../../src/index.js';
+import { iot, type Backend } from '../harness.js';
+import { inProcess, type InProcess } from './audit-config-helpers.js';
+
+export interface CheckServerOptions {
+  /** The clock's start (default: the real time at describe). */
+  start?: Date;
+  /** A fixed task id for every context; without it each context's id is `audit-<now in ms>`. */
+  taskId?: string;
+}
+
+export interface CheckServer {
+  /** Exists from the start, so a describe body can read the time before the server runs. */
+  readonly clock: ManualClock;
+  /** The running server (from before() on). */
+  readonly server: WardenServer;
+  readonly url: string;
+  /** An SDK client for `region`, destroyed in after(). */
+  client(region: string): IoTClient;
+  /**
+   * An on-demand audit of `region` in account 000000000000 at `now` (default: the clock's time),
+   * with no configuration, a window of 31 days before `now` and a fresh signal; `overrides` win.
+   */
+  checkContext(region: string, overrides?: Partial<CheckContext>): CheckContext;
+}
+
+/** Registers the before/after hooks of one describe block; `name` tags its temp data folder. */
+export function useCheckServer(backend: Backend, name: string, opts: CheckServerOptions = {}): CheckServer {
+  const clock = new ManualClock(opts.start ?? new Date());
+  const clients: IoTClient[] = [];
+  let running: InProcess | undefined;
+  const started = (): InProcess => {
+    if (!running) throw new Error('the check server starts in before()');
+    return running;
+  };
+
+  before(async () => {
+    // The server's default skew: these tests keep the server's clock near real time and put an
+    // audit in the future through its `now` instead.
+    running = await inProcess(backend, clock, { skewMs: DEFAULT_SKEW_MS, dirPrefix: `warden-checks-${name}-` });
+  });
+  after(async () => {
+    for (const c of clients) c.destroy();
+    await running?.cleanup();
+  });
+
+  return {
+    clock,
+    get server() {
+      return started().server;
+    },
+    get url() {
+      return started().url;
+    },
+    client(region) {
+      const c = iot(started().url, undefined, region);
+      clients.push(c);
+      return c;
+    },
+    checkContext(region, overrides = {}) {
+      const now = overrides.now ?? clock.now();
+      return {
+        db: started().server.store.db,
+        scope: { accountId: '000000000000', region },
+        taskId: opts.taskId ?? `audit-${now.getTime()}`,
+        now,
+        configuration: {},
+        taskType: 'ON_DEMAND_AUDIT_TASK',
+        windowStart: now.getTime() - 31 * DAY_MS,
+        signal: new AbortController().signal,
+        ...overrides,
+      };
+    },
+  };
+}
