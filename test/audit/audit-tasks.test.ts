@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   AttachThingPrincipalCommand,
   CancelAuditTaskCommand,
+  CreateAuditSuppressionCommand,
   CreateThingCommand,
   DescribeAuditTaskCommand,
   DescribeCertificateCommand,
@@ -135,6 +136,43 @@ for (const backend of BACKENDS) {
       assert.equal(again.auditDetails!.DEVICE_CERTIFICATE_EXPIRING_CHECK.totalResourcesCount, 1, 'the INACTIVE certificate is no longer audited');
       assert.equal(again.auditDetails!.IOT_POLICY_OVERLY_PERMISSIVE_CHECK.checkRunStatus, 'COMPLETED_COMPLIANT');
       assert.deepEqual((await client.send(new ListAuditFindingsCommand({ taskId: second.taskId }))).findings, []);
+    });
+
+    test('a suppressed resource: its finding is marked and counted, the mitigation task skips it', async () => {
+      await reset(server.url);
+      const kept = await expiringDevice(client, 'lab-1', 10);
+      const fixed = await expiringDevice(client, 'field-1', 10);
+      await enable(client, ['DEVICE_CERTIFICATE_EXPIRING_CHECK']);
+      await client.send(
+        new CreateAuditSuppressionCommand({
+          checkName: 'DEVICE_CERTIFICATE_EXPIRING_CHECK',
+          resourceIdentifier: { deviceCertificateId: kept },
+          suppressIndefinitely: true,
+          description: 'lab device',
+        }),
+      );
+      const { taskId } = await client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: ['DEVICE_CERTIFICATE_EXPIRING_CHECK'] }));
+      const audit = await waitAuditTask(client, taskId!);
+      const details = audit.auditDetails!.DEVICE_CERTIFICATE_EXPIRING_CHECK;
+      assert.deepEqual([details.checkRunStatus, details.nonCompliantResourcesCount, details.suppressedNonCompliantResourcesCount], ['COMPLETED_NON_COMPLIANT', 2, 1]);
+      const findings = (await client.send(new ListAuditFindingsCommand({ taskId }))).findings!;
+      const suppressedOf = Object.fromEntries(findings.map((f) => [f.nonCompliantResource!.resourceIdentifier!.deviceCertificateId!, f.isSuppressed]));
+      assert.deepEqual(suppressedOf, { [kept]: true, [fixed]: false });
+      const unsuppressed = (await client.send(new ListAuditFindingsCommand({ taskId, listSuppressedFindings: false }))).findings!;
+      assert.deepEqual(unsuppressed.map((f) => f.nonCompliantResource!.resourceIdentifier!.deviceCertificateId), [fixed]);
+
+      await action(client, 'cert-off', { updateDeviceCertificateParams: { action: 'DEACTIVATE' } });
+      await client.send(
+        new StartAuditMitigationActionsTaskCommand({ taskId: `skip-${backend}`, target: { auditTaskId: taskId }, auditCheckToActionsMapping: { DEVICE_CERTIFICATE_EXPIRING_CHECK: ['cert-off'] } }),
+      );
+      const fix = await waitAudit(client, `skip-${backend}`);
+      assert.deepEqual(fix.taskStatistics!.DEVICE_CERTIFICATE_EXPIRING_CHECK, { totalFindingsCount: 2, failedFindingsCount: 0, succeededFindingsCount: 1, skippedFindingsCount: 1, canceledFindingsCount: 0 });
+      assert.equal((await client.send(new DescribeCertificateCommand({ certificateId: kept }))).certificateDescription?.status, 'ACTIVE');
+      assert.equal((await client.send(new DescribeCertificateCommand({ certificateId: fixed }))).certificateDescription?.status, 'INACTIVE');
+
+      const again = await client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: ['DEVICE_CERTIFICATE_EXPIRING_CHECK'] }));
+      const second = (await waitAuditTask(client, again.taskId!)).auditDetails!.DEVICE_CERTIFICATE_EXPIRING_CHECK;
+      assert.deepEqual([second.checkRunStatus, second.checkCompliant, second.nonCompliantResourcesCount, second.suppressedNonCompliantResourcesCount], ['COMPLETED_COMPLIANT', true, 1, 1]);
     });
 
     test('start refuses unknown and disabled checks, and stores nothing', async () => {
