@@ -14,6 +14,8 @@ import { AuditRunner } from './audit/runner.js';
 import { startSnsDelivery } from './engine/sns-delivery.js';
 import { loadSubjects } from './engine/subjects.js';
 import { service } from './operations/index.js';
+import { API_QUOTAS } from './operations/quotas.js';
+import { RateLimiter } from './api/rate-limit.js';
 import { Store } from './store/store.js';
 
 export { ConfigError } from './config.js';
@@ -42,6 +44,8 @@ export interface WardenOptions {
   snsCredentials?: { accessKeyId: string; secretAccessKey: string };
   logLevel?: string;
   logger?: Logger;
+  /** Enforce AWS's API rate quotas (ThrottlingException past them; SEMANTICS.md D21). Off by default. */
+  throttle?: boolean;
   clock?: Clock;
   skewMs?: number;
 }
@@ -102,7 +106,8 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
     engine.wake();
     audits.wake();
   };
-  const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine);
+  const rateLimiter = options.throttle ? new RateLimiter(API_QUOTAS) : undefined;
+  const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine, rateLimiter);
   const admin = { store, metrics, enableReset: options.enableReset ?? false, verifier, clock, log, wakeEngine };
   const server: http.Server = createHttpServer(pipeline, admin, metrics, log);
   let url = '';

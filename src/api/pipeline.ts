@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { InternalFailureException, InvalidRequestException, ServiceUnavailableException } from '../generated/errors.js';
+import { InternalFailureException, InvalidRequestException, ServiceUnavailableException, ThrottlingException } from '../generated/errors.js';
 import type { IotService } from '../generated/service.js';
 import type { Store } from '../store/store.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { Context } from './context.js';
 import { NotImplementedException, ServiceError, UnknownOperationException } from './errors.js';
 import type { ServiceModel } from './model.js';
+import type { RateLimiter } from './rate-limit.js';
 import { parseInput, parseQuery } from './parse.js';
 import { BadPathEncoding, Router } from './router.js';
 import { errorResponse, Serializer, type WireResponse } from './serialize.js';
@@ -49,6 +50,8 @@ export class AwsPipeline {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly wakeEngine: () => void = () => undefined,
+    /** AWS's API rate quotas, when enforced (SEMANTICS.md D21). */
+    private readonly rateLimiter?: RateLimiter,
   ) {
     this.router = new Router(model);
     this.validator = new Validator(model);
@@ -69,6 +72,9 @@ export class AwsPipeline {
       operation = op.name;
       const impl = this.service[op.name as keyof IotService] as AnyOperation | undefined;
       if (!impl) throw new NotImplementedException(op.name);
+      if (this.rateLimiter && !this.rateLimiter.take(principal.accountId, principal.region, op.name, this.clock.now().getTime())) {
+        throw new ThrottlingException(`Rate exceeded: ${op.name} allows ${this.rateLimiter.quotaOf(op.name)} requests per second per account and region.`);
+      }
       const input = parseInput(this.model, this.validator, op, { labels: match.labels, query, headers: req.headers, body: req.body });
       const ctx: Context = {
         requestId: req.requestId,

@@ -14,6 +14,7 @@ export const SERVE_OPTIONS = {
   'sns-region': { type: 'string', env: 'WARDEN_SNS_REGION', help: "signing region for SNS (default: the topic ARN's region)" },
   'sns-access-key-id': { type: 'string', env: 'WARDEN_SNS_ACCESS_KEY_ID', help: "access key for SNS (default: the AWS SDK's credential chain)" },
   'sns-secret-access-key': { type: 'string', env: 'WARDEN_SNS_SECRET_ACCESS_KEY', help: 'secret key for SNS, with --sns-access-key-id' },
+  throttle: { type: 'boolean', env: 'WARDEN_THROTTLE', help: "enforce AWS's API rate quotas per account, region and operation (ThrottlingException past them)" },
   'log-level': { type: 'string', env: 'WARDEN_LOG_LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
   help: { type: 'boolean', env: '', help: 'show this help' },
 } as const;
@@ -52,6 +53,7 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): WardenOpti
     enableReset: (v['enable-reset'] as boolean | undefined) ?? envBool(env.WARDEN_ENABLE_RESET) ?? false,
     engine: !((v['no-engine'] as boolean | undefined) ?? envBool(env.WARDEN_NO_ENGINE) ?? false),
     logLevel: pick('log-level'),
+    throttle: (v.throttle as boolean | undefined) ?? envBool(env.WARDEN_THROTTLE) ?? false,
     ...snsOptions(pick('sns-endpoint'), pick('sns-region'), pick('sns-access-key-id'), pick('sns-secret-access-key')),
   };
 }
