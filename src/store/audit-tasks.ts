@@ -138,12 +138,4 @@ export class AuditTaskRepo {
       [...params, f.limit + 1],
     );
   }
-
-  /** Per-check counts of the findings of a task that Warden did not run (injected through /_warden/audit-findings). */
-  async findingCounts(scope: Scope, taskId: string): Promise<{ check_name: string; n: number; suppressed: number }[]> {
-    return this.db.all(
-      `SELECT check_name, COUNT(*) AS n, SUM(is_suppressed) AS suppressed FROM audit_findings WHERE account_id = ? AND region = ? AND task_id = ? GROUP BY check_name ORDER BY check_name`,
-      [scope.accountId, scope.region, taskId],
-    );
-  }
 }

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { assertFails, BACKENDS, iot, reset, startServer, type Running } from '../harness.js';
 import { makeCa, makeLeaf } from '../operations/certificates-helpers.js';
-import { action, openPolicy, waitAudit } from '../operations/mitigation-helpers.js';
+import { action, certFinding, injectFindings, loggingFinding, openPolicy, waitAudit } from '../operations/mitigation-helpers.js';
 
 const DAY = 86_400_000;
 const ROLE = 'arn:aws:iam::000000000000:role/audit';
@@ -173,6 +173,20 @@ for (const backend of BACKENDS) {
       const again = await client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: ['DEVICE_CERTIFICATE_EXPIRING_CHECK'] }));
       const second = (await waitAuditTask(client, again.taskId!)).auditDetails!.DEVICE_CERTIFICATE_EXPIRING_CHECK;
       assert.deepEqual([second.checkRunStatus, second.checkCompliant, second.nonCompliantResourcesCount, second.suppressedNonCompliantResourcesCount], ['COMPLETED_COMPLIANT', true, 1, 1]);
+    });
+
+    test('an audit task made of injected findings describes each check it has findings of', async () => {
+      await reset(server.url);
+      const audit = await injectFindings(server.url, {
+        findings: [certFinding('a'.repeat(64)), { ...certFinding('b'.repeat(64)), isSuppressed: true }, loggingFinding()],
+      });
+      const d = await client.send(new DescribeAuditTaskCommand({ taskId: audit.taskId }));
+      assert.equal(d.taskStatus, 'COMPLETED');
+      assert.deepEqual(d.auditDetails, {
+        DEVICE_CERTIFICATE_EXPIRING_CHECK: { checkRunStatus: 'COMPLETED_NON_COMPLIANT', checkCompliant: false, totalResourcesCount: 2, nonCompliantResourcesCount: 2, suppressedNonCompliantResourcesCount: 1 },
+        LOGGING_DISABLED_CHECK: { checkRunStatus: 'COMPLETED_NON_COMPLIANT', checkCompliant: false, totalResourcesCount: 1, nonCompliantResourcesCount: 1, suppressedNonCompliantResourcesCount: 0 },
+      });
+      assert.equal(d.taskStatistics?.nonCompliantChecks, 2);
     });
 
     test('start refuses unknown and disabled checks, and stores nothing', async () => {

@@ -17,10 +17,15 @@ export async function DescribeAuditTask(input: DescribeAuditTaskRequest, ctx: Co
     auditDetails = auditDetailsOf(await repo.checks(ctx, input.taskId));
   } else {
     auditDetails = {};
-    for (const c of await repo.findingCounts(ctx, input.taskId)) {
-      const n = Number(c.n);
-      const suppressed = Number(c.suppressed ?? 0);
-      auditDetails[c.check_name] = {
+    const perCheck = new Map<string, { n: number; suppressed: number }>();
+    for (const c of await ctx.store.repos.findings.counts(ctx, input.taskId)) {
+      const t = perCheck.get(c.check_name) ?? { n: 0, suppressed: 0 };
+      t.n += Number(c.n);
+      if (Number(c.is_suppressed)) t.suppressed += Number(c.n);
+      perCheck.set(c.check_name, t);
+    }
+    for (const [checkName, { n, suppressed }] of [...perCheck].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      auditDetails[checkName] = {
         checkRunStatus: n > suppressed ? 'COMPLETED_NON_COMPLIANT' : 'COMPLETED_COMPLIANT',
         checkCompliant: n <= suppressed,
         totalResourcesCount: n,
