@@ -1,6 +1,6 @@
 import type { Context } from '../api/context.js';
 import { isPlainObject, type Violation } from '../api/validate.js';
-import { parsePolicyDocument, PolicyDocumentError } from '../audit/iam-analysis.js';
+import { parsePolicyDocument, PolicyDocumentError } from '../audit/iam-policy.js';
 import type { IamRoleRecord } from '../store/iam-roles.js';
 import { refuse } from './bodies.js';
 import type { SignedHandler } from './index.js';

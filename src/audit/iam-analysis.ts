@@ -1,5 +1,7 @@
 import { operationNames } from '../generated/service.js';
+import { parsePolicyDocument, type Statement } from './iam-policy.js';
 import { broadActions, parsePolicy, type PolicyStatement } from './policy-analysis.js';
+import { actionMatches, wildcard } from './wildcards.js';
 
 /**
  * What an IAM role's permission policies allow, judged the way the role-alias audit checks
@@ -32,18 +34,6 @@ export const ROLE_REASON_ORDER: readonly RoleReasonCode[] = [
   'ALLOWS_BROAD_ACCESS_TO_IOT_DATA_PLANE_ACTIONS',
 ];
 
-/** One statement, normalised: Action/NotAction and Resource/NotResource always lists. */
-export interface Statement {
-  effect: 'Allow' | 'Deny';
-  actions: string[];
-  /** The list is a NotAction: the statement covers every action but these. */
-  notAction: boolean;
-  resources: string[];
-  notResource: boolean;
-  condition?: Record<string, unknown>;
-}
-
-export class PolicyDocumentError extends Error {}
 
 /** Security auditing services AWS names ("iam", "cloudtrail", "guardduty", "inspector", "trustedadvisor"); inspector2 is Inspector's current prefix. */
 export const SECURITY_AUDITING_SERVICES = ['iam', 'cloudtrail', 'guardduty', 'inspector', 'inspector2', 'trustedadvisor'] as const;
@@ -99,75 +89,8 @@ const DATA = new Set(DATA_PLANE.map((a) => a.toLowerCase()));
 const KNOWN_IOT_ACTIONS: readonly string[] = [...new Set([...operationNames, ...DATA_PLANE])].sort();
 
 // ---------------------------------------------------------------------------------------------
-// Parsing
-
-const asList = (v: unknown, what: string): string[] => {
-  const list = Array.isArray(v) ? v : [v];
-  if (list.length === 0 || list.some((x) => typeof x !== 'string' || x.length === 0)) {
-    throw new PolicyDocumentError(`${what} must be a non-empty string or a non-empty list of non-empty strings`);
-  }
-  return list as string[];
-};
-
-/**
- * Parses one IAM policy document (the JSON object, or its text). Throws PolicyDocumentError
- * naming the first problem (e.g. "Statement.2.Effect must be Allow or Deny").
- */
-export function parsePolicyDocument(doc: unknown): Statement[] {
-  let value = doc;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch (e) {
-      throw new PolicyDocumentError(`the document is not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new PolicyDocumentError('the document must be a JSON object');
-  const raw = (value as Record<string, unknown>).Statement;
-  if (raw === undefined || raw === null) throw new PolicyDocumentError('Statement is missing');
-  const list = Array.isArray(raw) ? raw : [raw];
-  return list.map((s, i) => {
-    const at = `Statement.${i + 1}`;
-    if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new PolicyDocumentError(`${at} must be a JSON object`);
-    const st = s as Record<string, unknown>;
-    if (st.Effect !== 'Allow' && st.Effect !== 'Deny') throw new PolicyDocumentError(`${at}.Effect must be Allow or Deny`);
-    if ((st.Action === undefined) === (st.NotAction === undefined)) throw new PolicyDocumentError(`${at} must have exactly one of Action and NotAction`);
-    if ((st.Resource === undefined) === (st.NotResource === undefined)) throw new PolicyDocumentError(`${at} must have exactly one of Resource and NotResource`);
-    const notAction = st.Action === undefined;
-    const actions = asList(notAction ? st.NotAction : st.Action, `${at}.${notAction ? 'NotAction' : 'Action'}`);
-    for (const a of actions) {
-      if (a !== '*' && !/^[^:\s]+:[^:\s]+$/.test(a)) throw new PolicyDocumentError(`${at}: action ${JSON.stringify(a)} must be "*" or "service:action"`);
-    }
-    const notResource = st.Resource === undefined;
-    const resources = asList(notResource ? st.NotResource : st.Resource, `${at}.${notResource ? 'NotResource' : 'Resource'}`);
-    let condition: Record<string, unknown> | undefined;
-    if (st.Condition !== undefined) {
-      if (st.Condition === null || typeof st.Condition !== 'object' || Array.isArray(st.Condition)) throw new PolicyDocumentError(`${at}.Condition must be a JSON object`);
-      condition = st.Condition as Record<string, unknown>;
-    }
-    return { effect: st.Effect, actions, notAction, resources, notResource, condition };
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Matching
 
-const globCache = new Map<string, RegExp>();
-
-/** IAM wildcards: `*` any run of characters, `?` one character; actions match case-insensitively. */
-function glob(pattern: string, ignoreCase: boolean): RegExp {
-  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
-  let re = globCache.get(key);
-  if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
-    re = new RegExp(`^${body}$`, ignoreCase ? 'i' : '');
-    if (globCache.size > 10_000) globCache.clear();
-    globCache.set(key, re);
-  }
-  return re;
-}
-
-const actionMatches = (pattern: string, action: string): boolean => glob(pattern, true).test(action);
 
 /** Whether a statement's Action (or NotAction) covers `action` ("service:Name"). */
 function coversAction(st: Statement, action: string): boolean {
@@ -179,11 +102,11 @@ function coversAction(st: Statement, action: string): boolean {
 function reachesService(st: Statement, service: string): boolean {
   if (st.notAction) {
     // NotAction leaves the service reachable unless it excludes the whole service.
-    return !st.actions.some((p) => p === '*' || glob(p, true).test(`${service}:*`));
+    return !st.actions.some((p) => p === '*' || wildcard(p, true).test(`${service}:*`));
   }
   return st.actions.some((p) => {
     if (p === '*') return true;
-    return glob(p.slice(0, p.indexOf(':')), true).test(service);
+    return wildcard(p.slice(0, p.indexOf(':')), true).test(service);
   });
 }
 
@@ -202,7 +125,7 @@ function serviceDenied(stmts: readonly Statement[], service: string): boolean {
 /** A Deny without Condition that covers `action` on `resource` (the allowed pattern, read literally). */
 function denied(stmts: readonly Statement[], action: string, resource: string): boolean {
   return stmts.some(
-    (d) => d.effect === 'Deny' && !d.condition && !d.notResource && coversAction(d, action) && d.resources.some((p) => glob(p, false).test(resource)),
+    (d) => d.effect === 'Deny' && !d.condition && !d.notResource && coversAction(d, action) && d.resources.some((p) => wildcard(p, false).test(resource)),
   );
 }
 
@@ -215,7 +138,7 @@ const allowedResources = (st: Statement): string[] => (st.notResource ? ['*'] : 
  * `thing/${credentials-iot:ThingName}` are not.
  */
 function reachesAnyName(pattern: string, prefix: string): boolean {
-  const re = glob(pattern, false);
+  const re = wildcard(pattern, false);
   const arn = arnPrefix(pattern);
   if (arn === null) return false;
   return re.test(`${arn}${prefix}\u0001`) && re.test(`${arn}${prefix}\u0002\u0003`);

@@ -7,15 +7,14 @@ import {
   listText,
   notRegisteredMessage,
   overlyPermissive,
-  parsePolicyDocument,
   parseRole,
-  PolicyDocumentError,
   unusedServices,
   usedInLastYear,
   verdictText,
   YEAR_MS,
   type RoleReasonCode,
 } from '../../src/audit/iam-analysis.js';
+import { parsePolicyDocument, PolicyDocumentError } from '../../src/audit/iam-policy.js';
 
 const ARN = 'arn:aws:iot:us-east-1:123456789012';
 const allow = (Action: string | string[], Resource: string | string[] = '*', extra: Record<string, unknown> = {}) => ({ Effect: 'Allow', Action, Resource, ...extra });

@@ -3,7 +3,8 @@
 // (SEMANTICS.md 2.1) decided as documented, plus Warden's own rules for what AWS leaves open.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { broadActions, broadActionsReason, misconfigurationReason, misconfigurations, parsePolicy } from '../../src/audit/policy-analysis.js';
+import { broadActions, broadActionsReason, parsePolicy } from '../../src/audit/policy-analysis.js';
+import { misconfigurationReason, misconfigurations } from '../../src/audit/policy-misconfiguration.js';
 
 const A = 'arn:aws:iot:us-east-1:123456789012';
 
