@@ -147,9 +147,6 @@ export function updatedConfiguration(
     throw new InvalidRequestException('auditCheckConfigurations is required on the first UpdateAccountAuditConfiguration and must enable at least one check.');
   }
   const targets = input.auditNotificationTargetConfigurations ?? {};
-  for (const key of Object.keys(targets)) {
-    if (key !== 'SNS') throw new InvalidRequestException(`auditNotificationTargetConfigurations: ${key} is not a notification type; the only one is SNS.`);
-  }
   const sns = targets.SNS ? mergeTarget(parseNotify(row), targets.SNS) : parseNotify(row);
   return {
     role_arn: input.roleArn ?? row?.role_arn ?? null,
@@ -166,4 +163,16 @@ export function enabledChecks(row: AuditConfigurationRow | undefined): Set<strin
       .filter(([, c]) => c.enabled)
       .map(([name]) => name),
   );
+}
+
+/** targetCheckNames: at least one, each a known check and enabled in the account audit configuration; duplicates dropped. */
+export function checkTargets(names: readonly string[], enabled: ReadonlySet<string>): string[] {
+  if (names.length === 0) throw new InvalidRequestException('targetCheckNames must name at least one audit check.');
+  for (const n of names) {
+    if (!isCheckName(n)) throw new InvalidRequestException(`targetCheckNames: ${n} is not an audit check name; known checks: ${CHECK_NAMES.join(', ')}.`);
+    if (!enabled.has(n)) {
+      throw new InvalidRequestException(`targetCheckNames: ${n} is not enabled in the account audit configuration; enable it with UpdateAccountAuditConfiguration first.`);
+    }
+  }
+  return [...new Set(names)];
 }

@@ -1,10 +1,10 @@
 import type { Context } from '../../api/context.js';
-import { enabledChecks } from '../../audit/configuration.js';
+import { checkTargets, enabledChecks } from '../../audit/configuration.js';
 import { firstRunAfter, timeOfDay } from '../../audit/schedule.js';
 import { LimitExceededException, ResourceAlreadyExistsException } from '../../generated/errors.js';
 import type { CreateScheduledAuditRequest, CreateScheduledAuditResponse } from '../../generated/shapes.js';
 import { checkNewTags } from '../../registry/resources.js';
-import { AUDIT_CONFIGURATION_LOCK, checkSchedule, checkTargets, MAX_SCHEDULED_AUDITS, scheduledAuditArn } from './scheduled-audit-rules.js';
+import { AUDIT_CONFIGURATION_LOCK, checkSchedule, MAX_SCHEDULED_AUDITS, scheduledAuditArn } from './scheduled-audit-rules.js';
 
 /** A new scheduled audit; its first run is the first scheduled time after now (src/audit/schedule.ts). */
 export async function CreateScheduledAudit(input: CreateScheduledAuditRequest, ctx: Context): Promise<CreateScheduledAuditResponse> {

@@ -1,10 +1,10 @@
 import type { Context } from '../../api/context.js';
-import { enabledChecks } from '../../audit/configuration.js';
+import { checkTargets, enabledChecks } from '../../audit/configuration.js';
 import { firstRunAfter } from '../../audit/schedule.js';
 import { scheduleOf } from '../../audit/scheduler.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { AuditFrequency, DayOfWeek, UpdateScheduledAuditRequest, UpdateScheduledAuditResponse } from '../../generated/shapes.js';
-import { AUDIT_CONFIGURATION_LOCK, checkSchedule, checkTargets } from './scheduled-audit-rules.js';
+import { AUDIT_CONFIGURATION_LOCK, checkSchedule } from './scheduled-audit-rules.js';
 
 /**
  * Changes what is given. A day the new frequency does not use is dropped (WEEKLY → DAILY forgets

@@ -1,5 +1,4 @@
 import type { Scope } from '../../api/context.js';
-import { CHECK_NAMES, isCheckName } from '../../audit/checks.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { AuditFrequency, DayOfWeek } from '../../generated/shapes.js';
 import type { ScheduledAuditRow } from '../../store/scheduled-audits.js';
@@ -32,14 +31,3 @@ export function checkSchedule(s: { frequency: AuditFrequency; dayOfWeek?: DayOfW
   if (s.frequency !== 'MONTHLY' && s.dayOfMonth !== undefined) throw new InvalidRequestException(`dayOfMonth applies only to MONTHLY audits, not ${s.frequency}.`);
 }
 
-/** targetCheckNames: at least one, each a known check and enabled in the account audit configuration; duplicates dropped. */
-export function checkTargets(names: readonly string[], enabled: ReadonlySet<string>): string[] {
-  if (names.length === 0) throw new InvalidRequestException('targetCheckNames must name at least one audit check.');
-  for (const n of names) {
-    if (!isCheckName(n)) throw new InvalidRequestException(`targetCheckNames: ${n} is not an audit check name; known checks: ${CHECK_NAMES.join(', ')}.`);
-    if (!enabled.has(n)) {
-      throw new InvalidRequestException(`targetCheckNames: ${n} is not enabled in the account audit configuration; enable it with UpdateAccountAuditConfiguration first.`);
-    }
-  }
-  return [...new Set(names)];
-}

@@ -1,8 +1,7 @@
 import type { Context } from '../../api/context.js';
-import { isCheckName } from '../../audit/checks.js';
-import { readAuditConfiguration } from '../../audit/configuration.js';
+import { checkTargets, enabledChecks } from '../../audit/configuration.js';
 import { startAuditTask } from '../../audit/start.js';
-import { InvalidRequestException, LimitExceededException } from '../../generated/errors.js';
+import { LimitExceededException } from '../../generated/errors.js';
 import type { StartOnDemandAuditTaskRequest, StartOnDemandAuditTaskResponse } from '../../generated/shapes.js';
 
 /** AWS: "You can have up to 10 on-demand audits in progress." Scheduled ones share the count here. */
@@ -13,19 +12,9 @@ export const MAX_AUDITS_IN_PROGRESS = 10;
  * configuration. The audit runs in the background; the task is IN_PROGRESS from the answer on.
  */
 export async function StartOnDemandAuditTask(input: StartOnDemandAuditTaskRequest, ctx: Context): Promise<StartOnDemandAuditTaskResponse> {
-  const names = [...new Set(input.targetCheckNames)];
-  if (names.length === 0) throw new InvalidRequestException('targetCheckNames must name at least one audit check.');
-  const unknown = names.filter((n) => !isCheckName(n));
-  if (unknown.length) throw new InvalidRequestException(`targetCheckNames: unknown audit check ${unknown.map((n) => `'${n}'`).join(', ')}.`);
   const taskId = await ctx.store.transaction(async (tx) => {
     await tx.lock(ctx, 'audit-tasks');
-    const config = await readAuditConfiguration(tx.db, ctx);
-    const disabled = names.filter((n) => !config.checks[n]?.enabled);
-    if (disabled.length) {
-      throw new InvalidRequestException(
-        `targetCheckNames: ${disabled.join(', ')} ${disabled.length === 1 ? 'is' : 'are'} not enabled in the account audit configuration (UpdateAccountAuditConfiguration).`,
-      );
-    }
+    const names = checkTargets(input.targetCheckNames, enabledChecks(await tx.auditConfigurations.get(ctx)));
     if ((await tx.auditTasks.countInProgress(ctx)) >= MAX_AUDITS_IN_PROGRESS) {
       throw new LimitExceededException(`You can have up to ${MAX_AUDITS_IN_PROGRESS} audits in progress; wait for one to finish or cancel one (CancelAuditTask).`);
     }
