@@ -6,7 +6,7 @@ import type { AuditRunRow } from '../store/audit-tasks.js';
 import type { StoreTx } from '../store/store.js';
 import type { AuditCheck, CheckContext, CheckResult } from './check.js';
 import { canonicalJson } from './findings.js';
-import { activeSuppressions, suppressionKey } from './suppressions.js';
+import { suppressionKey } from './suppressions.js';
 
 /** Runs one check; a check Warden lacks, or one that throws, is a FAILED result rather than a stuck task. */
 export async function evaluateCheck(check: AuditCheck | undefined, ctx: CheckContext, name: string, log: Logger): Promise<CheckResult> {
@@ -34,6 +34,8 @@ export async function recordCheck(
   checkName: string,
   severity: string,
   result: CheckResult,
+  /** The suppressions active at the audit's start (activeSuppressions), read once per audit. */
+  suppressions: ReadonlySet<string>,
   owner: string,
   now: Date,
 ): Promise<boolean> {
@@ -52,7 +54,6 @@ export async function recordCheck(
     });
     return n > 0;
   }
-  const suppressions = result.findings.length ? await activeSuppressions(tx.db, scope, new Date(start)) : new Set<string>();
   // Counts are of resources: a check may report one resource for several reasons.
   const resources = new Set<string>();
   const suppressedResources = new Set<string>();

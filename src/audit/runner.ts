@@ -9,6 +9,7 @@ import { readAuditConfiguration } from './configuration.js';
 import { startDueScheduledAudits } from './scheduler.js';
 import { evaluateCheck, recordCheck } from './run-check.js';
 import { notifyAuditEnd } from './notify.js';
+import { activeSuppressions } from './suppressions.js';
 import type { AuditRunRow } from '../store/audit-tasks.js';
 
 /** A check Warden does not evaluate still needs a severity for its (absent) findings. */
@@ -133,6 +134,7 @@ export class AuditRunner {
     const { store, clock, log } = this.o;
     const scope: Scope = { accountId: task.account_id, region: task.region };
     const config = await readAuditConfiguration(store.db, scope);
+    const suppressions = await activeSuppressions(store.db, scope, new Date(Number(task.task_start_time)));
     for (;;) {
       if (this.closing) return;
       const now = clock.now().getTime();
@@ -152,7 +154,7 @@ export class AuditRunner {
         signal: this.abort.signal,
       }, pending.check_name, log);
       if (this.closing) return;
-      const recorded = await store.transaction((tx) => recordCheck(tx, scope, task, pending.check_name, severityOf(pending.check_name), result, this.owner, clock.now()));
+      const recorded = await store.transaction((tx) => recordCheck(tx, scope, task, pending.check_name, severityOf(pending.check_name), result, suppressions, this.owner, clock.now()));
       log.info({ taskId: task.task_id, check: pending.check_name, ms: Date.now() - started, recorded }, 'audit check evaluated');
       if (!recorded) return; // canceled, or the lease went to another node
     }
