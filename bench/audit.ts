@@ -1,7 +1,6 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { AUDIT_CHECKS } from '../src/audit/checks/index.js';
 import { CHECK_NAMES } from '../src/audit/checks.js';
 import { projectRoot } from '../src/paths.js';
@@ -9,6 +8,7 @@ import { runAudit, type AuditRun } from './audit-run.js';
 import { LAYOUT, setup, type SetupResult, type Sizes } from './audit-setup.js';
 import { loadAverage } from './engine-procs.js';
 import { formatSummary, summarise } from './profile-summary.js';
+import { analyzeSchema, benchSchema, dropSchema } from './pg-schema.js';
 import { log, round, startServer, type ServerProcess } from './procs.js';
 
 /**
@@ -129,33 +129,6 @@ function profileOf(dir: string) {
   return { file: kept, busyMs: s.busyMs, idlePct: s.idlePct, topSelf: s.topSelf.slice(0, 15), projectInclusive: s.projectInclusive.slice(0, 20) };
 }
 
-/** ANALYZE every table of the bench's schema (and no other schema's): what autovacuum would have done after such a bulk load. */
-async function analyze(adminUrl: string, schema: string): Promise<void> {
-  const db = new pg.Client({ connectionString: adminUrl });
-  await db.connect();
-  try {
-    const t0 = performance.now();
-    const tables = await db.query<{ t: string }>('SELECT tablename AS t FROM pg_tables WHERE schemaname = $1', [schema]);
-    for (const { t } of tables.rows) await db.query(`ANALYZE ${schema}."${t}"`);
-    log(`ANALYZE of ${tables.rows.length} tables in ${schema}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  } finally {
-    await db.end();
-  }
-}
-
-async function dropSchema(adminUrl: string, schema: string): Promise<void> {
-  const db = new pg.Client({ connectionString: adminUrl });
-  try {
-    await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    log(`dropped schema ${schema}`);
-  } catch (e) {
-    log(`could not drop schema ${schema}: ${(e as Error).message}`);
-  } finally {
-    await db.end().catch(() => undefined);
-  }
-}
-
 async function main(): Promise<number> {
   const root = projectRoot();
   const c = config();
@@ -167,12 +140,7 @@ async function main(): Promise<number> {
   let databaseUrl: string | undefined;
   let adminUrl: string | undefined;
   if (c.backend === 'postgres') {
-    schema = `bench_audit_${process.pid}_${Date.now().toString(36)}`;
-    const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
-    base.searchParams.delete('schema');
-    adminUrl = base.toString();
-    base.searchParams.set('schema', schema);
-    databaseUrl = base.toString();
+    ({ schema, databaseUrl, adminUrl } = benchSchema('audit'));
   }
   let server: ServerProcess | undefined;
   const onSignal = (): void => {
@@ -187,7 +155,7 @@ async function main(): Promise<number> {
   log(`${JSON.stringify(c.sizes)}, ${c.backend}; ${checks.length} checks; load average ${loadAtStart} (${cpus().length} cpus)`);
   try {
     const prepared = await prepare(c, dataDir, databaseUrl);
-    if (c.analyze && schema && adminUrl) await analyze(adminUrl, schema);
+    if (c.analyze && schema && adminUrl) await analyzeSchema(adminUrl, schema);
     const args = ['serve', '--port', '0', '--log-level', 'info', '--data-dir', dataDir, ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
     const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     server = await startServer('warden', [...flags, join(root, 'bin', 'warden.js'), ...args], root, {}, 120_000);

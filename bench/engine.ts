@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { projectRoot } from '../src/paths.js';
 import { Store } from '../src/store/store.js';
 import { EngineClient } from './engine-client.js';
@@ -11,6 +10,7 @@ import type { PollJob, PollReport } from './engine-poll.js';
 import { cpuSeconds, killChildren, loadAverage, procMemory, sampleMemory, startWorker } from './engine-procs.js';
 import { ACTIONS, CHECK, GROUP, setup, type SetupResult } from './engine-setup.js';
 import { formatSummary, summarise } from './profile-summary.js';
+import { analyzeSchema, benchSchema, dropSchema } from './pg-schema.js';
 import { log, round, startServer, type ServerProcess } from './procs.js';
 
 /**
@@ -187,20 +187,6 @@ async function verify(dataDir: string, databaseUrl: string | undefined, taskId: 
   }
 }
 
-/** ANALYZE every table of the bench's schema (and no other schema's). */
-async function analyze(adminUrl: string, schema: string): Promise<void> {
-  const db = new pg.Client({ connectionString: adminUrl });
-  await db.connect();
-  try {
-    const t0 = performance.now();
-    const tables = await db.query<{ t: string }>('SELECT tablename AS t FROM pg_tables WHERE schemaname = $1', [schema]);
-    for (const { t } of tables.rows) await db.query(`ANALYZE ${schema}."${t}"`);
-    log(`ANALYZE of ${tables.rows.length} tables in ${schema}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  } finally {
-    await db.end();
-  }
-}
-
 function profileOf(profileDir: string, k: number) {
   const dir = join(profileDir, `node-${k}`);
   const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
@@ -223,12 +209,7 @@ async function main(): Promise<number> {
   let databaseUrl: string | undefined;
   let adminUrl: string | undefined;
   if (c.backend === 'postgres') {
-    schema = `bench_engine_${process.pid}_${Date.now().toString(36)}`;
-    const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
-    base.searchParams.delete('schema');
-    adminUrl = base.toString();
-    base.searchParams.set('schema', schema);
-    databaseUrl = base.toString();
+    ({ schema, databaseUrl, adminUrl } = benchSchema('engine'));
   }
   const onSignal = (): void => {
     killChildren();
@@ -241,7 +222,7 @@ async function main(): Promise<number> {
   log(`${c.findings} findings, ${2 * c.findings} executions, ${c.backend}, ${c.nodes} node(s); load average ${loadAtStart} (${cpus().length} cpus)`);
   try {
     const prepared = await prepare(root, work, c, dataDir, databaseUrl);
-    if (c.analyze && schema && adminUrl) await analyze(adminUrl, schema);
+    if (c.analyze && schema && adminUrl) await analyzeSchema(adminUrl, schema);
     saveSnapshot(c, dataDir, prepared);
     const loadBeforeRun = loadAverage();
     const run = await measure(root, work, c, dataDir, databaseUrl, prepared.auditTaskId, profileDir);
@@ -322,18 +303,7 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     killChildren();
-    if (schema && adminUrl) {
-      const db = new pg.Client({ connectionString: adminUrl });
-      try {
-        await db.connect();
-        await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        log(`dropped schema ${schema}`);
-      } catch (e) {
-        log(`could not drop schema ${schema}: ${(e as Error).message}`);
-      } finally {
-        await db.end().catch(() => undefined);
-      }
-    }
+    if (schema && adminUrl) await dropSchema(adminUrl, schema);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import { projectRoot } from '../src/paths.js';
 import { formatSummary, summarise, type ProfileSummary } from './profile-summary.js';
+import { benchSchema, dropSchema } from './pg-schema.js';
 import { log, round, startServer, type ServerProcess } from './procs.js';
 import { makeCertificates } from './registry-certs.js';
 import { COLORS, SignedClient } from './registry-client.js';
@@ -280,18 +280,7 @@ async function main(): Promise<number> {
     (cleaning ??= (async () => {
       for (const child of children) child.kill('SIGKILL');
       await server?.stop(graceMs);
-      if (schema && databaseUrl) {
-        const db = new pg.Client({ connectionString: databaseUrl });
-        try {
-          await db.connect();
-          await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-          log(`dropped schema ${schema}`);
-        } catch (e) {
-          log(`could not drop schema ${schema}: ${(e as Error).message}`);
-        } finally {
-          await db.end().catch(() => undefined);
-        }
-      }
+      if (schema && databaseUrl) await dropSchema(databaseUrl, schema);
       rmSync(work, { recursive: true, force: true });
     })());
   const onSignal = (): void => {
@@ -317,12 +306,10 @@ async function main(): Promise<number> {
 
     const serveArgs = ['serve', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir];
     if (backend === 'postgres') {
-      schema = `bench_registry_${process.pid}_${Date.now().toString(36)}`;
-      const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
-      base.searchParams.delete('schema');
-      databaseUrl = base.toString();
-      base.searchParams.set('schema', schema);
-      serveArgs.push('--database-url', base.toString());
+      const b = benchSchema('registry');
+      schema = b.schema;
+      databaseUrl = b.adminUrl;
+      serveArgs.push('--database-url', b.databaseUrl);
     }
     const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     server = await startServer('warden', [...nodeFlags, join(root, 'bin', 'warden.js'), ...serveArgs], root);
