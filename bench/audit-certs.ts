@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createHash, generateKeyPairSync, webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import type { CertRecipe } from './engine-certs.js';
+import { CN_MARK, recipeFrom, SERIAL_MARK, type CertRecipe } from './engine-certs.js';
 
 /**
  * Certificates of `bench:audit`: self-signed CA certificates (cA=true, each its own EC P-256 key)
@@ -13,8 +13,6 @@ import type { CertRecipe } from './engine-certs.js';
 export const DAY_MS = 86_400_000;
 const EC_SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const EC_KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SERIAL_MARK = '5a5a5a5a5a5a5a5a'; // 8 bytes, positive, minimal DER: what CertFactory patches
-const CN_MARK = 'Q'.repeat(10);
 
 let providerSet = false;
 function provider(): void {
@@ -98,24 +96,6 @@ export async function makeCrl(ca: BenchCa, serials: readonly string[], now: numb
   return Buffer.from(crl.rawData);
 }
 
-function tlv(der: Uint8Array, at: number): { start: number; end: number } {
-  let length = der[at + 1];
-  let start = at + 2;
-  if (length & 0x80) {
-    const n = length & 0x7f;
-    length = 0;
-    for (let k = 0; k < n; k++) length = length * 256 + der[at + 2 + k];
-    start += n;
-  }
-  return { start, end: start + length };
-}
-
-function indexOfOnce(haystack: Buffer, needle: Buffer, what: string): number {
-  const at = haystack.indexOf(needle);
-  if (at < 0 || haystack.indexOf(needle, at + 1) >= 0) throw new Error(`the device template holds its ${what} marker ${at < 0 ? 'nowhere' : 'twice'}`);
-  return at;
-}
-
 /**
  * A recipe for device certificates signed by `ca` (which must keep its key), valid from
  * `notBefore` to `notAfter`, all with one device key made here: EC P-256, or RSA 2048 when `rsa`.
@@ -141,16 +121,5 @@ export async function deviceRecipe(ca: BenchCa, notBefore: Date, notAfter: Date,
       await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
     ],
   });
-  const der = Buffer.from(template.rawData);
-  const outer = tlv(der, 0);
-  const tbs = tlv(der, outer.start);
-  const tbsDer = der.subarray(outer.start, tbs.end);
-  const alg = tlv(der, tbs.end);
-  return {
-    caKeyPkcs8Pem: ca.keyPkcs8Pem,
-    tbs: tbsDer.toString('base64'),
-    signatureAlgorithm: der.subarray(tbs.end, alg.end).toString('base64'),
-    serialOffset: indexOfOnce(tbsDer, Buffer.from(SERIAL_MARK, 'hex'), 'serial'),
-    cnOffset: indexOfOnce(tbsDer, Buffer.from(CN_MARK, 'latin1'), 'CN'),
-  };
+  return recipeFrom(template, ca.keyPkcs8Pem);
 }

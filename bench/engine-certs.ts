@@ -22,9 +22,9 @@ export interface CertRecipe {
   cnOffset: number;
 }
 
-const SERIAL_MARK = '5a5a5a5a5a5a5a5a'; // 8 bytes, positive, minimal DER
+export const SERIAL_MARK = '5a5a5a5a5a5a5a5a'; // 8 bytes, positive, minimal DER
 const CN_DIGITS = 10;
-const CN_MARK = 'Q'.repeat(CN_DIGITS);
+export const CN_MARK = 'Q'.repeat(CN_DIGITS);
 const DAY_MS = 86_400_000;
 const EC_SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
@@ -87,6 +87,15 @@ export async function makeRecipe(): Promise<CertRecipe> {
       await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
     ],
   });
+  return recipeFrom(template, caKeyPkcs8Pem);
+}
+
+/**
+ * The recipe of a template certificate (serial SERIAL_MARK, subject CN `device-CN_MARK`) signed
+ * by the CA whose PKCS#8 key is given: its TBSCertificate, signature algorithm and the offsets
+ * CertFactory patches.
+ */
+export function recipeFrom(template: x509.X509Certificate, caKeyPkcs8Pem: string): CertRecipe {
   const der = Buffer.from(template.rawData);
   const outer = tlv(der, 0);
   const tbs = tlv(der, outer.start);
