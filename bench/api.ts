@@ -7,14 +7,18 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { projectRoot } from '../src/paths.js';
 import { formatSummary, summarise, type ProfileSummary } from './profile-summary.js';
-import { log, round, runAutocannon, startServer, type LoadResult, type ServerProcess } from './procs.js';
+import { cpuSeconds, log, round, runAutocannon, startServer, type LoadResult, type ServerProcess } from './procs.js';
 
 /**
  * `npm run bench:api`: DescribeMitigationAction throughput of a real Warden process against a
  * bare node:http server, both loaded by autocannon from its own process. Prints one JSON object
  * on stdout (progress on stderr); exits 0 when the run completed, whether or not goals are met.
  *
- * Environment: BENCH_CONNECTIONS (50), BENCH_DURATION seconds (10), BENCH_WARMUP seconds (2, 0 = none),
+ * Each server gets BENCH_DURATION seconds of load in all, in BENCH_ROUNDS slices that alternate
+ * between the two (see main).
+ *
+ * Environment: BENCH_CONNECTIONS (50), BENCH_DURATION seconds per server (10), BENCH_ROUNDS (5),
+ * BENCH_WARMUP seconds per server (2, 0 = none),
  * BENCH_PROFILE=1 (run Warden under `node --cpu-prof` and summarise the profile; slows it down).
  */
 const GOALS = { requestsPerSecond: 10_000, ratio: 0.4, p99Ms: 10 };
@@ -49,15 +53,56 @@ async function verifyOnce(url: string, headers: Record<string, string>): Promise
   return body;
 }
 
-async function load(root: string, name: string, url: string, headers: Record<string, string>, connections: number, duration: number, warmup: number): Promise<LoadResult> {
-  if (warmup > 0) {
-    log(`${name}: warming up ${warmup} s`);
-    await runAutocannon(root, { url, headers, connections, durationSeconds: warmup });
-  }
-  log(`${name}: ${connections} connections for ${duration} s on ${url}`);
-  const r = await runAutocannon(root, { url, headers, connections, durationSeconds: duration });
-  log(`${name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
-  return r;
+/** Figures of one server over all its slices of load. */
+interface Measured extends LoadResult {
+  /** CPU time the server process spent per answered request (from /proc; absent elsewhere). */
+  serverCpuMicrosPerRequest?: number;
+  /** Each slice's requests per second, in the order they ran. */
+  slices: number[];
+}
+
+interface Target {
+  server: ServerProcess;
+  headers: Record<string, string>;
+  results: LoadResult[];
+  cpuSeconds: number;
+  cpuKnown: boolean;
+}
+
+async function slice(root: string, t: Target, connections: number, seconds: number): Promise<void> {
+  const before = cpuSeconds(t.server.child.pid);
+  const r = await runAutocannon(root, { url: t.server.url + PATH, headers: t.headers, connections, durationSeconds: seconds });
+  const after = cpuSeconds(t.server.child.pid);
+  if (before === undefined || after === undefined) t.cpuKnown = false;
+  else t.cpuSeconds += after - before;
+  t.results.push(r);
+  log(`${t.server.name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+}
+
+/**
+ * One server's slices taken together: the rate is all requests over all seconds; p50 is the
+ * median slice's and p99 the worst slice's (percentiles of separate runs do not add up, so the
+ * p99 reported is never better than the one of any slice).
+ */
+function combine(t: Target, seconds: number): Measured {
+  const rs = t.results;
+  const requests = rs.reduce((n, r) => n + r.requests, 0);
+  const sorted = (pick: (r: LoadResult) => number) => rs.map(pick).sort((x, y) => x - y);
+  const measured: Measured = {
+    requestsPerSecond: round(requests / seconds),
+    p50Ms: sorted((r) => r.p50Ms)[Math.floor(rs.length / 2)],
+    p99Ms: Math.max(...rs.map((r) => r.p99Ms)),
+    meanMs: round(rs.reduce((n, r) => n + r.meanMs * r.requests, 0) / Math.max(requests, 1), 3),
+    requests,
+    non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+    errors: rs.reduce((n, r) => n + r.errors, 0),
+    timeouts: rs.reduce((n, r) => n + r.timeouts, 0),
+    slices: rs.map((r) => r.requestsPerSecond),
+  };
+  // CPU per request does not depend on how much of the machine the server got, so it stays
+  // comparable between runs on a shared machine where requests per second do not.
+  if (t.cpuKnown && requests > 0) measured.serverCpuMicrosPerRequest = round((t.cpuSeconds * 1e6) / requests, 1);
+  return measured;
 }
 
 async function main(): Promise<number> {
@@ -65,6 +110,8 @@ async function main(): Promise<number> {
   const connections = envInt('BENCH_CONNECTIONS', 50, 1);
   const duration = envInt('BENCH_DURATION', 10, 1);
   const warmup = envInt('BENCH_WARMUP', 2, 0);
+  const rounds = envInt('BENCH_ROUNDS', 5, 1);
+  if (duration % rounds !== 0) throw new Error(`BENCH_DURATION (${duration}) must be a multiple of BENCH_ROUNDS (${rounds}): autocannon runs whole seconds`);
   const profile = /^(1|true|yes|on)$/i.test(process.env.BENCH_PROFILE ?? '');
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
   const profileDir = profile ? mkdtempSync(join(tmpdir(), 'warden-bench-prof-')) : undefined;
@@ -97,8 +144,29 @@ async function main(): Promise<number> {
     const describeBody = await verifyOnce(warden.url, headers);
     log(`signed DescribeMitigationAction answers 200 (${Buffer.byteLength(describeBody)} bytes)`);
 
-    const wardenResult = await load(root, 'warden', warden.url + PATH, headers, connections, duration, warmup);
+    const bare = await startServer('bare', [join(root, 'dist', 'bench', 'bare-server.js')], root, { BARE_BODY: describeBody });
+    servers.push(bare);
+    const targets: Target[] = [
+      { server: warden, headers, results: [], cpuSeconds: 0, cpuKnown: true },
+      { server: bare, headers: { ...headers, host: new URL(bare.url).host }, results: [], cpuSeconds: 0, cpuKnown: true },
+    ];
+    if (warmup > 0) {
+      for (const t of targets) {
+        log(`${t.server.name}: warming up ${warmup} s`);
+        await runAutocannon(root, { url: t.server.url + PATH, headers: t.headers, connections, durationSeconds: warmup });
+      }
+    }
+    // The two servers take turns, a slice each per round, first one then the other, so that a
+    // stretch of the shared machine running slow falls on both rather than on one of them.
+    const sliceSeconds = duration / rounds;
+    log(`${rounds} rounds of ${sliceSeconds} s per server, ${connections} connections`);
+    for (let i = 0; i < rounds; i++) {
+      for (const t of i % 2 === 0 ? targets : [...targets].reverse()) await slice(root, t, connections, sliceSeconds);
+    }
+    const wardenResult = combine(targets[0], duration);
+    const bareResult = combine(targets[1], duration);
     await warden.stop(); // graceful, so --cpu-prof writes its profile
+    await bare.stop();
     let profileSummary: (ProfileSummary & { file: string }) | undefined;
     if (profileDir) {
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
@@ -107,12 +175,6 @@ async function main(): Promise<number> {
       log(`profile ${profileSummary.file}\n${formatSummary(profileSummary)}`);
     }
 
-    const bare = await startServer('bare', [join(root, 'dist', 'bench', 'bare-server.js')], root, { BARE_BODY: describeBody });
-    servers.push(bare);
-    const bareHeaders = { ...headers, host: new URL(bare.url).host };
-    const bareResult = await load(root, 'bare', bare.url + PATH, bareHeaders, connections, duration, warmup);
-    await bare.stop();
-
     const ratio = round(wardenResult.requestsPerSecond / bareResult.requestsPerSecond, 3);
     const failures = [wardenResult, bareResult].some((r) => r.non2xx > 0 || r.errors > 0 || r.timeouts > 0);
     const report = {
@@ -120,6 +182,7 @@ async function main(): Promise<number> {
       operation: 'DescribeMitigationAction',
       connections,
       durationSeconds: duration,
+      rounds,
       warmupSeconds: warmup,
       warden: wardenResult,
       bare: bareResult,
