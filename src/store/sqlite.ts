@@ -11,7 +11,7 @@ import { DatabaseOpenError, withSavepoint, type Driver } from './driver.js';
 export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Prepared>();
   /** Settles when the last queued transaction ends; `open` while one runs. */
   private tail: Promise<void> = Promise.resolve();
   private open = false;
@@ -43,9 +43,9 @@ export class SqliteDriver implements Driver {
     const self = this;
     this.inside = {
       dialect: 'sqlite',
-      all: async (sql, params) => self.stmt(sql).all(...(params ?? [])) as never,
-      get: async (sql, params) => self.stmt(sql).get(...(params ?? [])) as never,
-      run: async (sql, params) => self.stmt(sql).run(...(params ?? [])).changes,
+      all: async (sql, params) => self.rows(sql, params ?? []) as never,
+      get: async (sql, params) => self.row(sql, params ?? []) as never,
+      run: async (sql, params) => self.stmt(sql).stmt.run(...(params ?? [])).changes,
       exec: async (sql) => void self.db.exec(sql),
       transaction: (fn) => fn(self.inside),
       lock: async () => undefined, // BEGIN IMMEDIATE already holds the only write lock
@@ -55,13 +55,32 @@ export class SqliteDriver implements Driver {
     };
   }
 
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
+  private stmt(sql: string): Prepared {
+    let p = this.statements.get(sql);
+    if (!p) {
+      const stmt = this.db.prepare(sql);
+      // Rows come back as arrays and become objects in JavaScript: better-sqlite3 builds an
+      // object row property by property through V8's slow path, several times the cost.
+      if (stmt.reader) stmt.raw(true);
+      p = { stmt, toObject: stmt.reader ? rowFactory(stmt.columns().map((c) => c.name)) : undefined };
+      this.statements.set(sql, p);
     }
-    return s;
+    return p;
+  }
+
+  private row(sql: string, params: unknown[]): unknown {
+    const { stmt, toObject } = this.stmt(sql);
+    const values = stmt.get(...params) as unknown[] | undefined;
+    return values === undefined || !toObject ? values : toObject(values);
+  }
+
+  private rows(sql: string, params: unknown[]): unknown[] {
+    const { stmt, toObject } = this.stmt(sql);
+    const rows = stmt.all(...params) as unknown[][];
+    if (!toObject) return rows;
+    const out = new Array<unknown>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = toObject(rows[i]);
+    return out;
   }
 
   /** Waits until no transaction is open; the caller then runs its statement synchronously. */
@@ -71,17 +90,17 @@ export class SqliteDriver implements Driver {
 
   async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     if (this.open) await this.idle();
-    return this.stmt(sql).all(...params) as T[];
+    return this.rows(sql, params) as T[];
   }
 
   async get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
     if (this.open) await this.idle();
-    return this.stmt(sql).get(...params) as T | undefined;
+    return this.row(sql, params) as T | undefined;
   }
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
     if (this.open) await this.idle();
-    return this.stmt(sql).run(...params).changes;
+    return this.stmt(sql).stmt.run(...params).changes;
   }
 
   async exec(sql: string): Promise<void> {
@@ -125,4 +144,27 @@ export class SqliteDriver implements Driver {
     await this.tail;
     if (this.db.open) this.db.close();
   }
+}
+
+interface Prepared {
+  stmt: Database.Statement;
+  /** For statements that return rows: turns a raw row (values in column order) into an object. */
+  toObject?: (values: unknown[]) => unknown;
+}
+
+/**
+ * A function that makes a row object with the columns' names as keys, compiled once per
+ * statement so every row has the same shape (an object literal, V8's fast path). A later
+ * column of the same name wins, as in better-sqlite3's own rows.
+ */
+export function rowFactory(names: string[]): (values: unknown[]) => unknown {
+  if (names.includes('__proto__')) {
+    return (values) => {
+      const row: Record<string, unknown> = {};
+      names.forEach((name, i) => Object.defineProperty(row, name, { value: values[i], enumerable: true, writable: true, configurable: true }));
+      return row;
+    };
+  }
+  const body = names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ');
+  return new Function('v', `return { ${body} };`) as (values: unknown[]) => unknown;
 }
