@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { getCanonicalHeaders, SignatureV4Base } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
@@ -8,6 +8,7 @@ import {
   MissingAuthenticationTokenException,
   UnrecognizedClientException,
 } from './errors.js';
+import { constantTimeEqual, HmacSha256, sha256Hex } from './hmac.js';
 
 export interface Credential {
   accessKeyId: string;
@@ -43,24 +44,50 @@ export interface SignedRequest {
  * double-encoded, normalised path; sorted, RFC 3986-encoded query; then headers and payload hash.
  */
 class Canonicalizer extends SignatureV4Base {
+  /** A path's canonical form depends on nothing else, and clients send the same paths again and again. */
+  private readonly paths = new BoundedMemo<string, string>(10_000);
+  /** The same SignedHeaders list arrives on almost every request of a client. */
+  private readonly signable = new BoundedMemo<string, Set<string>>(1_000);
+
   constructor() {
     super({ service: 'iot', region: 'us-east-1', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Hash.bind(null, 'sha256'), uriEscapePath: true });
+    // The library's own path canonicalisation (private in its typings), memoised per path.
+    const self = this as unknown as { getCanonicalPath(request: HttpRequest): string };
+    const canonicalPath = self.getCanonicalPath.bind(this);
+    self.getCanonicalPath = (request) => this.paths.get(request.path, () => canonicalPath(request));
   }
-  request(method: string, path: string, query: Record<string, string | string[]>, headers: Record<string, string>, signable: Set<string>, payloadHash: string): string {
+
+  request(method: string, path: string, query: Record<string, string | string[]>, headers: Record<string, string>, signedHeaders: string, payloadHash: string): string {
     const request = { method, path, query, headers, protocol: 'http:', hostname: '' } as HttpRequest;
+    const signable = this.signable.get(signedHeaders, () => new Set(signedHeaders.split(';')));
     return this.createCanonicalRequest(request, getCanonicalHeaders(request, undefined, signable), payloadHash);
+  }
+}
+
+/** A memo of a pure function that forgets everything once it holds `limit` entries. */
+class BoundedMemo<K, V> {
+  private readonly entries = new Map<K, V>();
+  constructor(private readonly limit: number) {}
+  get(key: K, compute: () => V): V {
+    let v = this.entries.get(key);
+    if (v === undefined) {
+      if (this.entries.size >= this.limit) this.entries.clear();
+      v = compute();
+      this.entries.set(key, v);
+    }
+    return v;
   }
 }
 
 /** Signing keys are derived once per (secret, day, region, service), not per request. */
 class SigningKeys {
-  private readonly keys = new Map<string, Buffer>();
-  get(secret: string, shortDate: string, region: string, service: string): Buffer {
+  private readonly keys = new Map<string, HmacSha256>();
+  get(secret: string, shortDate: string, region: string, service: string): HmacSha256 {
     const id = `${shortDate}/${region}/${service}/${secret}`;
     let key = this.keys.get(id);
     if (!key) {
       if (this.keys.size >= 1000) this.keys.clear();
-      key = hmac(hmac(hmac(hmac(`AWS4${secret}`, shortDate), region), service), 'aws4_request');
+      key = new HmacSha256(hmac(hmac(hmac(hmac(`AWS4${secret}`, shortDate), region), service), 'aws4_request'));
       this.keys.set(id, key);
     }
     return key;
@@ -123,7 +150,8 @@ export class SigV4Verifier {
       throw new InvalidSignatureException(`Signature not yet current: ${amzDate} is still later than ${amz(new Date(now.getTime() + this.skewMs))} (${amz(now)} + 15 min.)`);
     }
 
-    const signedNames = signedHeadersText.toLowerCase().split(';');
+    const signedList = signedHeadersText.toLowerCase();
+    const signedNames = signedList.split(';');
     if (!signedNames.includes('host')) throw new InvalidSignatureException("'Host' must be a signed header.");
     const headers: Record<string, string> = {};
     for (const name of signedNames) {
@@ -140,11 +168,10 @@ export class SigV4Verifier {
 
     const query: Record<string, string | string[]> = {};
     for (const [k, values] of req.query) query[k] = values.length === 1 ? values[0] : values;
-    const canonicalRequest = this.canonical.request(req.method, req.rawPath, query, headers, new Set(signedNames), payloadHash);
-    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${shortDate}/${region}/${service}/aws4_request\n${createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')}`;
-    const expected = createHmac('sha256', this.signingKeys.get(cred.secretAccessKey, shortDate, region, service)).update(stringToSign, 'utf8').digest('hex');
-    const got = signature.toLowerCase();
-    if (expected.length !== got.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(got))) {
+    const canonicalRequest = this.canonical.request(req.method, req.rawPath, query, headers, signedList, payloadHash);
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${shortDate}/${region}/${service}/aws4_request\n${sha256Hex(canonicalRequest)}`;
+    const expected = this.signingKeys.get(cred.secretAccessKey, shortDate, region, service).hex(stringToSign);
+    if (!constantTimeEqual(expected, signature.toLowerCase())) {
       throw new InvalidSignatureException(
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
       );
@@ -158,7 +185,15 @@ function header(headers: SignedRequest['headers'], name: string): string | undef
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** Requests signed in the same second carry the same X-Amz-Date: the last one parsed is kept. */
+let lastAmzDate: { text: string; date: Date | undefined } = { text: '', date: undefined };
+
 function parseAmzDate(text: string): Date | undefined {
+  if (text !== lastAmzDate.text) lastAmzDate = { text, date: parseAmzDateText(text) };
+  return lastAmzDate.date;
+}
+
+function parseAmzDateText(text: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!m) return undefined;
   const t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
