@@ -4,7 +4,7 @@ import { formatViolations, isPlainObject, parseTimestamp, type Validator, type V
 
 /** The parts of an HTTP request an operation's input is bound from. */
 export interface WireRequest {
-  labels: Record<string, string>;
+  labels: Readonly<Record<string, string>>;
   query: Map<string, string[]>;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;

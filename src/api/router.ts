@@ -16,13 +16,19 @@ const newNode = (): Node => ({ literals: new Map(), ops: new Map() });
 
 export interface RouteMatch {
   operation: OperationModel;
-  labels: Record<string, string>;
+  labels: Readonly<Record<string, string>>;
 }
 
 export class BadPathEncoding extends Error {}
 
+/** Matches kept per method and raw path; forgotten all at once when there are this many. */
+const MEMO_LIMIT = 10_000;
+
 export class Router {
   private readonly root = newNode();
+  /** A match depends on nothing but the method and the raw path, and clients repeat their paths. */
+  private readonly memo = new Map<string, Map<string, RouteMatch>>();
+  private memoSize = 0;
 
   constructor(model: ServiceModel) {
     for (const op of Object.values(model.operations)) this.add(op);
@@ -47,8 +53,29 @@ export class Router {
     node.ops.set(op.http.method, op);
   }
 
-  /** `rawPath` is the path as sent, without the query string. Returns undefined when nothing matches. */
+  /**
+   * `rawPath` is the path as sent, without the query string. Returns undefined when nothing
+   * matches. The match returned may be shared with other requests of the same path: its labels
+   * are frozen.
+   */
   match(method: string, rawPath: string): RouteMatch | undefined {
+    let byPath = this.memo.get(method);
+    const known = byPath?.get(rawPath);
+    if (known) return known;
+    const found = this.find(method, rawPath);
+    if (!found) return undefined;
+    if (this.memoSize >= MEMO_LIMIT) {
+      this.memo.clear();
+      this.memoSize = 0;
+      byPath = undefined;
+    }
+    if (!byPath) this.memo.set(method, (byPath = new Map()));
+    byPath.set(rawPath, found);
+    this.memoSize++;
+    return found;
+  }
+
+  private find(method: string, rawPath: string): RouteMatch | undefined {
     const segs = splitPath(rawPath);
     const labels: string[] = [];
     const names: string[] = [];
@@ -62,7 +89,7 @@ export class Router {
         throw new BadPathEncoding(`The path segment '${labels[i]}' is not valid percent-encoded UTF-8.`);
       }
     }
-    return { operation: found, labels: out };
+    return { operation: found, labels: Object.freeze(out) };
   }
 
   private walk(node: Node, segs: string[], i: number, method: string, labels: string[], names: string[]): OperationModel | undefined {
