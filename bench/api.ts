@@ -7,7 +7,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { projectRoot } from '../src/paths.js';
 import { formatSummary, summarise, type ProfileSummary } from './profile-summary.js';
-import { cpuSeconds, log, round, runAutocannon, startServer, type LoadResult, type ServerProcess } from './procs.js';
+import { canPin, cpuSeconds, log, round, runAutocannon, startServer, type LoadResult, type ServerProcess } from './procs.js';
 
 /**
  * `npm run bench:api`: DescribeMitigationAction throughput of a real Warden process against a
@@ -18,7 +18,7 @@ import { cpuSeconds, log, round, runAutocannon, startServer, type LoadResult, ty
  * between the two (see main).
  *
  * Environment: BENCH_CONNECTIONS (50), BENCH_DURATION seconds per server (10), BENCH_ROUNDS (5),
- * BENCH_WARMUP seconds per server (2, 0 = none),
+ * BENCH_WARMUP seconds per server (2, 0 = none), BENCH_PIN=0 (do not keep servers and load generator on CPUs of their own),
  * BENCH_PROFILE=1 (run Warden under `node --cpu-prof` and summarise the profile; slows it down).
  */
 const GOALS = { requestsPerSecond: 10_000, ratio: 0.4, p99Ms: 10 };
@@ -69,9 +69,15 @@ interface Target {
   cpuKnown: boolean;
 }
 
-async function slice(root: string, t: Target, connections: number, seconds: number): Promise<void> {
+/** Which CPUs the servers and the load generator are kept on, when they are kept apart. */
+interface Placement {
+  server: string;
+  load: string;
+}
+
+async function slice(root: string, t: Target, connections: number, seconds: number, placement?: Placement): Promise<void> {
   const before = cpuSeconds(t.server.child.pid);
-  const r = await runAutocannon(root, { url: t.server.url + PATH, headers: t.headers, connections, durationSeconds: seconds });
+  const r = await runAutocannon(root, { url: t.server.url + PATH, headers: t.headers, connections, durationSeconds: seconds, cpuList: placement?.load });
   const after = cpuSeconds(t.server.child.pid);
   if (before === undefined || after === undefined) t.cpuKnown = false;
   else t.cpuSeconds += after - before;
@@ -111,6 +117,11 @@ async function main(): Promise<number> {
   const duration = envInt('BENCH_DURATION', 10, 1);
   const warmup = envInt('BENCH_WARMUP', 2, 0);
   const rounds = envInt('BENCH_ROUNDS', 5, 1);
+  // On a machine of two or more CPUs, each server (one process, so one core's worth of JavaScript)
+  // is kept on CPU 0 and the load generator on CPU 1: the scheduler then cannot put them on one
+  // core for a while and apart for another, which on two cores swings a run by half.
+  const placement: Placement | undefined = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && canPin() ? { server: '0', load: '1' } : undefined;
+  log(placement ? 'servers on CPU 0, load generator on CPU 1' : 'processes not pinned to CPUs');
   if (duration % rounds !== 0) throw new Error(`BENCH_DURATION (${duration}) must be a multiple of BENCH_ROUNDS (${rounds}): autocannon runs whole seconds`);
   const profile = /^(1|true|yes|on)$/i.test(process.env.BENCH_PROFILE ?? '');
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
@@ -127,7 +138,7 @@ async function main(): Promise<number> {
   try {
     const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     const wardenArgs = [...nodeFlags, join(root, 'bin', 'warden.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
-    const warden = await startServer('warden', wardenArgs, root);
+    const warden = await startServer('warden', wardenArgs, root, {}, undefined, placement?.server);
     servers.push(warden);
     log(`warden ${warden.url}${profileDir ? ` (profiling into ${profileDir})` : ''}`);
 
@@ -144,7 +155,7 @@ async function main(): Promise<number> {
     const describeBody = await verifyOnce(warden.url, headers);
     log(`signed DescribeMitigationAction answers 200 (${Buffer.byteLength(describeBody)} bytes)`);
 
-    const bare = await startServer('bare', [join(root, 'dist', 'bench', 'bare-server.js')], root, { BARE_BODY: describeBody });
+    const bare = await startServer('bare', [join(root, 'dist', 'bench', 'bare-server.js')], root, { BARE_BODY: describeBody }, undefined, placement?.server);
     servers.push(bare);
     const targets: Target[] = [
       { server: warden, headers, results: [], cpuSeconds: 0, cpuKnown: true },
@@ -153,7 +164,7 @@ async function main(): Promise<number> {
     if (warmup > 0) {
       for (const t of targets) {
         log(`${t.server.name}: warming up ${warmup} s`);
-        await runAutocannon(root, { url: t.server.url + PATH, headers: t.headers, connections, durationSeconds: warmup });
+        await runAutocannon(root, { url: t.server.url + PATH, headers: t.headers, connections, durationSeconds: warmup, cpuList: placement?.load });
       }
     }
     // The two servers take turns, a slice each per round, first one then the other, so that a
@@ -161,7 +172,7 @@ async function main(): Promise<number> {
     const sliceSeconds = duration / rounds;
     log(`${rounds} rounds of ${sliceSeconds} s per server, ${connections} connections`);
     for (let i = 0; i < rounds; i++) {
-      for (const t of i % 2 === 0 ? targets : [...targets].reverse()) await slice(root, t, connections, sliceSeconds);
+      for (const t of i % 2 === 0 ? targets : [...targets].reverse()) await slice(root, t, connections, sliceSeconds, placement);
     }
     const wardenResult = combine(targets[0], duration);
     const bareResult = combine(targets[1], duration);
@@ -184,6 +195,7 @@ async function main(): Promise<number> {
       durationSeconds: duration,
       rounds,
       warmupSeconds: warmup,
+      cpuPlacement: placement ?? 'not pinned',
       warden: wardenResult,
       bare: bareResult,
       ratio,

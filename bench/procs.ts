@@ -1,6 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio, type SpawnOptionsWithStdioTuple } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/**
+ * `node ...args`, kept on the CPUs of `cpuList` when given (through taskset, which execs node in
+ * its own place, so the child's pid is node's).
+ */
+function spawnNode(args: string[], options: SpawnOptionsWithStdioPipes, cpuList?: string): ChildProcessByStdio<null, Readable, Readable> {
+  return cpuList === undefined ? spawn(process.execPath, args, options) : spawn('taskset', ['-c', cpuList, process.execPath, ...args], options);
+}
+
+type SpawnOptionsWithStdioPipes = SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'pipe'>;
+
+/** Whether taskset (util-linux) can keep processes on given CPUs here. */
+export function canPin(): boolean {
+  return spawnSync('taskset', ['-c', '0', process.execPath, '-e', '0']).status === 0;
+}
 
 /** A child server process that printed `listening on http://HOST:PORT`. */
 export interface ServerProcess {
@@ -23,8 +39,8 @@ export function log(message: string): void {
 }
 
 /** Spawns `node ...args` and waits (at most `timeoutMs`) for its `listening on http://…` line on stdout. */
-export function startServer(name: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServer(name: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000, cpuList?: string): Promise<ServerProcess> {
+  const child = spawnNode(args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }, cpuList);
   running.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => {
     running.delete(child);
@@ -85,6 +101,8 @@ export interface LoadOptions {
   headers: Record<string, string>;
   connections: number;
   durationSeconds: number;
+  /** CPUs (a taskset list, such as `1`) the load generator is kept on. */
+  cpuList?: string;
 }
 
 /** Runs the autocannon CLI (`-j`) in its own node process, so it does not share a core with us. */
@@ -93,7 +111,7 @@ export function runAutocannon(root: string, o: LoadOptions): Promise<LoadResult>
   // autocannon splits `-H` at the first ':' or '=', so name:value keeps '=' in values intact.
   for (const [name, value] of Object.entries(o.headers)) args.push('-H', `${name}:${value}`);
   args.push(o.url);
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnNode(args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }, o.cpuList);
   running.add(child);
   let out = '';
   let err = '';
