@@ -45,9 +45,9 @@ export interface SignedRequest {
  */
 class Canonicalizer extends SignatureV4Base {
   /** A path's canonical form depends on nothing else, and clients send the same paths again and again. */
-  private readonly paths = new BoundedMemo<string, string>(10_000);
+  private readonly paths = new BoundedMemo<string>(2_000);
   /** The same SignedHeaders list arrives on almost every request of a client. */
-  private readonly signable = new BoundedMemo<string, Set<string>>(1_000);
+  private readonly signable = new BoundedMemo<Set<string>>(200);
 
   constructor() {
     super({ service: 'iot', region: 'us-east-1', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Hash.bind(null, 'sha256'), uriEscapePath: true });
@@ -65,10 +65,15 @@ class Canonicalizer extends SignatureV4Base {
 }
 
 /** A memo of a pure function that forgets everything once it holds `limit` entries. */
-class BoundedMemo<K, V> {
-  private readonly entries = new Map<K, V>();
+class BoundedMemo<V> {
+  private readonly entries = new Map<string, V>();
   constructor(private readonly limit: number) {}
-  get(key: K, compute: () => V): V {
+  /**
+   * Keys longer than MEMO_KEY_LIMIT are computed every time: the memo is filled before the
+   * signature is checked, so its size must stay small whatever a client sends.
+   */
+  get(key: string, compute: () => V): V {
+    if (key.length > MEMO_KEY_LIMIT) return compute();
     let v = this.entries.get(key);
     if (v === undefined) {
       if (this.entries.size >= this.limit) this.entries.clear();
@@ -78,6 +83,8 @@ class BoundedMemo<K, V> {
     return v;
   }
 }
+
+const MEMO_KEY_LIMIT = 512;
 
 /** Signing keys are derived once per (secret, day, region, service), not per request. */
 class SigningKeys {
