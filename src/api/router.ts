@@ -23,6 +23,8 @@ export class BadPathEncoding extends Error {}
 
 /** Matches kept per method and raw path; forgotten all at once when there are this many. */
 const MEMO_LIMIT = 10_000;
+/** Longer paths are matched every time, so the memo stays a few megabytes at most. */
+const MEMO_PATH_LIMIT = 512;
 
 export class Router {
   private readonly root = newNode();
@@ -63,7 +65,7 @@ export class Router {
     const known = byPath?.get(rawPath);
     if (known) return known;
     const found = this.find(method, rawPath);
-    if (!found) return undefined;
+    if (!found || rawPath.length > MEMO_PATH_LIMIT) return found;
     if (this.memoSize >= MEMO_LIMIT) {
       this.memo.clear();
       this.memoSize = 0;
