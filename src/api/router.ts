@@ -1,3 +1,4 @@
+import { BoundedMemo } from './memo.js';
 import type { OperationModel, ServiceModel } from './model.js';
 
 /**
@@ -21,19 +22,22 @@ export interface RouteMatch {
 
 export class BadPathEncoding extends Error {}
 
-/** Matches kept per method and raw path; forgotten all at once when there are this many. */
-const MEMO_LIMIT = 10_000;
-/** Longer paths are matched every time, so the memo stays a few megabytes at most. */
-const MEMO_PATH_LIMIT = 512;
+/** Matches kept per method (raw paths of up to 512 characters). */
+const MEMO_LIMIT = 5_000;
 
 export class Router {
   private readonly root = newNode();
-  /** A match depends on nothing but the method and the raw path, and clients repeat their paths. */
-  private readonly memo = new Map<string, Map<string, RouteMatch>>();
-  private memoSize = 0;
+  /**
+   * A match depends on nothing but the method and the raw path, and clients repeat their paths:
+   * one memo per method the model uses (other methods match nothing).
+   */
+  private readonly memo = new Map<string, BoundedMemo<RouteMatch | undefined>>();
 
   constructor(model: ServiceModel) {
-    for (const op of Object.values(model.operations)) this.add(op);
+    for (const op of Object.values(model.operations)) {
+      this.add(op);
+      if (!this.memo.has(op.http.method)) this.memo.set(op.http.method, new BoundedMemo(MEMO_LIMIT));
+    }
   }
 
   private add(op: OperationModel): void {
@@ -61,20 +65,7 @@ export class Router {
    * are frozen.
    */
   match(method: string, rawPath: string): RouteMatch | undefined {
-    let byPath = this.memo.get(method);
-    const known = byPath?.get(rawPath);
-    if (known) return known;
-    const found = this.find(method, rawPath);
-    if (!found || rawPath.length > MEMO_PATH_LIMIT) return found;
-    if (this.memoSize >= MEMO_LIMIT) {
-      this.memo.clear();
-      this.memoSize = 0;
-      byPath = undefined;
-    }
-    if (!byPath) this.memo.set(method, (byPath = new Map()));
-    byPath.set(rawPath, found);
-    this.memoSize++;
-    return found;
+    return this.memo.get(method)?.get(rawPath, () => this.find(method, rawPath));
   }
 
   private find(method: string, rawPath: string): RouteMatch | undefined {

@@ -9,6 +9,7 @@ import {
   UnrecognizedClientException,
 } from './errors.js';
 import { constantTimeEqual, HmacSha256, sha256Hex } from './hmac.js';
+import { BoundedMemo } from './memo.js';
 
 export interface Credential {
   accessKeyId: string;
@@ -44,7 +45,10 @@ export interface SignedRequest {
  * double-encoded, normalised path; sorted, RFC 3986-encoded query; then headers and payload hash.
  */
 class Canonicalizer extends SignatureV4Base {
-  /** A path's canonical form depends on nothing else, and clients send the same paths again and again. */
+  /**
+   * A path's canonical form depends on nothing else, and clients send the same paths again and
+   * again. Both memos fill before the signature is checked, hence their small bounds.
+   */
   private readonly paths = new BoundedMemo<string>(2_000);
   /** The same SignedHeaders list arrives on almost every request of a client. */
   private readonly signable = new BoundedMemo<Set<string>>(200);
@@ -64,27 +68,6 @@ class Canonicalizer extends SignatureV4Base {
   }
 }
 
-/** A memo of a pure function that forgets everything once it holds `limit` entries. */
-class BoundedMemo<V> {
-  private readonly entries = new Map<string, V>();
-  constructor(private readonly limit: number) {}
-  /**
-   * Keys longer than MEMO_KEY_LIMIT are computed every time: the memo is filled before the
-   * signature is checked, so its size must stay small whatever a client sends.
-   */
-  get(key: string, compute: () => V): V {
-    if (key.length > MEMO_KEY_LIMIT) return compute();
-    let v = this.entries.get(key);
-    if (v === undefined) {
-      if (this.entries.size >= this.limit) this.entries.clear();
-      v = compute();
-      this.entries.set(key, v);
-    }
-    return v;
-  }
-}
-
-const MEMO_KEY_LIMIT = 512;
 
 /** Signing keys are derived once per (secret, day, region, service), not per request. */
 class SigningKeys {

@@ -68,19 +68,18 @@ export class SqliteDriver implements Driver {
     return p;
   }
 
+  // get and all throw for a statement that returns no rows, before toObject is needed.
   private row(sql: string, params: unknown[]): unknown {
     const { stmt, toObject } = this.stmt(sql);
     const values = stmt.get(...params) as unknown[] | undefined;
-    return values === undefined || !toObject ? values : toObject(values);
+    return values && toObject!(values);
   }
 
   private rows(sql: string, params: unknown[]): unknown[] {
     const { stmt, toObject } = this.stmt(sql);
     const rows = stmt.all(...params) as unknown[][];
-    if (!toObject) return rows;
-    const out = new Array<unknown>(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = toObject(rows[i]);
-    return out;
+    for (let i = 0; i < rows.length; i++) rows[i] = toObject!(rows[i]) as unknown[];
+    return rows;
   }
 
   /** Waits until no transaction is open; the caller then runs its statement synchronously. */
@@ -155,16 +154,10 @@ interface Prepared {
 /**
  * A function that makes a row object with the columns' names as keys, compiled once per
  * statement so every row has the same shape (an object literal, V8's fast path). A later
- * column of the same name wins, as in better-sqlite3's own rows.
+ * column of the same name wins, as in better-sqlite3's own rows; `__proto__` is written as a
+ * computed key, which makes an own property rather than setting the prototype.
  */
 export function rowFactory(names: string[]): (values: unknown[]) => unknown {
-  if (names.includes('__proto__')) {
-    return (values) => {
-      const row: Record<string, unknown> = {};
-      names.forEach((name, i) => Object.defineProperty(row, name, { value: values[i], enumerable: true, writable: true, configurable: true }));
-      return row;
-    };
-  }
-  const body = names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ');
+  const body = names.map((name, i) => `${name === '__proto__' ? '["__proto__"]' : JSON.stringify(name)}: v[${i}]`).join(', ');
   return new Function('v', `return { ${body} };`) as (values: unknown[]) => unknown;
 }
