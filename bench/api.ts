@@ -7,7 +7,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { projectRoot } from '../src/paths.js';
 import { formatSummary, summarise, type ProfileSummary } from './profile-summary.js';
-import { canPin, cpuSeconds, log, round, runAutocannon, startServer, type LoadResult, type ServerProcess } from './procs.js';
+import { canPin, cpuSeconds, envFlag, envInt, log, round, runAutocannon, startServer, type LoadResult, type ServerProcess } from './procs.js';
 
 /**
  * `npm run bench:api`: DescribeMitigationAction throughput of a real Warden process against a
@@ -26,13 +26,6 @@ const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const PATH = '/mitigationactions/actions/bench';
 
-function envInt(name: string, fallback: number, min: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, not '${text}'`);
-  return n;
-}
 
 /** One signed DescribeMitigationAction request; SigV4 lets it be replayed for 15 minutes. */
 async function signedHeaders(url: string): Promise<Record<string, string>> {
@@ -66,7 +59,6 @@ interface Target {
   headers: Record<string, string>;
   results: LoadResult[];
   cpuSeconds: number;
-  cpuKnown: boolean;
 }
 
 /** Which CPUs the servers and the load generator are kept on, when they are kept apart. */
@@ -76,11 +68,10 @@ interface Placement {
 }
 
 async function slice(root: string, t: Target, connections: number, seconds: number, placement?: Placement): Promise<void> {
-  const before = cpuSeconds(t.server.child.pid);
+  const pid = t.server.child.pid ?? -1;
+  const before = cpuSeconds(pid);
   const r = await runAutocannon(root, { url: t.server.url + PATH, headers: t.headers, connections, durationSeconds: seconds, cpuList: placement?.load });
-  const after = cpuSeconds(t.server.child.pid);
-  if (before === undefined || after === undefined) t.cpuKnown = false;
-  else t.cpuSeconds += after - before;
+  t.cpuSeconds += cpuSeconds(pid) - before; // NaN, and so left out, where /proc cannot tell
   t.results.push(r);
   log(`${t.server.name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
 }
@@ -93,10 +84,9 @@ async function slice(root: string, t: Target, connections: number, seconds: numb
 function combine(t: Target, seconds: number): Measured {
   const rs = t.results;
   const requests = rs.reduce((n, r) => n + r.requests, 0);
-  const sorted = (pick: (r: LoadResult) => number) => rs.map(pick).sort((x, y) => x - y);
   const measured: Measured = {
     requestsPerSecond: round(requests / seconds),
-    p50Ms: sorted((r) => r.p50Ms)[Math.floor(rs.length / 2)],
+    p50Ms: rs.map((r) => r.p50Ms).sort((x, y) => x - y)[Math.floor(rs.length / 2)],
     p99Ms: Math.max(...rs.map((r) => r.p99Ms)),
     meanMs: round(rs.reduce((n, r) => n + r.meanMs * r.requests, 0) / Math.max(requests, 1), 3),
     requests,
@@ -107,7 +97,7 @@ function combine(t: Target, seconds: number): Measured {
   };
   // CPU per request does not depend on how much of the machine the server got, so it stays
   // comparable between runs on a shared machine where requests per second do not.
-  if (t.cpuKnown && requests > 0) measured.serverCpuMicrosPerRequest = round((t.cpuSeconds * 1e6) / requests, 1);
+  if (Number.isFinite(t.cpuSeconds) && requests > 0) measured.serverCpuMicrosPerRequest = round((t.cpuSeconds * 1e6) / requests, 1);
   return measured;
 }
 
@@ -123,7 +113,7 @@ async function main(): Promise<number> {
   const placement: Placement | undefined = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && canPin() ? { server: '0', load: '1' } : undefined;
   log(placement ? 'servers on CPU 0, load generator on CPU 1' : 'processes not pinned to CPUs');
   if (duration % rounds !== 0) throw new Error(`BENCH_DURATION (${duration}) must be a multiple of BENCH_ROUNDS (${rounds}): autocannon runs whole seconds`);
-  const profile = /^(1|true|yes|on)$/i.test(process.env.BENCH_PROFILE ?? '');
+  const profile = envFlag('BENCH_PROFILE');
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
   const profileDir = profile ? mkdtempSync(join(tmpdir(), 'warden-bench-prof-')) : undefined;
   const servers: ServerProcess[] = [];
@@ -158,8 +148,8 @@ async function main(): Promise<number> {
     const bare = await startServer('bare', [join(root, 'dist', 'bench', 'bare-server.js')], root, { BARE_BODY: describeBody }, undefined, placement?.server);
     servers.push(bare);
     const targets: Target[] = [
-      { server: warden, headers, results: [], cpuSeconds: 0, cpuKnown: true },
-      { server: bare, headers: { ...headers, host: new URL(bare.url).host }, results: [], cpuSeconds: 0, cpuKnown: true },
+      { server: warden, headers, results: [], cpuSeconds: 0 },
+      { server: bare, headers: { ...headers, host: new URL(bare.url).host }, results: [], cpuSeconds: 0 },
     ];
     if (warmup > 0) {
       for (const t of targets) {

@@ -107,7 +107,7 @@ export async function deviceRecipe(ca: BenchCa, notBefore: Date, notAfter: Date,
   const caKey = await subtle.importKey('pkcs8', Buffer.from(ca.keyPkcs8Pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'), EC_KEY, false, ['sign']);
   const device = rsa ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const template = await x509.X509CertificateGenerator.create({
-    subject: `CN=device-${CN_MARK}, O=Warden audit bench`,
+    subject: `CN=device-${CN_MARK}, O=Warden bench`,
     issuer: ca.name,
     serialNumber: SERIAL_MARK,
     publicKey: new Uint8Array(device.publicKey.export({ type: 'spki', format: 'der' })),

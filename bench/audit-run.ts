@@ -6,8 +6,7 @@ import {
   UpdateAccountAuditConfigurationCommand,
   type DescribeAuditTaskCommandOutput,
 } from '@aws-sdk/client-iot';
-import { cpuSeconds, procMemory } from './engine-procs.js';
-import { log, round, type ServerProcess } from './procs.js';
+import { cpuSeconds, log, procMemory, round, type ServerProcess } from './procs.js';
 
 /**
  * The timed part of `bench:audit`: against a running `warden serve` (--log-level info), enable the

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AUDIT_CHECKS } from '../src/audit/checks/index.js';
@@ -6,10 +6,9 @@ import { CHECK_NAMES } from '../src/audit/checks.js';
 import { projectRoot } from '../src/paths.js';
 import { runAudit, type AuditRun } from './audit-run.js';
 import { LAYOUT, setup, type SetupResult, type Sizes } from './audit-setup.js';
-import { loadAverage } from './engine-procs.js';
-import { formatSummary, summarise } from './profile-summary.js';
+import { keepProfile } from './profile-summary.js';
 import { analyzeSchema, benchSchema, dropSchema } from './pg-schema.js';
-import { log, round, startServer, type ServerProcess } from './procs.js';
+import { envFlag, envInt, loadAverage, log, round, startServer, type ServerProcess } from './procs.js';
 
 /**
  * `npm run bench:audit`: one on-demand audit of every check Warden evaluates (AUDIT_CHECKS) over
@@ -34,13 +33,6 @@ import { log, round, startServer, type ServerProcess } from './procs.js';
  */
 const GOALS = { totalSeconds: 10, peakRssMb: 300 };
 
-function envInt(name: string, fallback: number, min: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, not '${text}'`);
-  return n;
-}
 
 interface Config {
   sizes: Sizes;
@@ -68,8 +60,8 @@ function config(): Config {
     backend,
     snapshot,
     timeoutMs: envInt('BENCH_TIMEOUT', 600, 10) * 1000,
-    profile: /^(1|true|yes|on)$/i.test(process.env.BENCH_PROFILE ?? ''),
-    analyze: /^(1|true|yes|on)$/i.test(process.env.BENCH_PG_ANALYZE ?? ''),
+    profile: envFlag('BENCH_PROFILE'),
+    analyze: envFlag('BENCH_PG_ANALYZE'),
   };
 }
 
@@ -120,13 +112,8 @@ function checksToRun(): { checks: string[]; notEvaluated: string[] } {
 
 /** The server's CPU profile (BENCH_PROFILE=1), kept in the temp folder and summarised. */
 function profileOf(dir: string) {
-  const name = existsSync(dir) ? readdirSync(dir).find((n) => n.endsWith('.cpuprofile')) : undefined;
-  if (!name) return undefined;
-  const kept = join(tmpdir(), `warden-bench-audit-${process.pid}.cpuprofile`);
-  cpSync(join(dir, name), kept);
-  const s = summarise(kept, 25);
-  log(`profile of the server: ${kept}\n${formatSummary(s)}`);
-  return { file: kept, busyMs: s.busyMs, idlePct: s.idlePct, topSelf: s.topSelf.slice(0, 15), projectInclusive: s.projectInclusive.slice(0, 20) };
+  const s = keepProfile(dir, `warden-bench-audit-${process.pid}`, 'the server');
+  return s && { file: s.file, busyMs: s.busyMs, idlePct: s.idlePct, topSelf: s.topSelf.slice(0, 15), projectInclusive: s.projectInclusive.slice(0, 20) };
 }
 
 async function main(): Promise<number> {

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { createHash, createPrivateKey, generateKeyPairSync, sign, webcrypto, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 /**
  * Real, distinct X.509 certificates fast enough for 500,000 of them: one EC P-256 CA and one
- * shared EC P-256 device key; a template certificate is made once with @peculiar/x509, then each
+ * shared device key; a template certificate is made once (audit-certs' deviceRecipe), then each
  * certificate is the template's TBSCertificate with its own serial number and subject CN patched
  * in (same lengths), signed by the CA with node's ECDSA (about 50 µs). Every certificate is a valid
  * DER certificate that verifies against the CA; its id (AWS's certificateId) is the SHA-256 of its DER.
@@ -25,8 +25,6 @@ export interface CertRecipe {
 export const SERIAL_MARK = '5a5a5a5a5a5a5a5a'; // 8 bytes, positive, minimal DER
 const CN_DIGITS = 10;
 export const CN_MARK = 'Q'.repeat(CN_DIGITS);
-const DAY_MS = 86_400_000;
-const EC_SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /** Reads a DER TLV header at `at`: where its content starts and how long it is. */
 function tlv(der: Uint8Array, at: number): { start: number; length: number; end: number } {
@@ -51,43 +49,6 @@ function indexOfOnce(haystack: Buffer, needle: Buffer, what: string): number {
   const at = haystack.indexOf(needle);
   if (at < 0 || haystack.indexOf(needle, at + 1) >= 0) throw new Error(`the template certificate holds its ${what} marker ${at < 0 ? 'nowhere' : 'twice'}`);
   return at;
-}
-
-/** Makes the CA, the device key and the template (once per benchmark run). */
-export async function makeRecipe(): Promise<CertRecipe> {
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-  const ca = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const caKeyPkcs8Pem = ca.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const subtle = webcrypto.subtle;
-  const caKeys = {
-    privateKey: await subtle.importKey('pkcs8', ca.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']),
-    publicKey: await subtle.importKey('spki', ca.publicKey.export({ type: 'spki', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']),
-  } as unknown as CryptoKeyPair;
-  const device = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const now = Date.now();
-  const notBefore = new Date(now - DAY_MS);
-  const notAfter = new Date(now + 365 * DAY_MS);
-  const caName = `CN=Warden engine bench CA ${now}, O=Warden bench`;
-  const caCert = await x509.X509CertificateGenerator.createSelfSigned({
-    name: caName, keys: caKeys, serialNumber: '01', notBefore, notAfter, signingAlgorithm: EC_SIGN,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
-  });
-  const template = await x509.X509CertificateGenerator.create({
-    subject: `CN=device-${CN_MARK}, O=Warden bench`,
-    issuer: caName,
-    serialNumber: SERIAL_MARK,
-    publicKey: new Uint8Array(device.publicKey.export({ type: 'spki', format: 'der' })),
-    signingKey: caKeys.privateKey,
-    notBefore,
-    notAfter,
-    signingAlgorithm: EC_SIGN,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
-    ],
-  });
-  return recipeFrom(template, caKeyPkcs8Pem);
 }
 
 /**

@@ -1,13 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { round } from './procs.js';
+import { procMemory, round } from './procs.js';
 
 /**
- * Process helpers of `bench:engine`: /proc figures of the server, and worker children that speak
- * a small protocol (they print `ready`, wait for `go` on stdin, print one JSON line and exit).
+ * Process helpers of `bench:engine`: worker children that speak a small protocol (they print `ready`, wait for `go` on stdin, print one JSON line and exit).
  */
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -16,34 +14,6 @@ process.once('exit', () => {
 
 export function killChildren(): void {
   for (const child of children) child.kill('SIGKILL');
-}
-
-/** Resident and peak resident memory (VmRSS, VmHWM) of a running process, in MB. */
-export function procMemory(pid: number): { rssMB: number; peakRssMB: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-    return { rssMB: round(kb('VmRSS') / 1024, 1), peakRssMB: round(kb('VmHWM') / 1024, 1) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** user + system CPU seconds of `pid` so far. */
-export function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-export function loadAverage(): string {
-  return loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
 }
 
 export interface Worker<T> {

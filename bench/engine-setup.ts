@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_ENTRIES } from '../src/admin/bodies.js';
 import { MAX_BODY_BYTES } from '../src/api/server.js';
-import { makeRecipe } from './engine-certs.js';
+import { DAY_MS, deviceRecipe, makeCa } from './audit-certs.js';
 import { EngineClient } from './engine-client.js';
 import type { DeviceJob, DeviceReport } from './engine-load.js';
 import { startWorker } from './engine-procs.js';
@@ -34,7 +34,12 @@ export interface SetupResult {
 
 export async function setup(root: string, work: string, urls: string[], count: number, concurrency: number, clients: number): Promise<SetupResult> {
   const t0 = performance.now();
-  const recipe = await makeRecipe();
+  // One CA (it keeps its key) and one device key: every certificate is this template with its own serial and name.
+  const now = Date.now();
+  const notBefore = new Date(now - DAY_MS);
+  const notAfter = new Date(now + 365 * DAY_MS);
+  const ca = await makeCa(`CN=Warden engine bench CA ${now}, O=Warden bench`, '01', notBefore, notAfter, true);
+  const recipe = await deviceRecipe(ca, notBefore, notAfter);
   const recipeFile = join(work, 'cert-recipe.json');
   writeFileSync(recipeFile, JSON.stringify(recipe));
   const certificateRecipeSeconds = (performance.now() - t0) / 1000;

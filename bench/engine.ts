@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../src/paths.js';
@@ -7,11 +7,11 @@ import { Store } from '../src/store/store.js';
 import { EngineClient } from './engine-client.js';
 import { runFloor, type FloorResult } from './engine-floor.js';
 import type { PollJob, PollReport } from './engine-poll.js';
-import { cpuSeconds, killChildren, loadAverage, procMemory, sampleMemory, startWorker } from './engine-procs.js';
+import { killChildren, sampleMemory, startWorker } from './engine-procs.js';
 import { ACTIONS, CHECK, GROUP, setup, type SetupResult } from './engine-setup.js';
-import { formatSummary, summarise } from './profile-summary.js';
+import { keepProfile } from './profile-summary.js';
 import { analyzeSchema, benchSchema, dropSchema } from './pg-schema.js';
-import { log, round, startServer, type ServerProcess } from './procs.js';
+import { cpuSeconds, envFlag, envInt, loadAverage, log, procMemory, round, startServer, type ServerProcess } from './procs.js';
 
 /**
  * `npm run bench:engine`: one audit mitigation task over BENCH_FINDINGS (500,000) findings, each on
@@ -40,13 +40,6 @@ import { log, round, startServer, type ServerProcess } from './procs.js';
  */
 const GOALS = { executionSeconds: 60, floorRatio: 0.25, startLatencyMs: 50, peakRssMB: 300, describeP99Ms: 50 };
 
-function envInt(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, not '${text}'`);
-  return n;
-}
 
 interface Config {
   findings: number;
@@ -78,9 +71,9 @@ function config(): Config {
     pollRate: envInt('BENCH_POLL_RATE', 20, 1, 1000),
     timeoutMs: envInt('BENCH_TIMEOUT', 1800, 10) * 1000,
     floor: process.env.BENCH_FLOOR !== '0',
-    profile: /^(1|true|yes|on)$/i.test(process.env.BENCH_PROFILE ?? ''),
+    profile: envFlag('BENCH_PROFILE'),
     snapshot,
-    analyze: /^(1|true|yes|on)$/i.test(process.env.BENCH_PG_ANALYZE ?? ''),
+    analyze: envFlag('BENCH_PG_ANALYZE'),
   };
 }
 
@@ -188,14 +181,8 @@ async function verify(dataDir: string, databaseUrl: string | undefined, taskId: 
 }
 
 function profileOf(profileDir: string, k: number) {
-  const dir = join(profileDir, `node-${k}`);
-  const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
-  if (!file) return undefined;
-  const kept = join(tmpdir(), `warden-bench-engine-${process.pid}-node-${k}.cpuprofile`);
-  cpSync(join(dir, file), kept);
-  const s = summarise(kept, 25);
-  log(`profile of node ${k}: ${kept}\n${formatSummary(s)}`);
-  return { file: kept, busyMs: s.busyMs, idlePct: s.idlePct, topSelf: s.topSelf.slice(0, 15), byArea: s.byArea.slice(0, 12), projectInclusive: s.projectInclusive.slice(0, 20) };
+  const s = keepProfile(join(profileDir, `node-${k}`), `warden-bench-engine-${process.pid}-node-${k}`, `node ${k}`);
+  return s && { file: s.file, busyMs: s.busyMs, idlePct: s.idlePct, topSelf: s.topSelf.slice(0, 15), byArea: s.byArea.slice(0, 12), projectInclusive: s.projectInclusive.slice(0, 20) };
 }
 
 async function main(): Promise<number> {

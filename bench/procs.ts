@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio, type SpawnOptionsWithStdioTuple } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -154,18 +155,48 @@ export function round(n: number, digits = 2): number {
   return Math.round(n * f) / f;
 }
 
-/** CPU seconds (user + system) a running process has used so far, from /proc (Linux); undefined elsewhere. */
-export function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+/** Resident and peak resident memory (VmRSS, VmHWM) of a running process, in MB, from /proc (Linux). */
+export function procMemory(pid: number): { rssMB: number; peakRssMB: number } | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+    return { rssMB: round(kb('VmRSS') / 1024, 1), peakRssMB: round(kb('VmHWM') / 1024, 1) };
   } catch {
     return undefined;
   }
 }
 
-/** Linux's USER_HZ, which /proc reports CPU times in; 100 on every mainstream kernel. */
-const CLOCK_TICKS = 100;
+/** User + system CPU seconds of a running process so far, from /proc (clock ticks of 1/100 s); NaN where there is none. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The 1, 5 and 15 minute load averages, as `uptime` prints them. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+}
+
+/** A whole number from the environment: `fallback` when unset or empty, an error naming the variable when out of range. */
+export function envInt(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, not '${text}'`);
+  }
+  return n;
+}
+
+/** An on/off switch from the environment: on for 1, true, yes or on (any case). */
+export function envFlag(name: string): boolean {
+  return /^(1|true|yes|on)$/i.test(process.env[name] ?? '');
+}

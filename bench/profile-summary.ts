@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { log } from './procs.js';
 
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time per function, self time per
@@ -104,6 +107,21 @@ export function summarise(file: string, top = 15): ProfileSummary {
     byArea: rank(areas),
     projectInclusive: rank(inclusive),
   };
+}
+
+/**
+ * The profile `node --cpu-prof` wrote into `dir`, copied to `<tmp>/<keptAs>.cpuprofile` (the
+ * benchmark's own folder is removed at its end), summarised (top 25) and logged under `label`;
+ * undefined when there is none.
+ */
+export function keepProfile(dir: string, keptAs: string, label: string): (ProfileSummary & { file: string }) | undefined {
+  const name = existsSync(dir) ? readdirSync(dir).find((n) => n.endsWith('.cpuprofile')) : undefined;
+  if (!name) return undefined;
+  const file = join(tmpdir(), `${keptAs}.cpuprofile`);
+  cpSync(join(dir, name), file);
+  const summary = { file, ...summarise(file, 25) };
+  log(`profile of ${label}: ${file}\n${formatSummary(summary)}`);
+  return summary;
 }
 
 export function formatSummary(s: ProfileSummary): string {

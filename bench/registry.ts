@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../src/paths.js';
-import { formatSummary, summarise, type ProfileSummary } from './profile-summary.js';
+import { keepProfile, type ProfileSummary } from './profile-summary.js';
 import { benchSchema, dropSchema } from './pg-schema.js';
-import { log, round, startServer, type ServerProcess } from './procs.js';
+import { cpuSeconds, envFlag, envInt, loadAverage, log, procMemory, round, startServer, type ServerProcess } from './procs.js';
 import { makeCertificates } from './registry-certs.js';
 import { COLORS, SignedClient } from './registry-client.js';
 import type { LoadJob, LoadKind, LoadReport } from './registry-load.js';
@@ -35,46 +35,12 @@ import type { LoadJob, LoadKind, LoadReport } from './registry-load.js';
 const GOALS = { createThingPerSecond: 3000, listThingsSeconds: 5, dynamicGroupSeconds: 3 };
 const PAGE = 250;
 
-function envInt(name: string, fallback: number, min: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, not '${text}'`);
-  return n;
-}
 
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-/** Memory and CPU figures of a running process, from /proc (Linux). */
-function procStatus(pid: number): { rssMB: number; peakRssMB: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-    return { rssMB: round(kb('VmRSS') / 1024, 1), peakRssMB: round(kb('VmHWM') / 1024, 1) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** user + system CPU seconds of `pid` so far (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-function load(): string {
-  return loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
-}
 
 /** Starts one load child and resolves once it printed `ready`. */
 function startLoad(root: string, jobFile: string): Promise<{ child: ChildProcess; result: Promise<LoadReport> }> {
@@ -265,7 +231,7 @@ async function main(): Promise<number> {
   const clients = envInt('BENCH_CLIENTS', 1, 1);
   const backend = (process.env.BENCH_BACKEND ?? 'sqlite').toLowerCase();
   if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKEND must be sqlite or postgres, not '${backend}'`);
-  const profile = /^(1|true|yes|on)$/i.test(process.env.BENCH_PROFILE ?? '');
+  const profile = envFlag('BENCH_PROFILE');
   for (const key of Object.keys(process.env)) if (key.startsWith('WARDEN_')) delete process.env[key]; // the flags below decide
 
   const work = mkdtempSync(join(tmpdir(), 'warden-bench-registry-'));
@@ -288,7 +254,7 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const loadAtStart = load();
+  const loadAtStart = loadAverage();
   log(`load average at start: ${loadAtStart} (${cpus().length} cpus)`);
   try {
     // Certificates first: made (not timed) before the server exists, so they take no CPU from it.
@@ -317,14 +283,14 @@ async function main(): Promise<number> {
     log(`warden ${server.url} (pid ${pid}, ${backend}${schema ? ` schema ${schema}` : ''})${profileDir ? `, profiling into ${profileDir}` : ''}`);
     const memory: Record<string, number> = {};
     const remember = (label: string): void => {
-      const s = procStatus(pid);
+      const s = procMemory(pid);
       if (s) memory[label] = s.rssMB;
     };
     remember('startRssMB');
 
     log(`CreateThing ×${things}, ${concurrency} in flight from ${clients} load process(es)`);
     const createThing = await phase(root, work, server, 'createThing', things, concurrency, clients);
-    log(`CreateThing: ${createThing.perSecond}/s over ${createThing.seconds} s, errors ${createThing.errors}, server CPU ${createThing.serverCpuPct}%, load CPU ${createThing.clientCpuPct}% (load ${load()})`);
+    log(`CreateThing: ${createThing.perSecond}/s over ${createThing.seconds} s, errors ${createThing.errors}, server CPU ${createThing.serverCpuPct}%, load CPU ${createThing.clientCpuPct}% (load ${loadAverage()})`);
     remember('afterCreateThingRssMB');
 
     let registerCertificateWithoutCA: PhaseResult | undefined;
@@ -363,18 +329,14 @@ async function main(): Promise<number> {
     remember('afterDynamicGroupsRssMB');
     client.close();
 
-    const status = procStatus(pid);
+    const status = procMemory(pid);
     const serverCpuTotal = cpuSeconds(pid);
     const databaseBytes = backend === 'sqlite' ? dirBytes(dataDir) : undefined;
     await server.stop(); // graceful, so --cpu-prof writes its profile
     let profileSummary: (ProfileSummary & { file: string }) | undefined;
     if (profileDir) {
-      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-      if (!file) throw new Error(`no .cpuprofile written in ${profileDir}`);
-      const kept = join(tmpdir(), `warden-bench-registry-${process.pid}.cpuprofile`);
-      writeFileSync(kept, readFileSync(join(profileDir, file)));
-      profileSummary = { file: kept, ...summarise(kept, 25) };
-      log(`profile ${kept}\n${formatSummary(profileSummary)}`);
+      profileSummary = keepProfile(profileDir, `warden-bench-registry-${process.pid}`, 'the server');
+      if (!profileSummary) throw new Error(`no .cpuprofile written in ${profileDir}`);
     }
 
     const failed = [createThing, registerCertificateWithoutCA, createKeysAndCertificate].some((p) => p !== undefined && p.errors > 0);
@@ -403,7 +365,7 @@ async function main(): Promise<number> {
       ...(failed ? { failed: 'errors or non-2xx answers during a load' } : {}),
       certificatesMadeSeconds: round(certSeconds, 1),
       ...(profileSummary ? { profiled: true, profile: { ...profileSummary, topSelf: profileSummary.topSelf.slice(0, 15), projectInclusive: profileSummary.projectInclusive.slice(0, 20) } } : {}),
-      loadAverage: { start: loadAtStart, end: load() },
+      loadAverage: { start: loadAtStart, end: loadAverage() },
       node: process.version,
       cpus: cpus().length,
     };
