@@ -72,3 +72,15 @@ export const DAY_MS = 24 * 3600_000;
  * so without it an audit would hold every API request until it ends.
  */
 export const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Items by key, each group in the items' order; groups in the order their keys first appear. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

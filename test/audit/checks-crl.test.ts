@@ -29,8 +29,6 @@ import { revokedCaCertificateStillActive as caCheck } from '../../src/audit/chec
 import { revokedDeviceCertificateStillActive as deviceCheck } from '../../src/audit/checks/revoked-device-certificate-still-active.js';
 import { crlFetchSettings } from '../../src/audit/crl-fetch.js';
 import { CrlFormatError, decodeCrl, parseCrl } from '../../src/audit/crls.js';
-import type { WardenServer } from '../../src/index.js';
-import { certificateFacts } from '../../src/registry/cert-facts.js';
 import { BACKENDS, raw } from '../harness.js';
 import { makeCa, type TestCa } from '../operations/certificates-helpers.js';
 import { useCheckServer } from './check-harness.js';
@@ -70,32 +68,6 @@ async function makeCrl(issuer: TestCa, serials: string[], o: { signer?: CryptoKe
     signingKey: (o.signer ?? issuer.keys).privateKey,
     signingAlgorithm: EC,
   });
-}
-
-/**
- * Registration does not store the certificates' audit facts yet (serial_number, issuer, crl_urls:
- * migration 009 fills them for rows that existed before it). Until it does, this computes them
- * with the same certificateFacts registration is to use; once registration stores them it finds
- * no row to fill and can be deleted.
- */
-async function fillMissingFacts(server: WardenServer): Promise<void> {
-  for (const table of ['certificates', 'ca_certificates']) {
-    const rows = await server.store.db.all<{ account_id: string; region: string; certificate_id: string; pem: string }>(
-      `SELECT account_id, region, certificate_id, pem FROM ${table} WHERE serial_number IS NULL`,
-    );
-    for (const r of rows) {
-      const f = certificateFacts(r.pem);
-      await server.store.db.run(`UPDATE ${table} SET serial_number = ?, issuer = ?, key_quality = ?, crl_urls = ? WHERE account_id = ? AND region = ? AND certificate_id = ?`, [
-        f.serialNumber,
-        f.issuer,
-        f.keyQuality,
-        f.crlUrls,
-        r.account_id,
-        r.region,
-        r.certificate_id,
-      ]);
-    }
-  }
 }
 
 type Evaluated = Extract<CheckResult, { status: 'evaluated' }>;
@@ -168,16 +140,10 @@ for (const backend of BACKENDS) {
       clock.advance(1000);
       return w.checkContext(region, { now: new Date(clock.now().getTime() + laterMs) });
     };
-    const registerCa = async (region: string, ca: TestCa, active = true): Promise<string> => {
-      const id = (await client(region).send(new RegisterCACertificateCommand({ caCertificate: ca.pem, certificateMode: 'SNI_ONLY', setAsActive: active }))).certificateId!;
-      await fillMissingFacts(w.server);
-      return id;
-    };
-    const registerDevice = async (region: string, pem: string): Promise<string> => {
-      const id = (await client(region).send(new RegisterCertificateCommand({ certificatePem: pem, setAsActive: true }))).certificateId!;
-      await fillMissingFacts(w.server);
-      return id;
-    };
+    const registerCa = async (region: string, ca: TestCa, active = true): Promise<string> =>
+      (await client(region).send(new RegisterCACertificateCommand({ caCertificate: ca.pem, certificateMode: 'SNI_ONLY', setAsActive: active }))).certificateId!;
+    const registerDevice = async (region: string, pem: string): Promise<string> =>
+      (await client(region).send(new RegisterCertificateCommand({ certificatePem: pem, setAsActive: true }))).certificateId!;
     const postCrl = (region: string, body: unknown) =>
       raw(w.url, { method: 'POST', path: '/_warden/crls', region, body: JSON.stringify(body) });
 

@@ -1,6 +1,6 @@
 import { ConnectionEventRepo, type ConnectionRow } from '../../store/connection-events.js';
 import type { RelatedResource } from '../../generated/shapes.js';
-import type { AuditCheck, CheckFinding, CheckResult } from '../check.js';
+import { groupBy, type AuditCheck, type CheckFinding, type CheckResult } from '../check.js';
 import { MAX_RELATED } from './device-certificate-shared.js';
 
 /**
@@ -22,13 +22,7 @@ export const conflictingClientIds: AuditCheck = {
     const to = ctx.now.getTime();
     if (to <= from) return { status: 'evaluated', totalResourcesCount: 0, findings: [] };
     const rows = await repo.conflictingClientConnections(ctx.scope, from, to);
-    const byClient = new Map<string, ConnectionRow[]>();
-    for (const r of rows) {
-      const list = byClient.get(r.clientId) ?? [];
-      list.push(r);
-      byClient.set(r.clientId, list);
-    }
-    const findings: CheckFinding[] = [...byClient].map(([clientId, connections]) => {
+    const findings: CheckFinding[] = [...groupBy(rows, (r) => r.clientId)].map(([clientId, connections]) => {
       const principals = [...new Set(connections.map((c) => c.principal ?? 'unknown'))];
       return {
         resourceType: 'CLIENT_ID',

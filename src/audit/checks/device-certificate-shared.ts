@@ -1,6 +1,6 @@
 import { ConnectionEventRepo, type ConnectionRow } from '../../store/connection-events.js';
 import type { RelatedResource } from '../../generated/shapes.js';
-import type { AuditCheck, CheckFinding, CheckResult } from '../check.js';
+import { groupBy, type AuditCheck, type CheckFinding, type CheckResult } from '../check.js';
 
 /** AWS looks up to two hours before the audit (connection data settles by then). */
 export const SHARED_CHECK_LAG_MS = 2 * 3600_000;
@@ -25,13 +25,7 @@ export const deviceCertificateShared: AuditCheck = {
     const to = ctx.now.getTime() - SHARED_CHECK_LAG_MS;
     if (to <= from) return { status: 'evaluated', totalResourcesCount: 0, findings: [] };
     const rows = await repo.sharedCertificateConnections(ctx.scope, from, to);
-    const byCert = new Map<string, ConnectionRow[]>();
-    for (const r of rows) {
-      const list = byCert.get(r.certificateId!) ?? [];
-      list.push(r);
-      byCert.set(r.certificateId!, list);
-    }
-    const findings: CheckFinding[] = [...byCert].map(([certificateId, connections]) => ({
+    const findings: CheckFinding[] = [...groupBy(rows, (r) => r.certificateId!)].map(([certificateId, connections]) => ({
       resourceType: 'DEVICE_CERTIFICATE',
       resourceIdentifier: { deviceCertificateId: certificateId },
       relatedResources: connections.slice(0, MAX_RELATED).map(clientResource),

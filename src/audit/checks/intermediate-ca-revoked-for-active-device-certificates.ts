@@ -1,5 +1,5 @@
 import { after } from '../../store/rows.js';
-import type { AuditCheck, CheckFinding } from '../check.js';
+import { groupBy, type AuditCheck, type CheckFinding } from '../check.js';
 import { oneLine } from '../crl-der.js';
 import { AUDITED_STATUS_SQL, crlsInForce, problemsMessage, refreshCrls, surveyDeviceCertificates, urlsOf } from '../crls.js';
 
@@ -45,8 +45,7 @@ export const intermediateCaRevokedForActiveDeviceCertificates: AuditCheck = {
     for (const c of issuing) for (const u of urlsOf(c.crl_urls)) urls.add(u);
     const problems = await refreshCrls(ctx, urls);
 
-    const byIssuer = new Map<string, CaRow[]>();
-    for (const c of issuing) byIssuer.set(c.issuer, [...(byIssuer.get(c.issuer) ?? []), c]);
+    const byIssuer = groupBy(issuing, (c) => c.issuer);
     const revoked = new Map<string, CaRow>();
     if (byIssuer.size) {
       for await (const crl of crlsInForce(db, scope, new Set(byIssuer.keys()), problems)) {

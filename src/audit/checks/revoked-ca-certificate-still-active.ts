@@ -1,4 +1,4 @@
-import { AUDITED_CERT_STATUSES, type AuditCheck, type CheckFinding } from '../check.js';
+import { AUDITED_CERT_STATUSES, groupBy, type AuditCheck, type CheckFinding } from '../check.js';
 import { crlsInForce, problemsMessage, refreshCrls, urlsOf } from '../crls.js';
 
 interface CaRow {
@@ -28,11 +28,10 @@ export const revokedCaCertificateStillActive: AuditCheck = {
       ])
     ).filter((c) => statuses.has(c.status));
     const problems = await refreshCrls(ctx, new Set(cas.flatMap((c) => urlsOf(c.crl_urls))));
-    const byIssuer = new Map<string, CaRow[]>();
-    for (const c of cas) {
-      if (!c.issuer || !c.serial_number) continue;
-      byIssuer.set(c.issuer, [...(byIssuer.get(c.issuer) ?? []), c]);
-    }
+    const byIssuer = groupBy(
+      cas.filter((c) => c.issuer && c.serial_number),
+      (c) => c.issuer!,
+    );
     const found = new Map<string, CheckFinding>();
     if (byIssuer.size) {
       for await (const crl of crlsInForce(db, scope, new Set(byIssuer.keys()), problems)) {
