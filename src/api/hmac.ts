@@ -5,10 +5,10 @@ type OneShotHash = (algorithm: string, data: string | Buffer, outputEncoding: 'h
 /** node's one-shot `crypto.hash` (Node 20.12 and later); undefined on older Nodes. */
 const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
 
-/** SHA-256 of a UTF-8 string, in hex. */
-export const sha256Hex: (text: string) => string = oneShot
-  ? (text) => oneShot('sha256', text, 'hex')
-  : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+/** SHA-256 of bytes, or of a string's UTF-8, in hex. */
+export const sha256Hex: (data: string | Buffer) => string = oneShot
+  ? (data) => oneShot('sha256', data, 'hex')
+  : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 const BLOCK = 64; // SHA-256's block size in bytes
 const DIGEST = 32;

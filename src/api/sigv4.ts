@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { getCanonicalHeaders, SignatureV4Base } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
@@ -150,7 +150,7 @@ export class SigV4Verifier {
       headers[name] = Array.isArray(v) ? v.join(',') : v;
     }
     const declaredHash = header(req.headers, 'x-amz-content-sha256');
-    const bodyHash = req.body.length ? createHash('sha256').update(req.body).digest('hex') : EMPTY_SHA256;
+    const bodyHash = req.body.length ? sha256Hex(req.body) : EMPTY_SHA256;
     if (declaredHash && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== bodyHash) {
       throw new InvalidSignatureException('The provided x-amz-content-sha256 header does not match the SHA-256 of the request body.');
     }

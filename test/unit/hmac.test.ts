@@ -34,6 +34,8 @@ describe('sha256Hex and constantTimeEqual', () => {
     for (const text of ['', 'GET\n/\n\nhost:x\n\nhost\nUNSIGNED-PAYLOAD', 'é✓']) {
       assert.equal(sha256Hex(text), createHash('sha256').update(text, 'utf8').digest('hex'));
     }
+    const bytes = randomBytes(300);
+    assert.equal(sha256Hex(bytes), createHash('sha256').update(bytes).digest('hex'), 'bytes are hashed as they are');
   });
 
   test('constantTimeEqual tells equal strings from different ones of any length', () => {
