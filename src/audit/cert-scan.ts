@@ -1,5 +1,5 @@
 import type { ResourceIdentifier, ResourceType } from '../generated/shapes.js';
-import { AUDITED_CERT_STATUSES, breathe, type CheckContext, type CheckResult } from './check.js';
+import { AUDITED_STATUS_SQL, breathe, type CheckContext, type CheckResult } from './check.js';
 
 /**
  * What the certificate checks share: the two certificate tables, the audited statuses, paging in
@@ -9,7 +9,6 @@ import { AUDITED_CERT_STATUSES, breathe, type CheckContext, type CheckResult } f
 export type CertTable = 'certificates' | 'ca_certificates';
 
 const PAGE = 5000;
-const STATUS_IN = `status IN (${AUDITED_CERT_STATUSES.map(() => '?').join(', ')})`;
 
 /** How a finding names a certificate of the table. */
 export function certResource(table: CertTable, id: string): { resourceType: ResourceType; resourceIdentifier: ResourceIdentifier } {
@@ -20,11 +19,7 @@ export function certResource(table: CertTable, id: string): { resourceType: Reso
 
 /** The scope's certificates in the audited statuses (auditDetails.totalResourcesCount). */
 export async function countAudited(ctx: CheckContext, table: CertTable): Promise<number> {
-  const row = await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE account_id = ? AND region = ? AND ${STATUS_IN}`, [
-    ctx.scope.accountId,
-    ctx.scope.region,
-    ...AUDITED_CERT_STATUSES,
-  ]);
+  const row = await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE account_id = ? AND region = ? AND ${AUDITED_STATUS_SQL}`, [ctx.scope.accountId, ctx.scope.region]);
   return Number(row?.n ?? 0);
 }
 
@@ -46,9 +41,9 @@ export async function* auditedPages<T extends { certificate_id: string }>(
     ctx.signal.throwIfAborted();
     const rows = await ctx.db.all<T>(
       `SELECT certificate_id, ${columns} FROM ${table}
-       WHERE account_id = ? AND region = ? AND ${STATUS_IN} AND (${where}) AND certificate_id > ?
+       WHERE account_id = ? AND region = ? AND ${AUDITED_STATUS_SQL} AND (${where}) AND certificate_id > ?
        ORDER BY certificate_id LIMIT ${PAGE}`,
-      [ctx.scope.accountId, ctx.scope.region, ...AUDITED_CERT_STATUSES, ...params, after],
+      [ctx.scope.accountId, ctx.scope.region, ...params, after],
     );
     if (rows.length) yield rows;
     if (rows.length < PAGE) return;

@@ -38,6 +38,12 @@ export interface CheckFinding {
   reasonForNonComplianceCode: string;
 }
 
+/** One reason a resource is non-compliant: a finding's reasonForNonComplianceCode and its text. */
+export interface CheckReason {
+  code: string;
+  text: string;
+}
+
 export type CheckResult =
   | {
       status: 'evaluated';
@@ -63,7 +69,10 @@ export interface AuditCheck {
 }
 
 /** The statuses a certificate is audited in ("ACTIVE or PENDING_TRANSFER" in AWS's check pages). */
-export const AUDITED_CERT_STATUSES = ['ACTIVE', 'PENDING_TRANSFER'] as const;
+const AUDITED_CERT_STATUSES = ['ACTIVE', 'PENDING_TRANSFER'] as const;
+
+/** `status IN ('ACTIVE', 'PENDING_TRANSFER')`: the audited statuses as SQL (no parameters). */
+export const AUDITED_STATUS_SQL = `status IN (${AUDITED_CERT_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 export const DAY_MS = 24 * 3600_000;
 

@@ -1,3 +1,4 @@
+import { InvalidRequestException } from '../generated/errors.js';
 import type { MitigationActionType } from '../generated/shapes.js';
 
 /**
@@ -32,3 +33,8 @@ export const CHECK_ACTIONS: Readonly<Record<string, readonly MitigationActionTyp
 export const CHECK_NAMES = Object.keys(CHECK_ACTIONS);
 
 export const isCheckName = (name: string): boolean => Object.prototype.hasOwnProperty.call(CHECK_ACTIONS, name);
+
+/** A known check name; otherwise InvalidRequestException naming `member` (the request field) and the name. */
+export function requireCheckName(name: string, member = 'checkName'): void {
+  if (!isCheckName(name)) throw new InvalidRequestException(`${member}: ${name} is not an audit check name; known checks: ${CHECK_NAMES.join(', ')}.`);
+}

@@ -4,7 +4,7 @@ import type { AuditCheckConfigurations, AuditNotificationTarget, UpdateAccountAu
 import type { AuditConfigurationRow } from '../store/audit-configurations.js';
 import type { Driver } from '../store/driver.js';
 import { AuditConfigurationRepo } from '../store/audit-configurations.js';
-import { CHECK_NAMES, isCheckName } from './checks.js';
+import { CHECK_NAMES, requireCheckName } from './checks.js';
 
 /**
  * The account audit configuration: which checks are enabled (and their settings), the audit role,
@@ -12,7 +12,7 @@ import { CHECK_NAMES, isCheckName } from './checks.js';
  * configuration was deleted) has every check disabled, as DeleteAccountAuditConfiguration leaves
  * it ("all audit checks are reset to disabled").
  */
-export interface CheckSetting {
+interface CheckSetting {
   enabled: boolean;
   /** The check's settings with defaults filled in (e.g. CERT_AGE_THRESHOLD_IN_DAYS: "365"); {} for most checks. */
   configuration: Record<string, string>;
@@ -133,7 +133,7 @@ export function updatedConfiguration(
   const checks = parseChecks(row);
   const given = input.auditCheckConfigurations ?? {};
   for (const [name, c] of Object.entries(given)) {
-    if (!isCheckName(name)) throw new InvalidRequestException(`auditCheckConfigurations: ${name} is not an audit check name; known checks: ${CHECK_NAMES.join(', ')}.`);
+    requireCheckName(name, 'auditCheckConfigurations');
     if (c.configuration) checkSettings(name, c.configuration);
     const enabled = c.enabled ?? checks[name]?.enabled ?? false;
     if (!enabled && inUse.has(name)) {
@@ -169,7 +169,7 @@ export function enabledChecks(row: AuditConfigurationRow | undefined): Set<strin
 export function checkTargets(names: readonly string[], enabled: ReadonlySet<string>): string[] {
   if (names.length === 0) throw new InvalidRequestException('targetCheckNames must name at least one audit check.');
   for (const n of names) {
-    if (!isCheckName(n)) throw new InvalidRequestException(`targetCheckNames: ${n} is not an audit check name; known checks: ${CHECK_NAMES.join(', ')}.`);
+    requireCheckName(n, 'targetCheckNames');
     if (!enabled.has(n)) {
       throw new InvalidRequestException(`targetCheckNames: ${n} is not enabled in the account audit configuration; enable it with UpdateAccountAuditConfiguration first.`);
     }

@@ -9,7 +9,7 @@ import { generateKeyPairSync, X509Certificate } from 'node:crypto';
  */
 export class CrlFormatError extends Error {}
 
-export interface CrlFields {
+interface CrlFields {
   /** The issuer Name, DER (tag and length included). */
   issuerDer: Buffer;
   thisUpdate: Date;
@@ -75,7 +75,7 @@ function time(buf: Buffer, t: Tlv, what: string): Date {
  * A serial number as node's X509Certificate.serialNumber prints it, upper-cased: the integer's
  * bytes without leading zero bytes, two hex digits each ("00FF01" -> "FF01", "0A0B" stays "0A0B").
  */
-export function serialHex(buf: Buffer, start: number, end: number): string {
+function serialHex(buf: Buffer, start: number, end: number): string {
   let i = start;
   while (i < end - 1 && buf[i] === 0) i++;
   return buf.toString('hex', i, end).toUpperCase();
@@ -124,6 +124,9 @@ function encode(tag: number, content: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), len, content]);
 }
 
+/** AlgorithmIdentifier ecdsa-with-SHA256 (a certificate's signature algorithm, inside and outside the TBS part). */
+const ECDSA_WITH_SHA256 = Buffer.from('300a06082a8648ce3d040302', 'hex');
+
 let template: { head: Buffer; tail: Buffer } | undefined;
 
 /**
@@ -133,8 +136,7 @@ let template: { head: Buffer; tail: Buffer } | undefined;
 function certificateAround(): { head: Buffer; tail: Buffer } {
   if (!template) {
     const spki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
-    const alg = Buffer.from('300a06082a8648ce3d040302', 'hex'); // ecdsa-with-SHA256
-    const head = Buffer.concat([Buffer.from('a003020102', 'hex'), Buffer.from('020101', 'hex'), alg]);
+    const head = Buffer.concat([Buffer.from('a003020102', 'hex'), Buffer.from('020101', 'hex'), ECDSA_WITH_SHA256]);
     const validity = encode(SEQUENCE, Buffer.concat([encode(UTC_TIME, Buffer.from('250101000000Z')), encode(UTC_TIME, Buffer.from('260101000000Z'))]));
     const tail = Buffer.concat([validity, Buffer.from('3000', 'hex'), spki]);
     template = { head, tail };
@@ -154,8 +156,7 @@ export function nodeName(nameDer: Buffer): string {
   if (name === undefined) {
     const { head, tail } = certificateAround();
     const tbs = encode(SEQUENCE, Buffer.concat([head, nameDer, tail]));
-    const alg = Buffer.from('300a06082a8648ce3d040302', 'hex');
-    const cert = encode(SEQUENCE, Buffer.concat([tbs, alg, Buffer.from('03020000', 'hex')]));
+    const cert = encode(SEQUENCE, Buffer.concat([tbs, ECDSA_WITH_SHA256, Buffer.from('03020000', 'hex')]));
     try {
       name = new X509Certificate(cert).issuer;
     } catch (e) {

@@ -5,7 +5,7 @@ import type { Scope } from '../api/context.js';
 import { CaCertificateRepo } from '../store/ca-certificates.js';
 import { CrlRepo, UPLOADED, type CrlHeader } from '../store/crls.js';
 import type { Driver } from '../store/driver.js';
-import { AUDITED_CERT_STATUSES, type CheckContext } from './check.js';
+import { AUDITED_STATUS_SQL, type CheckContext } from './check.js';
 import { CrlFormatError, nodeName, oneLine, readCrl } from './crl-der.js';
 import { crlFetchSettings, fetchCrlBytes } from './crl-fetch.js';
 
@@ -65,7 +65,7 @@ export async function signedBy(der: Buffer, issuerPem: string): Promise<boolean>
   }
 }
 
-export type IssuerVerdict = { ok: true; caCertificateId: string } | { ok: false; problem: string };
+type IssuerVerdict = { ok: true; caCertificateId: string } | { ok: false; problem: string };
 
 /** Finds the registered CA certificate (subject = the CRL's issuer) whose key verifies the CRL. */
 export async function verifyWithRegisteredCa(db: Driver, scope: Scope, crl: ParsedCrl): Promise<IssuerVerdict> {
@@ -82,7 +82,7 @@ export async function verifyWithRegisteredCa(db: Driver, scope: Scope, crl: Pars
 // --- Distribution points, fetched once per audit ---------------------------------------------------
 
 /** A CRL without a nextUpdate is fetched again after this long. */
-export const REFETCH_WITHOUT_NEXT_UPDATE_MS = 24 * 3600_000;
+const REFETCH_WITHOUT_NEXT_UPDATE_MS = 24 * 3600_000;
 
 interface AuditFetches {
   /** performance.now() when the first check of the audit asked. */
@@ -193,7 +193,7 @@ export function urlsOf(json: string | null): string[] {
 
 // --- The CRLs in force ---------------------------------------------------------------------------------
 
-export interface CrlInForce {
+interface CrlInForce {
   header: CrlHeader;
   /** Revoked serial numbers, in the form certificates.serial_number holds. */
   serials: string[];
@@ -225,11 +225,6 @@ export async function* crlsInForce(db: Driver, scope: Scope, issuers?: ReadonlyS
   }
 }
 
-/** The issuers (node's form) that have a CRL stored in the scope. */
-export async function issuersWithCrls(db: Driver, scope: Scope): Promise<Set<string>> {
-  return new Set((await new CrlRepo(db).headers(scope)).map((h) => h.issuer));
-}
-
 const MESSAGE_MAX = 2000;
 
 /** auditDetails.message for the problems met (undefined when none), within the model's 2048 characters. */
@@ -249,10 +244,7 @@ export function problemsMessage(problems: readonly string[]): string | undefined
 
 // --- Shared by the three checks ------------------------------------------------------------------------
 
-/** `status IN (...)` of the audited statuses (ACTIVE, PENDING_TRANSFER), as SQL. */
-export const AUDITED_STATUS_SQL = `status IN (${AUDITED_CERT_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-
-export interface DeviceSurvey {
+interface DeviceSurvey {
   /** ACTIVE and PENDING_TRANSFER device certificates (the checks' totalResourcesCount). */
   audited: number;
   /** The distinct distribution point URLs they name. */

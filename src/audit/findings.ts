@@ -54,6 +54,38 @@ export interface NewFinding {
   isSuppressed?: boolean;
 }
 
+/** The finding's row: what it says about the resource, plus who found it, when, and whether it is suppressed. */
+export function findingRow(
+  f: Pick<NewFinding, 'resourceType' | 'resourceIdentifier' | 'additionalInfo' | 'relatedResources' | 'reasonForNonCompliance' | 'reasonForNonComplianceCode'>,
+  o: {
+    findingId: string;
+    taskId: string;
+    checkName: string;
+    severity: string;
+    isSuppressed: boolean;
+    now: Date;
+    taskStart: number;
+    /** canonicalJson(f.resourceIdentifier), when the caller has it already. */
+    identifier?: string;
+  },
+): FindingRow {
+  return {
+    finding_id: o.findingId,
+    task_id: o.taskId,
+    check_name: o.checkName,
+    severity: o.severity,
+    resource_type: f.resourceType,
+    resource_identifier: o.identifier ?? canonicalJson(f.resourceIdentifier),
+    additional_info: f.additionalInfo ? JSON.stringify(f.additionalInfo) : null,
+    related_resources: JSON.stringify(f.relatedResources ?? []),
+    reason: f.reasonForNonCompliance ?? null,
+    reason_code: f.reasonForNonComplianceCode ?? null,
+    is_suppressed: o.isSuppressed ? 1 : 0,
+    finding_time: o.now.getTime(),
+    task_start_time: o.taskStart,
+  };
+}
+
 /** Audit task ids look like AWS's: 32 hexadecimal characters. */
 export const newAuditTaskId = (): string => randomBytes(16).toString('hex');
 
@@ -89,21 +121,9 @@ export async function addFindings(
   const taskStart = Number(task.task_start_time);
   await tx.findings.insertMany(
     scope,
-    findings.map((f, i) => ({
-      finding_id: ids[i],
-      task_id: id,
-      check_name: f.checkName,
-      severity: f.severity,
-      resource_type: f.resourceType,
-      resource_identifier: canonicalJson(f.resourceIdentifier),
-      additional_info: f.additionalInfo ? JSON.stringify(f.additionalInfo) : null,
-      related_resources: JSON.stringify(f.relatedResources ?? []),
-      reason: f.reasonForNonCompliance ?? null,
-      reason_code: f.reasonForNonComplianceCode ?? null,
-      is_suppressed: f.isSuppressed ? 1 : 0,
-      finding_time: now.getTime(),
-      task_start_time: taskStart,
-    })),
+    findings.map((f, i) =>
+      findingRow(f, { findingId: ids[i], taskId: id, checkName: f.checkName, severity: f.severity, isSuppressed: !!f.isSuppressed, now, taskStart }),
+    ),
   );
   return { taskId: id, findingIds: ids };
 }

@@ -1,6 +1,6 @@
 import { operationNames } from '../generated/service.js';
 import { parsePolicyDocument, type Statement } from './iam-policy.js';
-import { broadActions, parsePolicy, type PolicyStatement } from './policy-analysis.js';
+import { broadActions, parsePolicy, statementsOf, type PolicyStatement } from './policy-analysis.js';
 import { actionMatches, wildcard } from './wildcards.js';
 
 /**
@@ -25,7 +25,7 @@ export type RoleReasonCode =
   | 'ALLOWS_BROAD_ACCESS_TO_IOT_DATA_PLANE_ACTIONS';
 
 /** The order findings and reasons are reported in (most damaging first). */
-export const ROLE_REASON_ORDER: readonly RoleReasonCode[] = [
+const ROLE_REASON_ORDER: readonly RoleReasonCode[] = [
   'ALLOWS_ACCESS_TO_SECURITY_AUDITING_SERVICES',
   'ALLOWS_BROAD_ACCESS_TO_USED_SERVICES',
   'ALLOWS_ACCESS_TO_IOT_NON_THING_ADMIN_ACTIONS',
@@ -36,10 +36,10 @@ export const ROLE_REASON_ORDER: readonly RoleReasonCode[] = [
 
 
 /** Security auditing services AWS names ("iam", "cloudtrail", "guardduty", "inspector", "trustedadvisor"); inspector2 is Inspector's current prefix. */
-export const SECURITY_AUDITING_SERVICES = ['iam', 'cloudtrail', 'guardduty', 'inspector', 'inspector2', 'trustedadvisor'] as const;
+const SECURITY_AUDITING_SERVICES = ['iam', 'cloudtrail', 'guardduty', 'inspector', 'inspector2', 'trustedadvisor'] as const;
 
 /** Thing-management actions: non-compliant even on a single thing. */
-export const THING_ADMIN_WRITE_ACTIONS = [
+const THING_ADMIN_WRITE_ACTIONS = [
   'AddThingToThingGroup',
   'AttachThingPrincipal',
   'CreateThing',
@@ -54,7 +54,7 @@ export const THING_ADMIN_WRITE_ACTIONS = [
 ] as const;
 
 /** Thing-admin reads: non-compliant only on a broad set of things. */
-export const THING_ADMIN_READ_ACTIONS = ['DescribeThing', 'ListJobExecutionsForThing', 'ListThingGroupsForThing', 'ListThingPrincipals'] as const;
+const THING_ADMIN_READ_ACTIONS = ['DescribeThing', 'ListJobExecutionsForThing', 'ListThingGroupsForThing', 'ListThingPrincipals'] as const;
 
 /**
  * Data-plane actions (MQTT, shadows, jobs, retained messages, the credentials provider): never
@@ -168,7 +168,7 @@ function broadResource(pattern: string): boolean {
 // Verdicts
 
 /** A role's permission policies, parsed: every statement of every document (a Deny in one applies to all). */
-export interface RolePolicies {
+interface RolePolicies {
   statements: Statement[];
   /** The same statements as the IoT policy rules read them (data-plane broadness). */
   iot: PolicyStatement[];
@@ -180,19 +180,19 @@ export function parseRole(documents: readonly unknown[]): RolePolicies {
   const iot: PolicyStatement[] = [];
   for (const d of documents) {
     statements.push(...parsePolicyDocument(d));
-    iot.push(...(parsePolicy(typeof d === 'string' ? d : JSON.stringify(d)) ?? []));
+    iot.push(...((typeof d === 'string' ? parsePolicy(d) : statementsOf(d)) ?? []));
   }
   return { statements, iot };
 }
 
-export interface RoleVerdict {
+interface RoleVerdict {
   code: RoleReasonCode;
   /** What the role grants that earned the code: actions ("iot:CreateThing", "s3:*") or services ("iam"). */
   grants: string[];
 }
 
 /** Lower-cased service prefixes used in the last year. */
-export type UsedServices = ReadonlySet<string>;
+type UsedServices = ReadonlySet<string>;
 
 /**
  * The overly-permissive verdicts for one role (empty when compliant), in ROLE_REASON_ORDER.
@@ -284,7 +284,7 @@ export function unusedServices(role: RolePolicies, used: UsedServices): string[]
   return granted.filter((s) => !used.has(s));
 }
 
-export interface ServiceUse {
+interface ServiceUse {
   service: string;
   /** Epoch milliseconds; absent: used, when unknown (counted as recent). */
   lastUsed?: number;

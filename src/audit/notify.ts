@@ -1,13 +1,11 @@
 import type { Scope } from '../api/context.js';
 import { snsMessageId } from '../actions/publish-finding-to-sns.js';
 import type { StoreTx } from '../store/store.js';
-import type { readAuditConfiguration } from './configuration.js';
-import { auditDetailsOf } from './details.js';
-
-type AuditConfiguration = Awaited<ReturnType<typeof readAuditConfiguration>>;
+import type { AuditConfiguration } from './configuration.js';
+import { auditDetailsOf, taskStatisticsOf } from './details.js';
 
 /** The outbox action name that marks an audit notification (no mitigation execution waits on it). */
-export const AUDIT_NOTIFICATION = 'AUDIT_NOTIFICATION';
+const AUDIT_NOTIFICATION = 'AUDIT_NOTIFICATION';
 
 /**
  * Writes the audit notification (SEMANTICS.md section 6, schema auditnotification/1.0 with the
@@ -22,18 +20,18 @@ export async function notifyAuditEnd(tx: StoreTx, scope: Scope, taskId: string, 
   const task = await tx.auditTasks.get(scope, taskId);
   if (!task || task.notified) return false;
   const details = auditDetailsOf(await tx.auditTasks.checks(scope, taskId));
-  const count = (statuses: string[]) => Object.values(details).filter((d) => statuses.includes(d.checkRunStatus ?? '')).length;
+  const stats = taskStatisticsOf(details);
   const message = {
     accountId: scope.accountId,
     taskId,
     taskStatus: task.task_status,
     taskType: task.task_type,
     ...(task.scheduled_audit_name ? { scheduledAuditName: task.scheduled_audit_name } : {}),
-    failedChecksCount: count(['FAILED']),
-    canceledChecksCount: count(['CANCELED']),
-    nonCompliantChecksCount: count(['COMPLETED_NON_COMPLIANT']),
-    compliantChecksCount: count(['COMPLETED_COMPLIANT']),
-    totalChecksCount: Object.keys(details).length,
+    failedChecksCount: stats.failedChecks,
+    canceledChecksCount: stats.canceledChecks,
+    nonCompliantChecksCount: stats.nonCompliantChecks,
+    compliantChecksCount: stats.compliantChecks,
+    totalChecksCount: stats.totalChecks,
     taskStartTime: Number(task.task_start_time),
     auditDetails: Object.entries(details).map(([checkName, d]) => ({
       checkName,

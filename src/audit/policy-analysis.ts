@@ -26,7 +26,7 @@ import { actionMatches } from './wildcards.js';
 // ------------------------------------------------------------------ actions
 
 /** The data-plane actions the overly-permissive rule judges, in the order reason texts list them (AWS's example order first). */
-export const BROAD_ACTION_ORDER = [
+const BROAD_ACTION_ORDER = [
   'iot:Subscribe',
   'iot:Connect',
   'iot:GetThingShadow',
@@ -39,7 +39,7 @@ export const BROAD_ACTION_ORDER = [
   'iot:UpdateJobExecution',
 ] as const;
 
-export type DataPlaneAction = (typeof BROAD_ACTION_ORDER)[number] | 'iot:Receive' | 'iot:RetainPublish';
+type DataPlaneAction = (typeof BROAD_ACTION_ORDER)[number] | 'iot:Receive' | 'iot:RetainPublish';
 
 /** Every action an Action pattern is expanded against. */
 const KNOWN_ACTIONS: readonly DataPlaneAction[] = [...BROAD_ACTION_ORDER, 'iot:Receive', 'iot:RetainPublish'];
@@ -95,6 +95,11 @@ export function parsePolicy(document: string): PolicyStatement[] | undefined {
   } catch {
     return undefined;
   }
+  return statementsOf(doc);
+}
+
+/** The statements of a policy document already parsed from JSON; undefined when it is not a policy at all. */
+export function statementsOf(doc: unknown): PolicyStatement[] | undefined {
   if (!doc || typeof doc !== 'object') return undefined;
   const raw = (doc as { Statement?: unknown }).Statement;
   const items: unknown[] = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
@@ -165,7 +170,7 @@ const QMARK = '\uE001';
 const PINNED = '\uE002';
 
 /** The fresh thing (and client id) name probes use. */
-export const PROBE = 'warden-probe-other-device';
+const PROBE = 'warden-probe-other-device';
 /** Every probe is an ARN with this prefix; resources are normalised to the same region and account. */
 export const ARN_PREFIX = 'arn:aws:iot:region:account:';
 
@@ -269,7 +274,7 @@ function run(g: Glob, text: string): { full: boolean; alive: boolean } {
 }
 
 /** A probe: one resource (`prefix` false) or every resource that starts with `text` (`prefix` true). */
-export interface Probe {
+interface Probe {
   text: string;
   prefix: boolean;
   /** ARN_PREFIX + text. */
@@ -303,7 +308,7 @@ function answer(g: Glob, pr: Probe, all: boolean): boolean {
 }
 
 /** The statement's resources compiled for each use, once per statement. */
-export interface StatementGlobs {
+interface StatementGlobs {
   /** As an Allow grants them (a free `${iot:ClientId}` is a star unless IsAttached). */
   grant?: (Glob | undefined)[];
   /** Every variable pinned: a Deny's resources, an Allow's NotResource exclusions. */
@@ -345,7 +350,7 @@ const THING_PROBES: Probe[] = [probe(`thing/${PROBE}`, false), probe(`thing/${PR
  * - Shadow and job actions: any thing (`thing/*`), named shadows included.
  * - Receive: none; "the device can only receive messages from topics on which it has permission to subscribe".
  */
-export const BROAD_PROBES: Readonly<Record<(typeof BROAD_ACTION_ORDER)[number], readonly Probe[]>> = {
+const BROAD_PROBES: Readonly<Record<(typeof BROAD_ACTION_ORDER)[number], readonly Probe[]>> = {
   'iot:Connect': [probe(`client/${PROBE}`, false)],
   'iot:Publish': [probe(`topic/$aws/things/${PROBE}/`, true)],
   'iot:Subscribe': [

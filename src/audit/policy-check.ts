@@ -1,20 +1,14 @@
 import type { AuditFindingSeverity } from '../generated/shapes.js';
-import type { AuditCheck, CheckFinding } from './check.js';
+import type { AuditCheck, CheckFinding, CheckReason } from './check.js';
 import { parsePolicy, type PolicyStatement } from './policy-analysis.js';
 import { defaultPolicyVersions, policyVersionIdentifier } from './policy-pages.js';
-
-/** One reason a policy is non-compliant. */
-export interface PolicyReason {
-  code: string;
-  text: string;
-}
 
 /**
  * What both IoT policy checks share: the default version of every policy of the scope, parsed,
  * judged by `judge` (none when compliant, or when the document is not a policy); one finding per
  * policy and reason. totalResourcesCount is the number of policies.
  */
-export function policyCheck(name: string, severity: AuditFindingSeverity, judge: (statements: PolicyStatement[]) => PolicyReason[]): AuditCheck {
+export function policyCheck(name: string, severity: AuditFindingSeverity, judge: (statements: PolicyStatement[]) => CheckReason[]): AuditCheck {
   return {
     name,
     severity,

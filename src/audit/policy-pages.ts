@@ -3,7 +3,7 @@ import type { Driver } from '../store/driver.js';
 import { breathe } from './check.js';
 
 /** A policy and the document of its default (operative) version. */
-export interface DefaultPolicyVersion {
+interface DefaultPolicyVersion {
   name: string;
   versionId: string;
   document: string;

@@ -1,13 +1,7 @@
 import { IamRoleRepo, type AliasWithRole } from '../store/iam-roles.js';
 import type { AuditFindingSeverity } from '../generated/shapes.js';
-import type { AuditCheck, CheckContext, CheckFinding, CheckResult } from './check.js';
+import type { AuditCheck, CheckContext, CheckFinding, CheckReason, CheckResult } from './check.js';
 import { notRegisteredMessage, ROLE_NOT_REGISTERED } from './iam-analysis.js';
-
-/** One reason a role alias's role is non-compliant. */
-export interface RoleReason {
-  code: string;
-  text: string;
-}
 
 /**
  * What both role-alias checks share: every role alias of the scope with the IAM role it names,
@@ -16,14 +10,14 @@ export interface RoleReason {
  * (POST /_warden/iam-roles) are not judged, not counted, and listed in the message with errorCode
  * ROLE_NOT_REGISTERED.
  */
-export function roleAliasCheck(name: string, severity: AuditFindingSeverity, judge: (role: NonNullable<AliasWithRole['role']>, ctx: CheckContext) => RoleReason[]): AuditCheck {
+export function roleAliasCheck(name: string, severity: AuditFindingSeverity, judge: (role: NonNullable<AliasWithRole['role']>, ctx: CheckContext) => CheckReason[]): AuditCheck {
   return {
     name,
     severity,
     async run(ctx): Promise<CheckResult> {
       const findings: CheckFinding[] = [];
       const unknown: { alias: string; roleArn: string }[] = [];
-      const judged = new Map<string, RoleReason[]>();
+      const judged = new Map<string, CheckReason[]>();
       let total = 0;
       for await (const page of new IamRoleRepo(ctx.db).aliasPages(ctx.scope, ctx.signal)) {
         for (const a of page) {

@@ -5,7 +5,7 @@ import type { FindingRow } from '../store/findings.js';
 import type { AuditRunRow } from '../store/audit-tasks.js';
 import type { StoreTx } from '../store/store.js';
 import type { AuditCheck, CheckContext, CheckResult } from './check.js';
-import { canonicalJson } from './findings.js';
+import { canonicalJson, findingRow } from './findings.js';
 import { suppressionKey } from './suppressions.js';
 
 /** Runs one check; a check Warden lacks, or one that throws, is a FAILED result rather than a stuck task. */
@@ -59,24 +59,10 @@ export async function recordCheck(
   const suppressedResources = new Set<string>();
   const rows: FindingRow[] = result.findings.map((f) => {
     const identifier = canonicalJson(f.resourceIdentifier);
-    const isSuppressed = suppressions.has(suppressionKey(checkName, f.resourceIdentifier));
+    const isSuppressed = suppressions.has(suppressionKey(checkName, identifier));
     resources.add(identifier);
     if (isSuppressed) suppressedResources.add(identifier);
-    return {
-      finding_id: randomUUID(),
-      task_id: task.task_id,
-      check_name: checkName,
-      severity,
-      resource_type: f.resourceType,
-      resource_identifier: identifier,
-      additional_info: f.additionalInfo ? JSON.stringify(f.additionalInfo) : null,
-      related_resources: JSON.stringify(f.relatedResources ?? []),
-      reason: f.reasonForNonCompliance,
-      reason_code: f.reasonForNonComplianceCode,
-      is_suppressed: isSuppressed ? 1 : 0,
-      finding_time: now.getTime(),
-      task_start_time: start,
-    };
+    return findingRow(f, { findingId: randomUUID(), taskId: task.task_id, checkName, severity, isSuppressed, now, taskStart: start, identifier });
   });
   const n = await tx.auditTasks.finishCheck(scope, task.task_id, {
     check_name: checkName,

@@ -8,6 +8,7 @@ import { AUDIT_CHECKS } from './checks/index.js';
 import { readAuditConfiguration } from './configuration.js';
 import { startDueScheduledAudits } from './scheduler.js';
 import { evaluateCheck, recordCheck } from './run-check.js';
+import { ON_DEMAND_WINDOW_MS } from './start.js';
 import { notifyAuditEnd } from './notify.js';
 import { activeSuppressions } from './suppressions.js';
 import type { AuditRunRow } from '../store/audit-tasks.js';
@@ -15,7 +16,7 @@ import type { AuditRunRow } from '../store/audit-tasks.js';
 /** A check Warden does not evaluate still needs a severity for its (absent) findings. */
 const severityOf = (name: string): string => AUDIT_CHECKS.get(name)?.severity ?? 'LOW';
 
-export interface AuditRunnerOptions {
+interface AuditRunnerOptions {
   store: Store;
   clock: Clock;
   log: Logger;
@@ -150,7 +151,7 @@ export class AuditRunner {
         now: new Date(Number(task.task_start_time)),
         configuration: config.checks[pending.check_name]?.configuration ?? {},
         taskType: task.task_type as 'ON_DEMAND_AUDIT_TASK' | 'SCHEDULED_AUDIT_TASK',
-        windowStart: Number(task.window_start ?? Number(task.task_start_time) - 31 * 24 * 3600_000),
+        windowStart: Number(task.window_start ?? Number(task.task_start_time) - ON_DEMAND_WINDOW_MS),
         signal: this.abort.signal,
       }, pending.check_name, log);
       if (this.closing) return;

@@ -2,15 +2,16 @@ import type { Scope } from '../api/context.js';
 import type { AuditFrequency, DayOfWeek } from '../generated/shapes.js';
 import type { ScheduledAuditRow } from '../store/scheduled-audits.js';
 import type { Store } from '../store/store.js';
-import { readAuditConfiguration } from './configuration.js';
+import { isCheckName } from './checks.js';
+import { enabledChecks } from './configuration.js';
 import { nextRunAfter, timeOfDay, type Schedule } from './schedule.js';
-import { ON_DEMAND_WINDOW_MS, startAuditTask } from './start.js';
+import { startAuditTask } from './start.js';
 
 /** Due rows read per query; the loop reads again while a full batch came back. */
 const BATCH = 100;
 
 /** AWS: scheduled audits look "from 2 hours before the last run to 2 hours before this run". */
-export const SCHEDULED_WINDOW_LEAD_MS = 2 * 3600_000;
+const SCHEDULED_WINDOW_LEAD_MS = 2 * 3600_000;
 
 /** The schedule of a stored scheduled audit; it runs at the time of day it was created at. */
 export function scheduleOf(row: Pick<ScheduledAuditRow, 'frequency' | 'day_of_week' | 'day_of_month' | 'created_at'>): Schedule {
@@ -42,15 +43,16 @@ export async function startDueScheduledAudits(store: Store, now: Date): Promise<
         // Read again under the claim: an UpdateScheduledAudit may have changed the checks since the query.
         const current = await tx.scheduledAudits.get(scope, row.name);
         if (!current) return undefined;
-        const config = await readAuditConfiguration(tx.db, scope);
-        const checks = (JSON.parse(current.checks) as string[]).filter((c) => config.checks[c]?.enabled);
+        const enabled = enabledChecks(await tx.auditConfigurations.get(scope));
+        const checks = (JSON.parse(current.checks) as string[]).filter((c) => isCheckName(c) && enabled.has(c));
         if (checks.length === 0) return undefined;
         return startAuditTask(tx, scope, {
           checks,
           taskType: 'SCHEDULED_AUDIT_TASK',
           scheduledAuditName: row.name,
           now,
-          windowStart: row.last_run === null ? now.getTime() - ON_DEMAND_WINDOW_MS : row.last_run - SCHEDULED_WINDOW_LEAD_MS,
+          // The first run looks back as far as an on-demand audit (startAuditTask's default).
+          windowStart: row.last_run === null ? undefined : row.last_run - SCHEDULED_WINDOW_LEAD_MS,
         });
       });
       if (taskId) started.push(taskId);

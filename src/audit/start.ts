@@ -1,4 +1,5 @@
 import type { Scope } from '../api/context.js';
+import { insertRows } from '../store/rows.js';
 import type { StoreTx } from '../store/store.js';
 import { DAY_MS } from './check.js';
 import { newAuditTaskId } from './findings.js';
@@ -24,11 +25,11 @@ export async function startAuditTask(
      VALUES (?, ?, ?, ?, 'IN_PROGRESS', ?, ?, ?, ?)`,
     [scope.accountId, scope.region, taskId, o.taskType, start, o.scheduledAuditName ?? null, JSON.stringify(o.checks), o.windowStart ?? start - ON_DEMAND_WINDOW_MS],
   );
-  for (const check of o.checks) {
-    await tx.db.run(
-      "INSERT INTO audit_task_checks (account_id, region, task_id, check_name, check_run_status) VALUES (?, ?, ?, ?, 'IN_PROGRESS')",
-      [scope.accountId, scope.region, taskId, check],
-    );
-  }
+  await insertRows(
+    tx.db,
+    'audit_task_checks',
+    ['account_id', 'region', 'task_id', 'check_name', 'check_run_status'],
+    o.checks.map((check) => [scope.accountId, scope.region, taskId, check, 'IN_PROGRESS']),
+  );
   return taskId;
 }

@@ -4,7 +4,6 @@ import type { AuditSuppression, ResourceIdentifier, ResourceType } from '../gene
 import type { SuppressionRow } from '../store/audit-suppressions.js';
 import { AuditSuppressionRepo } from '../store/audit-suppressions.js';
 import type { Driver } from '../store/driver.js';
-import { CHECK_NAMES, isCheckName } from './checks.js';
 import { canonicalJson } from './findings.js';
 
 /**
@@ -39,9 +38,7 @@ const TYPE_OF_MEMBER: [keyof ResourceIdentifier, ResourceType][] = [
 ];
 
 /** A known check name (InvalidRequestException naming it otherwise). */
-export function requireCheckName(checkName: string): void {
-  if (!isCheckName(checkName)) throw new InvalidRequestException(`checkName: ${checkName} is not an audit check name; known checks: ${CHECK_NAMES.join(', ')}.`);
-}
+export { requireCheckName } from './checks.js';
 
 /** The canonical identifier and its resource type; an identifier with no member set is InvalidRequestException. */
 export function identify(resourceIdentifier: ResourceIdentifier): { key: string; type: ResourceType } {

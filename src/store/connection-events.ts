@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Scope } from '../api/context.js';
 import type { Driver } from './driver.js';
+import { byScope, inChunks, insertRows, selectIn } from './rows.js';
 
 /**
  * MQTT connections Warden has been told about (POST /_warden/connection-events; later a broker
@@ -61,10 +62,9 @@ export function connectionId(e: Pick<ConnectionEvent, 'clientId' | 'certificateI
   return createHash('sha256').update(JSON.stringify([e.clientId, e.certificateId ?? null, e.principal ?? null, e.connectedAt])).digest('hex').slice(0, 32);
 }
 
-const BATCH = 200;
-/** Certificates or client ids per IN list. */
-const KEY_BATCH = 500;
-const COLUMNS = 'account_id, region, event_id, client_id, certificate_id, principal, source_ip, connected_at, disconnected_at, disconnect_reason';
+/** Rows of one purge statement; each is its own short transaction, so the API never waits long. */
+const PURGE_CHUNK = 2000;
+const COLUMNS = ['account_id', 'region', 'event_id', 'client_id', 'certificate_id', 'principal', 'source_ip', 'connected_at', 'disconnected_at', 'disconnect_reason'];
 
 export class ConnectionEventRepo {
   constructor(private readonly db: Driver) {}
@@ -82,44 +82,36 @@ export class ConnectionEventRepo {
       byId.set(id, prev ? { ...prev, ...Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) } : e);
     }
     const all = [...byId.entries()];
-    for (let i = 0; i < all.length; i += BATCH) {
-      const batch = all.slice(i, i + BATCH);
-      const params: unknown[] = [];
-      for (const [id, e] of batch) {
-        params.push(scope.accountId, scope.region, id, e.clientId, e.certificateId ?? null, e.principal ?? null, e.sourceIp ?? null, e.connectedAt, e.disconnectedAt ?? null, e.disconnectReason ?? null);
-      }
-      await this.db.run(
-        `INSERT INTO connection_events (${COLUMNS}) VALUES ${batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-         ON CONFLICT (account_id, region, event_id) DO UPDATE SET
-           disconnected_at = COALESCE(excluded.disconnected_at, connection_events.disconnected_at),
-           disconnect_reason = COALESCE(excluded.disconnect_reason, connection_events.disconnect_reason),
-           source_ip = COALESCE(excluded.source_ip, connection_events.source_ip)`,
-        params,
-      );
-    }
+    await insertRows(
+      this.db,
+      'connection_events',
+      COLUMNS,
+      all.map(([id, e]) => [scope.accountId, scope.region, id, e.clientId, e.certificateId ?? null, e.principal ?? null, e.sourceIp ?? null, e.connectedAt, e.disconnectedAt ?? null, e.disconnectReason ?? null]),
+      `ON CONFLICT (account_id, region, event_id) DO UPDATE SET
+         disconnected_at = COALESCE(excluded.disconnected_at, connection_events.disconnected_at),
+         disconnect_reason = COALESCE(excluded.disconnect_reason, connection_events.disconnect_reason),
+         source_ip = COALESCE(excluded.source_ip, connection_events.source_ip)`,
+    );
     return all.length;
   }
 
   /**
    * Connections (with a certificate) that overlapped, inside [from, to), a connection of the
-   * same certificate from another client id; ordered by certificate, most recent first.
-   * Two set-based steps: a grouped pass over the window keeps the certificates used by two client
+   * same certificate from another client id: one group per certificate (by certificate id), each
+   * most recent first. Two set-based steps: a grouped pass over the window keeps the certificates used by two client
    * ids, then their connections are read in batches and paired in one sweep each. (A self-join
    * does this in one statement, but without fresh statistics PostgreSQL plans it as a nested
    * loop over the whole table, quadratic in the number of connections.)
    */
-  async sharedCertificateConnections(scope: Scope, from: number, to: number): Promise<ConnectionRow[]> {
+  async sharedCertificateConnections(scope: Scope, from: number, to: number): Promise<ConnectionRow[][]> {
     const candidates = await this.db.all<{ certificate_id: string }>(
       `SELECT certificate_id FROM connection_events
        WHERE account_id = ? AND region = ? AND certificate_id IS NOT NULL AND connected_at < ? AND COALESCE(disconnected_at, ?) > ?
        GROUP BY certificate_id HAVING COUNT(DISTINCT client_id) > 1 ORDER BY certificate_id`,
       [scope.accountId, scope.region, to, OPEN, from],
     );
-    const out: ConnectionRow[] = [];
-    for (const group of await this.inWindow(scope, 'certificate_id', candidates.map((c) => c.certificate_id), from, to, false)) {
-      out.push(...concurrentAcrossClients(group, from, to));
-    }
-    return out;
+    const groups = await this.inWindow(scope, 'certificate_id', candidates.map((c) => c.certificate_id), from, to, false);
+    return groups.map((group) => concurrentAcrossClients(group, from, to)).filter((group) => group.length > 0);
   }
 
   /** How many certificates had a connection overlapping [from, to). */
@@ -135,11 +127,11 @@ export class ConnectionEventRepo {
   /**
    * Connections of a client id that knocked, or were knocked, off another connection of the
    * same client id inside [from, to): a connection started while another was open under a
-   * different principal, or a disconnect reported as DUPLICATE_CLIENTID. Ordered by client id,
-   * most recent first. As above: a grouped pass keeps the client ids with two principals or a
-   * DUPLICATE_CLIENTID disconnect in the window, then one sweep per client id.
+   * different principal, or a disconnect reported as DUPLICATE_CLIENTID. One group per client id
+   * (by client id), each most recent first. As above: a grouped pass keeps the client ids with two
+   * principals or a DUPLICATE_CLIENTID disconnect in the window, then one sweep per client id.
    */
-  async conflictingClientConnections(scope: Scope, from: number, to: number): Promise<ConnectionRow[]> {
+  async conflictingClientConnections(scope: Scope, from: number, to: number): Promise<ConnectionRow[][]> {
     const candidates = await this.db.all<{ client_id: string }>(
       `SELECT client_id FROM connection_events
        WHERE account_id = ? AND region = ? AND connected_at < ? AND COALESCE(disconnected_at, ?) >= ?
@@ -148,40 +140,36 @@ export class ConnectionEventRepo {
        ORDER BY client_id`,
       [scope.accountId, scope.region, to, OPEN, from],
     );
-    const out: ConnectionRow[] = [];
-    for (const group of await this.inWindow(scope, 'client_id', candidates.map((c) => c.client_id), from, to, true)) {
-      out.push(...knockedOff(group, from, to));
-    }
-    return out;
+    const groups = await this.inWindow(scope, 'client_id', candidates.map((c) => c.client_id), from, to, true);
+    return groups.map((group) => knockedOff(group, from, to)).filter((group) => group.length > 0);
   }
 
   /**
    * The connections of the given certificates (or client ids) that overlap [from, to) (`to`
    * included when `closedEnd`), grouped by that column, each group by connect time. Read in
-   * batches of IN lists, which both backends answer from the migration-009 indexes.
+   * chunks of padded IN lists (one SQL text), which both backends answer from the migration-009
+   * indexes; the keys are distinct, so no row comes twice.
    */
   private async inWindow(scope: Scope, column: 'certificate_id' | 'client_id', keys: string[], from: number, to: number, closedEnd: boolean): Promise<ConnectionRow[][]> {
-    const groups: ConnectionRow[][] = [];
-    for (let i = 0; i < keys.length; i += KEY_BATCH) {
-      const batch = keys.slice(i, i + KEY_BATCH);
-      const rows = await this.db.all<Row>(
-        `SELECT event_id, client_id, certificate_id, principal, connected_at, disconnected_at, disconnect_reason FROM connection_events
-         WHERE account_id = ? AND region = ? AND ${column} IN (${batch.map(() => '?').join(', ')})
-           AND connected_at < ? AND COALESCE(disconnected_at, ?) ${closedEnd ? '>=' : '>'} ?
+    const rows = await selectIn<Row>(
+      this.db,
+      (list) => `SELECT event_id, client_id, certificate_id, principal, connected_at, disconnected_at, disconnect_reason FROM connection_events
+         WHERE account_id = ? AND region = ? AND connected_at < ? AND COALESCE(disconnected_at, ?) ${closedEnd ? '>=' : '>'} ? AND ${column} IN (${list})
          ORDER BY ${column}, connected_at, event_id`,
-        [scope.accountId, scope.region, ...batch, to, OPEN, from],
-      );
-      let current: ConnectionRow[] = [];
-      for (const r of rows.map(fromRow)) {
-        const key = column === 'certificate_id' ? r.certificateId : r.clientId;
-        if (current.length && (column === 'certificate_id' ? current[0].certificateId : current[0].clientId) !== key) {
-          groups.push(current);
-          current = [];
-        }
-        current.push(r);
+      [scope.accountId, scope.region, to, OPEN, from],
+      keys,
+    );
+    const groups: ConnectionRow[][] = [];
+    let current: ConnectionRow[] = [];
+    for (const r of rows.map(fromRow)) {
+      const key = column === 'certificate_id' ? r.certificateId : r.clientId;
+      if (current.length && (column === 'certificate_id' ? current[0].certificateId : current[0].clientId) !== key) {
+        groups.push(current);
+        current = [];
       }
-      if (current.length) groups.push(current);
+      current.push(r);
     }
+    if (current.length) groups.push(current);
     return groups;
   }
 
@@ -193,6 +181,28 @@ export class ConnectionEventRepo {
       [scope.accountId, scope.region, to, OPEN, from],
     );
     return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Deletes, over every account and region, the connections that ended before `cutoff` (open ones
+   * stay: they may still be shared), a chunk at a time: keys first, then deletes by key in each
+   * scope. Answers how many rows went.
+   */
+  async purge(cutoff: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const rows = await this.db.all<{ account_id: string; region: string; event_id: string }>(
+        `SELECT account_id, region, event_id FROM connection_events WHERE connected_at < ? AND disconnected_at IS NOT NULL AND disconnected_at < ? LIMIT ${PURGE_CHUNK}`,
+        [cutoff, cutoff],
+      );
+      for (const { scope, rows: some } of byScope(rows).values()) {
+        await inChunks(
+          some.map((r) => r.event_id),
+          async (list, chunk) => void (deleted += await this.db.run(`DELETE FROM connection_events WHERE account_id = ? AND region = ? AND event_id IN (${list})`, [...scope, ...chunk])),
+        );
+      }
+      if (rows.length < PURGE_CHUNK) return deleted;
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { ConnectionEventRepo } from './connection-events.js';
 import type { Driver } from './driver.js';
 import { FindingRepo } from './findings.js';
 import { ViolationRepo } from './violations.js';
@@ -6,9 +7,9 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /** SEMANTICS.md D19: audit findings (and their audit tasks) are kept 90 days, violations 30. */
 export const FINDING_RETENTION_MS = 90 * DAY;
-export const VIOLATION_RETENTION_MS = 30 * DAY;
+const VIOLATION_RETENTION_MS = 30 * DAY;
 /** Connection events feed checks that look back 31 days (on-demand audits); a day more for the 2-hour lag and clock skew. */
-export const CONNECTION_EVENT_RETENTION_MS = 32 * DAY;
+const CONNECTION_EVENT_RETENTION_MS = 32 * DAY;
 
 /**
  * Purges, over every account and region: audit tasks that started more than 90 days before `now`
@@ -20,21 +21,6 @@ export const CONNECTION_EVENT_RETENTION_MS = 32 * DAY;
 export async function purgeExpired(db: Driver, now: Date): Promise<{ findings: number; violationRows: number; connectionEvents: number }> {
   const findings = await new FindingRepo(db).purge(now.getTime() - FINDING_RETENTION_MS);
   const violationRows = await new ViolationRepo(db).purge(now.getTime() - VIOLATION_RETENTION_MS);
-  const connectionEvents = await purgeConnectionEvents(db, now.getTime() - CONNECTION_EVENT_RETENTION_MS);
+  const connectionEvents = await new ConnectionEventRepo(db).purge(now.getTime() - CONNECTION_EVENT_RETENTION_MS);
   return { findings, violationRows, connectionEvents };
-}
-
-/** Connections that ended before `cutoff` (open ones stay: they may still be shared), 2,000 rows a statement. */
-async function purgeConnectionEvents(db: Driver, cutoff: number): Promise<number> {
-  let deleted = 0;
-  for (;;) {
-    const rows = await db.all<{ account_id: string; region: string; event_id: string }>(
-      'SELECT account_id, region, event_id FROM connection_events WHERE connected_at < ? AND disconnected_at IS NOT NULL AND disconnected_at < ? LIMIT 2000',
-      [cutoff, cutoff],
-    );
-    for (const r of rows) {
-      deleted += await db.run('DELETE FROM connection_events WHERE account_id = ? AND region = ? AND event_id = ?', [r.account_id, r.region, r.event_id]);
-    }
-    if (rows.length < 2000) return deleted;
-  }
 }

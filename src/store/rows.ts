@@ -3,16 +3,17 @@ import type { Driver } from './driver.js';
 /**
  * Batched multi-row INSERT. Rows go in statements of BATCH rows, the remainder in power-of-two
  * pieces, so only a handful of distinct SQL texts exist (both drivers cache statements by text)
- * and a statement stays far below either backend's parameter limit.
+ * and a statement stays far below either backend's parameter limit. `suffix` follows the VALUES
+ * list (e.g. an ON CONFLICT clause).
  */
 const BATCH = 256;
 
-export async function insertRows(db: Driver, table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
+export async function insertRows(db: Driver, table: string, columns: readonly string[], rows: readonly unknown[][], suffix?: string): Promise<void> {
   const one = `(${columns.map(() => '?').join(', ')})`;
   const insert = async (from: number, size: number): Promise<void> => {
     const params: unknown[] = [];
     for (let k = from; k < from + size; k++) params.push(...rows[k]);
-    await db.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(size).fill(one).join(', ')}`, params);
+    await db.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(size).fill(one).join(', ')}${suffix ? ` ${suffix}` : ''}`, params);
   };
   let i = 0;
   for (; rows.length - i >= BATCH; i += BATCH) await insert(i, BATCH);

@@ -1,8 +1,9 @@
 import { auditedPages, certResource, countAudited, thresholdDays } from '../cert-scan.js';
 import { DAY_MS, type AuditCheck, type CheckFinding } from '../check.js';
+import { CHECK_SETTINGS } from '../configuration.js';
 
-/** The documented default of CERT_AGE_THRESHOLD_IN_DAYS. */
-export const DEFAULT_AGE_DAYS = 365;
+/** The documented default of CERT_AGE_THRESHOLD_IN_DAYS (365). */
+const DEFAULT_AGE_DAYS = CHECK_SETTINGS.DEVICE_CERTIFICATE_AGE_CHECK.CERT_AGE_THRESHOLD_IN_DAYS.default;
 
 /**
  * DEVICE_CERTIFICATE_AGE_CHECK: a certificate "active for a number of days greater than or equal

@@ -1,8 +1,9 @@
 import { auditedPages, certResource, countAudited, thresholdDays, type CertTable } from '../cert-scan.js';
 import { DAY_MS, type AuditCheck, type CheckFinding } from '../check.js';
+import { CHECK_SETTINGS } from '../configuration.js';
 
-/** AWS's check pages: "expiring within 30 days or has expired". */
-export const DEFAULT_EXPIRATION_DAYS = 30;
+/** AWS's check pages: "expiring within 30 days or has expired" (also the CA check's fixed threshold). */
+const DEFAULT_EXPIRATION_DAYS = CHECK_SETTINGS.DEVICE_CERTIFICATE_EXPIRING_CHECK.CERT_EXPIRATION_THRESHOLD_IN_DAYS.default;
 
 /**
  * An expiring-certificate check over one table. A certificate is past expiration once `now` is

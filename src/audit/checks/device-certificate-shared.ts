@@ -1,11 +1,7 @@
-import { ConnectionEventRepo, type ConnectionRow } from '../../store/connection-events.js';
-import type { RelatedResource } from '../../generated/shapes.js';
-import { groupBy, type AuditCheck, type CheckFinding, type CheckResult } from '../check.js';
+import { connectionCheck } from './connection-check.js';
 
 /** AWS looks up to two hours before the audit (connection data settles by then). */
-export const SHARED_CHECK_LAG_MS = 2 * 3600_000;
-/** At most this many connections are listed in one finding (the most recent). */
-export const MAX_RELATED = 100;
+const SHARED_CHECK_LAG_MS = 2 * 3600_000;
 
 /**
  * DEVICE_CERTIFICATE_SHARED_CHECK: a certificate used by concurrent connections with different
@@ -16,28 +12,17 @@ export const MAX_RELATED = 100;
  * once disconnected, DISCONNECTION_TIME in epoch milliseconds. totalResourcesCount: the
  * certificates that had a connection in the window.
  */
-export const deviceCertificateShared: AuditCheck = {
+export const deviceCertificateShared = connectionCheck({
   name: 'DEVICE_CERTIFICATE_SHARED_CHECK',
   severity: 'CRITICAL',
-  async run(ctx): Promise<CheckResult> {
-    const repo = new ConnectionEventRepo(ctx.db);
-    const from = ctx.windowStart;
-    const to = ctx.now.getTime() - SHARED_CHECK_LAG_MS;
-    if (to <= from) return { status: 'evaluated', totalResourcesCount: 0, findings: [] };
-    const rows = await repo.sharedCertificateConnections(ctx.scope, from, to);
-    const findings: CheckFinding[] = [...groupBy(rows, (r) => r.certificateId!)].map(([certificateId, connections]) => ({
-      resourceType: 'DEVICE_CERTIFICATE',
-      resourceIdentifier: { deviceCertificateId: certificateId },
-      relatedResources: connections.slice(0, MAX_RELATED).map(clientResource),
-      reasonForNonCompliance: 'Certificate shared by one or more devices.',
-      reasonForNonComplianceCode: 'CERTIFICATE_SHARED_BY_MULTIPLE_DEVICES',
-    }));
-    return { status: 'evaluated', totalResourcesCount: await repo.certificatesConnected(ctx.scope, from, to), findings };
-  },
-};
-
-function clientResource(c: ConnectionRow): RelatedResource {
-  const info: Record<string, string> = { CONNECTION_TIME: String(c.connectedAt) };
-  if (c.disconnectedAt !== null) info.DISCONNECTION_TIME = String(c.disconnectedAt);
-  return { resourceType: 'CLIENT_ID', resourceIdentifier: { clientId: c.clientId }, additionalInfo: info };
-}
+  lagMs: SHARED_CHECK_LAG_MS,
+  full: false,
+  groups: (repo, scope, from, to) => repo.sharedCertificateConnections(scope, from, to),
+  total: (repo, scope, from, to) => repo.certificatesConnected(scope, from, to),
+  finding: (connections) => ({
+    resourceType: 'DEVICE_CERTIFICATE',
+    resourceIdentifier: { deviceCertificateId: connections[0].certificateId! },
+    reasonForNonCompliance: 'Certificate shared by one or more devices.',
+    reasonForNonComplianceCode: 'CERTIFICATE_SHARED_BY_MULTIPLE_DEVICES',
+  }),
+});

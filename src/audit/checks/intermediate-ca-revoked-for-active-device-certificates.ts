@@ -1,7 +1,8 @@
 import { after } from '../../store/rows.js';
-import { groupBy, type AuditCheck, type CheckFinding } from '../check.js';
+import { countAudited } from '../cert-scan.js';
+import { AUDITED_STATUS_SQL, groupBy, type AuditCheck, type CheckFinding } from '../check.js';
 import { oneLine } from '../crl-der.js';
-import { AUDITED_STATUS_SQL, crlsInForce, problemsMessage, refreshCrls, surveyDeviceCertificates, urlsOf } from '../crls.js';
+import { crlsInForce, problemsMessage, refreshCrls, urlsOf } from '../crls.js';
 
 interface CaRow {
   certificate_id: string;
@@ -80,7 +81,7 @@ export const intermediateCaRevokedForActiveDeviceCertificates: AuditCheck = {
     }
     return {
       status: 'evaluated',
-      totalResourcesCount: (await surveyDeviceCertificates(db, scope)).audited,
+      totalResourcesCount: await countAudited(ctx, 'certificates'),
       findings,
       message: problemsMessage(problems),
     };

@@ -1,9 +1,9 @@
-import { AUDITED_CERT_STATUSES, groupBy, type AuditCheck, type CheckFinding } from '../check.js';
+import { certResource } from '../cert-scan.js';
+import { AUDITED_STATUS_SQL, groupBy, type AuditCheck, type CheckFinding } from '../check.js';
 import { crlsInForce, problemsMessage, refreshCrls, urlsOf } from '../crls.js';
 
 interface CaRow {
   certificate_id: string;
-  status: string;
   issuer: string | null;
   serial_number: string | null;
   crl_urls: string | null;
@@ -20,13 +20,10 @@ export const revokedCaCertificateStillActive: AuditCheck = {
   severity: 'CRITICAL',
   async run(ctx) {
     const { db, scope } = ctx;
-    const statuses = new Set<string>(AUDITED_CERT_STATUSES);
-    const cas = (
-      await db.all<CaRow>('SELECT certificate_id, status, issuer, serial_number, crl_urls FROM ca_certificates WHERE account_id = ? AND region = ?', [
-        scope.accountId,
-        scope.region,
-      ])
-    ).filter((c) => statuses.has(c.status));
+    const cas = await db.all<CaRow>(
+      `SELECT certificate_id, issuer, serial_number, crl_urls FROM ca_certificates WHERE account_id = ? AND region = ? AND ${AUDITED_STATUS_SQL}`,
+      [scope.accountId, scope.region],
+    );
     const problems = await refreshCrls(ctx, new Set(cas.flatMap((c) => urlsOf(c.crl_urls))));
     const byIssuer = groupBy(
       cas.filter((c) => c.issuer && c.serial_number),
@@ -39,8 +36,7 @@ export const revokedCaCertificateStillActive: AuditCheck = {
         for (const c of byIssuer.get(crl.header.issuer) ?? []) {
           if (!revoked.has(c.serial_number!)) continue;
           found.set(c.certificate_id, {
-            resourceType: 'CA_CERTIFICATE',
-            resourceIdentifier: { caCertificateId: c.certificate_id },
+            ...certResource('ca_certificates', c.certificate_id),
             reasonForNonCompliance: "CA certificate is listed in its issuer's certificate revocation list but is still active in AWS IoT.",
             reasonForNonComplianceCode: 'CERTIFICATE_REVOKED_BY_ISSUER',
           });

@@ -1,6 +1,7 @@
 import { selectIn } from '../../store/rows.js';
-import type { AuditCheck, CheckFinding } from '../check.js';
-import { AUDITED_STATUS_SQL, crlsInForce, problemsMessage, refreshCrls, surveyDeviceCertificates } from '../crls.js';
+import { certResource } from '../cert-scan.js';
+import { AUDITED_STATUS_SQL, type AuditCheck, type CheckFinding } from '../check.js';
+import { crlsInForce, problemsMessage, refreshCrls, surveyDeviceCertificates } from '../crls.js';
 
 /**
  * REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK: an ACTIVE or PENDING_TRANSFER device certificate
@@ -26,8 +27,7 @@ export const revokedDeviceCertificateStillActive: AuditCheck = {
       );
       for (const { certificate_id: id } of revoked) {
         found.set(id, {
-          resourceType: 'DEVICE_CERTIFICATE',
-          resourceIdentifier: { deviceCertificateId: id },
+          ...certResource('certificates', id),
           reasonForNonCompliance: "Device certificate is listed in its issuer's certificate revocation list but is still active in AWS IoT.",
           reasonForNonComplianceCode: 'CERTIFICATE_REVOKED_BY_ISSUER',
         });
