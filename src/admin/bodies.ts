@@ -1,5 +1,5 @@
 import { loadModel, type ServiceModel, type Shape } from '../api/model.js';
-import { formatViolations, Validator, type Violation } from '../api/validate.js';
+import { formatViolations, isPlainObject, Validator, type Violation } from '../api/validate.js';
 import { InvalidRequestException } from '../generated/errors.js';
 
 /**
@@ -83,15 +83,31 @@ export function refuse(violations: Violation[]): never {
   throw new InvalidRequestException(message);
 }
 
+/** Refuses a body that is not a JSON object (absent, null, an array or a scalar). */
+export function requireObject(body: unknown): asserts body is Record<string, unknown> {
+  if (!isPlainObject(body)) refuse([{ path: 'body', value: body ?? null, constraint: 'The request body must be a JSON object' }]);
+}
+
+/**
+ * The list member `name` of `body`, refused unless it is a list of 1 to `max` entries; a wrong
+ * length is shown as the list itself or, with `shown` 'length', as its length.
+ */
+export function requireList(body: Record<string, unknown>, name: string, max: number, shown: 'list' | 'length' = 'list'): unknown[] {
+  const list = body[name];
+  if (!Array.isArray(list)) refuse([{ path: name, value: list ?? null, constraint: list === undefined || list === null ? 'Member must not be null' : 'Member must be a list' }]);
+  if (list.length < 1 || list.length > max) {
+    refuse([{ path: name, value: shown === 'length' ? list.length : list, constraint: `Member must have length between 1 and ${max}` }]);
+  }
+  return list;
+}
+
 /**
  * Validates `body` against one of the shapes above; answers the converted value and the list of
  * violations so far (the caller adds its own rules, then calls `refuse` if any).
  */
 export function check<T>(shape: 'WardenAuditFindingsBody' | 'WardenViolationsBody', body: unknown): { value: T; violations: Violation[] } {
   const violations: Violation[] = [];
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    refuse([{ path: 'body', value: body ?? null, constraint: 'The request body must be a JSON object' }]);
-  }
-  const value = instance().structure(shape, body as Record<string, unknown>, violations) as T;
+  requireObject(body);
+  const value = instance().structure(shape, body, violations) as T;
   return { value, violations };
 }

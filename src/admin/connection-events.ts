@@ -2,7 +2,7 @@ import type { Context, Scope } from '../api/context.js';
 import { isPlainObject, type Violation } from '../api/validate.js';
 import { iotArn } from '../registry/arn.js';
 import type { ConnectionEvent } from '../store/connection-events.js';
-import { MAX_ENTRIES, refuse } from './bodies.js';
+import { MAX_ENTRIES, refuse, requireList, requireObject } from './bodies.js';
 import type { SignedHandler } from './index.js';
 
 const CERT_ID = /^[0-9a-f]{64}$/;
@@ -27,10 +27,8 @@ export const postConnectionEvents: SignedHandler = async ({ body }, ctx: Context
 };
 
 function validate(body: unknown, scope: Scope): ConnectionEvent[] {
-  if (!isPlainObject(body)) refuse([{ path: 'body', value: body ?? null, constraint: 'The request body must be a JSON object' }]);
-  const list = body.events;
-  if (!Array.isArray(list)) refuse([{ path: 'events', value: list ?? null, constraint: list === undefined || list === null ? 'Member must not be null' : 'Member must be a list' }]);
-  if (list.length < 1 || list.length > MAX_ENTRIES) refuse([{ path: 'events', value: list.length, constraint: `Member must have length between 1 and ${MAX_ENTRIES}` }]);
+  requireObject(body);
+  const list = requireList(body, 'events', MAX_ENTRIES, 'length');
   const v: Violation[] = [];
   const events = list.map((e, i) => event(e, `events.${i + 1}.member`, scope, v));
   if (v.length) refuse(v);

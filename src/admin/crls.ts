@@ -5,7 +5,7 @@ import { oneLine } from '../audit/crl-der.js';
 import { CrlFormatError, decodeCrl, parseCrl, signedBy, verifyWithRegisteredCa, type ParsedCrl } from '../audit/crls.js';
 import { InvalidRequestException } from '../generated/errors.js';
 import { UPLOADED } from '../store/crls.js';
-import { refuse } from './bodies.js';
+import { refuse, requireObject } from './bodies.js';
 import type { SignedHandler } from './index.js';
 
 /** Larger than any CRL that fits the HTTP body limit; the bound keeps the member's check cheap. */
@@ -54,10 +54,8 @@ export const postCrls: SignedHandler = async ({ body }, ctx) => {
 };
 
 function checkBody(body: unknown): Body {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    refuse([{ path: 'body', value: body ?? null, constraint: 'The request body must be a JSON object' }]);
-  }
-  const b = body as Record<string, unknown>;
+  requireObject(body);
+  const b = body;
   const violations: Violation[] = [];
   const text = (name: string, required: boolean): void => {
     const v = b[name];

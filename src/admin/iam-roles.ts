@@ -2,7 +2,7 @@ import type { Context } from '../api/context.js';
 import { isPlainObject, type Violation } from '../api/validate.js';
 import { parsePolicyDocument, PolicyDocumentError } from '../audit/iam-policy.js';
 import type { IamRoleRecord } from '../store/iam-roles.js';
-import { refuse } from './bodies.js';
+import { refuse, requireList, requireObject } from './bodies.js';
 import type { SignedHandler } from './index.js';
 
 /** Limits of the body (AWS: a role has at most 10 managed plus inline policies; we allow more). */
@@ -26,12 +26,8 @@ export const postIamRoles: SignedHandler = async ({ body }, ctx: Context) => {
 
 function validate(body: unknown, now: Date): IamRoleRecord[] {
   const v: Violation[] = [];
-  if (!isPlainObject(body)) refuse([{ path: 'body', value: body ?? null, constraint: 'The request body must be a JSON object' }]);
-  const list = body.roles;
-  if (!Array.isArray(list)) refuse([{ path: 'roles', value: list ?? null, constraint: list === undefined || list === null ? 'Member must not be null' : 'Member must be a list' }]);
-  if (list.length < 1 || list.length > MAX_ROLES) {
-    refuse([{ path: 'roles', value: list, constraint: `Member must have length between 1 and ${MAX_ROLES}` }]);
-  }
+  requireObject(body);
+  const list = requireList(body, 'roles', MAX_ROLES);
   const seen = new Set<string>();
   const roles = list.map((r, i): IamRoleRecord => {
     const at = `roles.${i + 1}.member`;

@@ -2,7 +2,10 @@ import type { Scope } from '../api/context.js';
 import type { Driver } from './driver.js';
 import { after } from './rows.js';
 
-/** An audit_suppressions row. resource_identifier is canonical JSON (sorted keys), so equal identifiers are equal strings. */
+/**
+ * An audit_suppressions row. resource_identifier is canonical JSON (sorted keys), so equal identifiers are equal strings.
+ * Integer columns arrive as numbers on both backends (the PostgreSQL driver parses BIGINT to number).
+ */
 export interface SuppressionRow {
   check_name: string;
   resource_identifier: string;
@@ -36,32 +39,23 @@ const SORT_KEY = `COALESCE(expiration_date, ${FOREVER})`;
 /** A suppression whose expiration date has passed no longer exists for the API or the audits. */
 const LIVE = '(expiration_date IS NULL OR expiration_date > ?)';
 
-const fix = (r: SuppressionRow): SuppressionRow => ({
-  ...r,
-  expiration_date: r.expiration_date === null ? null : Number(r.expiration_date),
-  suppress_indefinitely: Number(r.suppress_indefinitely),
-  created_at: Number(r.created_at),
-});
-
 export class AuditSuppressionRepo {
   constructor(private readonly db: Driver) {}
 
   /** The suppression of this check and resource, if it exists and has not expired at `now`. */
   async get(scope: Scope, checkName: string, resourceIdentifier: string, now: number): Promise<SuppressionRow | undefined> {
-    const row = await this.db.get<SuppressionRow>(
+    return this.db.get<SuppressionRow>(
       `SELECT ${COLUMNS} FROM audit_suppressions WHERE account_id = ? AND region = ? AND check_name = ? AND resource_identifier = ? AND ${LIVE}`,
       [scope.accountId, scope.region, checkName, resourceIdentifier, now],
     );
-    return row && fix(row);
   }
 
   /** The live suppression a CreateAuditSuppression token made, if any. */
   async byToken(scope: Scope, token: string, now: number): Promise<SuppressionRow | undefined> {
-    const row = await this.db.get<SuppressionRow>(
+    return this.db.get<SuppressionRow>(
       `SELECT ${COLUMNS} FROM audit_suppressions WHERE account_id = ? AND region = ? AND client_request_token = ? AND ${LIVE}`,
       [scope.accountId, scope.region, token, now],
     );
-    return row && fix(row);
   }
 
   /** Inserts, replacing an expired row of the same key (the caller has checked there is no live one). */
@@ -115,11 +109,10 @@ export class AuditSuppressionRepo {
     }
     params.push(limit + 1);
     const dir = ascending ? 'ASC' : 'DESC';
-    const rows = await this.db.all<SuppressionRow>(
+    return this.db.all<SuppressionRow>(
       `SELECT ${COLUMNS} FROM audit_suppressions WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${dir}`).join(', ')} LIMIT ?`,
       params,
     );
-    return rows.map(fix);
   }
 
   /** The (check, identifier) pairs that suppress findings at `now`. */

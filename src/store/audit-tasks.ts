@@ -1,5 +1,6 @@
 import type { Scope } from '../api/context.js';
 import type { Driver } from './driver.js';
+import { after } from './rows.js';
 
 /** An audit task Warden runs (audit_tasks row with its checks), epoch-ms times. */
 export interface AuditRunRow {
@@ -110,7 +111,7 @@ export class AuditTaskRepo {
     if (n > 0 && status !== 'COMPLETED') {
       await this.db.run(
         `UPDATE audit_task_checks SET check_run_status = ? WHERE account_id = ? AND region = ? AND task_id = ? AND check_run_status = 'IN_PROGRESS'`,
-        [status === 'CANCELED' ? 'CANCELED' : 'FAILED', scope.accountId, scope.region, taskId],
+        [status, scope.accountId, scope.region, taskId],
       );
     }
     return n;
@@ -127,11 +128,18 @@ export class AuditTaskRepo {
   ): Promise<AuditRunRow[]> {
     const where = ['account_id = ?', 'region = ?', 'task_start_time >= ?', 'task_start_time <= ?'];
     const params: unknown[] = [scope.accountId, scope.region, f.from, f.to];
-    if (f.taskType) where.push('task_type = ?') && params.push(f.taskType);
-    if (f.taskStatus) where.push('task_status = ?') && params.push(f.taskStatus);
+    if (f.taskType) {
+      where.push('task_type = ?');
+      params.push(f.taskType);
+    }
+    if (f.taskStatus) {
+      where.push('task_status = ?');
+      params.push(f.taskStatus);
+    }
     if (f.after) {
-      where.push('(task_start_time < ? OR (task_start_time = ? AND task_id < ?))');
-      params.push(f.after.s, f.after.s, f.after.id);
+      const k = after(['task_start_time', 'task_id'], [f.after.s, f.after.id], true);
+      where.push(k.sql);
+      params.push(...k.params);
     }
     return this.db.all<AuditRunRow>(
       `SELECT ${TASK_COLUMNS} FROM audit_tasks WHERE ${where.join(' AND ')} ORDER BY task_start_time DESC, task_id DESC LIMIT ?`,

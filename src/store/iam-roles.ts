@@ -1,5 +1,6 @@
 import type { Scope } from '../api/context.js';
 import type { Driver } from './driver.js';
+import { selectIn } from './rows.js';
 
 /**
  * What Warden is told about an IAM role (POST /_warden/iam-roles): its permission policy
@@ -43,20 +44,11 @@ export class IamRoleRepo {
     }
   }
 
-  async get(scope: Scope, roleArn: string): Promise<IamRoleRecord | undefined> {
-    const row = await this.db.get<{ role_arn: string; documents: string; services_used: string | null; updated_at: number }>(
-      'SELECT role_arn, documents, services_used, updated_at FROM iam_roles WHERE account_id = ? AND region = ? AND role_arn = ?',
-      [scope.accountId, scope.region, roleArn],
-    );
-    if (!row) return undefined;
-    return { roleArn: row.role_arn, documents: JSON.parse(row.documents), servicesUsed: JSON.parse(row.services_used ?? '[]'), updatedAt: new Date(Number(row.updated_at)) };
-  }
-
   /**
    * A keyset page of role aliases (by name, after `after`) with the roles they name. Two queries
    * rather than a join: the two role_arn columns differ in collation on PostgreSQL.
    */
-  async aliasesWithRoles(scope: Scope, after: string | undefined, limit: number): Promise<AliasWithRole[]> {
+  private async aliasesWithRoles(scope: Scope, after: string | undefined, limit: number): Promise<AliasWithRole[]> {
     const params: unknown[] = [scope.accountId, scope.region];
     let where = 'account_id = ? AND region = ?';
     if (after !== undefined) {
@@ -69,14 +61,13 @@ export class IamRoleRepo {
       params,
     );
     const arns = [...new Set(aliases.map((a) => a.role_arn))];
-    const roles = new Map<string, RoleRow>();
-    if (arns.length) {
-      const rows = await this.db.all<RoleRow>(
-        `SELECT role_arn, documents, services_used FROM iam_roles WHERE account_id = ? AND region = ? AND role_arn IN (${arns.map(() => '?').join(', ')})`,
-        [scope.accountId, scope.region, ...arns],
-      );
-      for (const r of rows) roles.set(r.role_arn, r);
-    }
+    const rows = await selectIn<RoleRow>(
+      this.db,
+      (list) => `SELECT role_arn, documents, services_used FROM iam_roles WHERE account_id = ? AND region = ? AND role_arn IN (${list})`,
+      [scope.accountId, scope.region],
+      arns,
+    );
+    const roles = new Map(rows.map((r) => [r.role_arn, r]));
     return aliases.map((a) => {
       const r = roles.get(a.role_arn);
       return {

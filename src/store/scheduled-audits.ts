@@ -1,7 +1,10 @@
 import type { Scope } from '../api/context.js';
 import type { Driver } from './driver.js';
 
-/** A scheduled_audits row (times epoch ms; checks a JSON array of check names). */
+/**
+ * A scheduled_audits row (times epoch ms; checks a JSON array of check names). Integer columns
+ * arrive as numbers on both backends (the PostgreSQL driver parses BIGINT to number).
+ */
 export interface ScheduledAuditRow {
   name: string;
   arn: string;
@@ -23,34 +26,23 @@ export interface DueScheduledAuditRow extends ScheduledAuditRow {
 
 const COLUMNS = 'name, arn, frequency, day_of_month, day_of_week, checks, next_run, last_run, created_at, modified_at';
 
-/** Integers come back as numbers on both backends, but BIGINT may arrive as a string from pg. */
-const fix = <T extends ScheduledAuditRow>(r: T): T => ({
-  ...r,
-  next_run: Number(r.next_run),
-  last_run: r.last_run === null ? null : Number(r.last_run),
-  created_at: Number(r.created_at),
-  modified_at: Number(r.modified_at),
-});
-
 export class ScheduledAuditRepo {
   constructor(private readonly db: Driver) {}
 
   async get(scope: Scope, name: string): Promise<ScheduledAuditRow | undefined> {
-    const row = await this.db.get<ScheduledAuditRow>(`SELECT ${COLUMNS} FROM scheduled_audits WHERE account_id = ? AND region = ? AND name = ?`, [
+    return this.db.get<ScheduledAuditRow>(`SELECT ${COLUMNS} FROM scheduled_audits WHERE account_id = ? AND region = ? AND name = ?`, [
       scope.accountId,
       scope.region,
       name,
     ]);
-    return row && fix(row);
   }
 
   /** Every scheduled audit of the scope in name order (AWS allows at most five). */
   async all(scope: Scope): Promise<ScheduledAuditRow[]> {
-    const rows = await this.db.all<ScheduledAuditRow>(`SELECT ${COLUMNS} FROM scheduled_audits WHERE account_id = ? AND region = ? ORDER BY name`, [
+    return this.db.all<ScheduledAuditRow>(`SELECT ${COLUMNS} FROM scheduled_audits WHERE account_id = ? AND region = ? ORDER BY name`, [
       scope.accountId,
       scope.region,
     ]);
-    return rows.map(fix);
   }
 
   async count(scope: Scope): Promise<number> {
@@ -96,17 +88,15 @@ export class ScheduledAuditRepo {
       params.push(afterName);
     }
     params.push(limit + 1);
-    const rows = await this.db.all<ScheduledAuditRow>(`SELECT ${COLUMNS} FROM scheduled_audits WHERE ${where} ORDER BY name LIMIT ?`, params);
-    return rows.map(fix);
+    return this.db.all<ScheduledAuditRow>(`SELECT ${COLUMNS} FROM scheduled_audits WHERE ${where} ORDER BY name LIMIT ?`, params);
   }
 
   /** Scheduled audits of every scope whose next run is at or before `now`, earliest first. */
   async due(now: number, limit: number): Promise<DueScheduledAuditRow[]> {
-    const rows = await this.db.all<DueScheduledAuditRow>(
+    return this.db.all<DueScheduledAuditRow>(
       `SELECT account_id, region, ${COLUMNS} FROM scheduled_audits WHERE next_run <= ? ORDER BY next_run, account_id, region, name LIMIT ?`,
       [now, limit],
     );
-    return rows.map(fix);
   }
 
   /**

@@ -6,8 +6,8 @@ import type { CreateAuditSuppressionRequest, CreateAuditSuppressionResponse } fr
 /**
  * A suppression of one check's findings on one resource. One (check, resource) pair has at most
  * one live suppression: another is ResourceAlreadyExistsException, except a retry: the same request
- * with the clientRequestToken that created it (or, without any token, the identical request). A
- * token already used for another suppression is ResourceAlreadyExistsException too.
+ * with the clientRequestToken that created it. A token already used for another suppression is
+ * ResourceAlreadyExistsException too.
  */
 export async function CreateAuditSuppression(input: CreateAuditSuppressionRequest, ctx: Context): Promise<CreateAuditSuppressionResponse> {
   requireCheckName(input.checkName);
@@ -17,14 +17,14 @@ export async function CreateAuditSuppression(input: CreateAuditSuppressionReques
   await ctx.store.transaction(async (tx) => {
     await tx.lock(ctx, 'audit-suppressions');
     const existing = await tx.auditSuppressions.get(ctx, input.checkName, key, now.getTime());
-    const token = input.clientRequestToken ?? null;
+    const token = input.clientRequestToken;
     if (existing) {
       const same = existing.expiration_date === end && existing.description === (input.description ?? null);
-      // A retry: the token that made it (or, with no token at all, the identical request).
-      if (same && (token === null || existing.client_request_token === token)) return;
+      // A retry: the token that made it.
+      if (same && existing.client_request_token === token) return;
       throw new ResourceAlreadyExistsException(`A suppression of ${input.checkName} for the resource ${key} already exists.`);
     }
-    const holder = token === null ? undefined : await tx.auditSuppressions.byToken(ctx, token, now.getTime());
+    const holder = await tx.auditSuppressions.byToken(ctx, token, now.getTime());
     if (holder) {
       throw new ResourceAlreadyExistsException(`The clientRequestToken '${token}' was used for the suppression of ${holder.check_name} for the resource ${holder.resource_identifier}.`);
     }

@@ -1,6 +1,7 @@
 import type { Scope } from '../../api/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { AuditFrequency, DayOfWeek } from '../../generated/shapes.js';
+import { iotArn } from '../../registry/arn.js';
 import type { ScheduledAuditRow } from '../../store/scheduled-audits.js';
 
 /** One lock for the audit configuration and the scheduled audits, whose rules read each other. */
@@ -9,7 +10,7 @@ export const AUDIT_CONFIGURATION_LOCK = 'audit-configuration';
 /** AWS's quota: five scheduled audits per account (and region). */
 export const MAX_SCHEDULED_AUDITS = 5;
 
-export const scheduledAuditArn = (scope: Scope, name: string): string => `arn:aws:iot:${scope.region}:${scope.accountId}:scheduledaudit/${name}`;
+export const scheduledAuditArn = (scope: Scope, name: string): string => iotArn(scope, `scheduledaudit/${name}`);
 
 /** Check name → the scheduled audits that run it. */
 export function checksInUse(audits: readonly ScheduledAuditRow[]): Map<string, string[]> {

@@ -1,16 +1,15 @@
 import type { Context } from '../../api/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { AuditTaskStatus, AuditTaskType, ListAuditTasksRequest, ListAuditTasksResponse } from '../../generated/shapes.js';
+import { FINDING_RETENTION_MS } from '../../store/retention.js';
 import { decodeToken, encodeToken } from '../pagination.js';
-
-/** "Audit information is retained for a limited time (90 days)." */
-const RETAINED_MS = 90 * 24 * 3600_000;
 
 /** Audit tasks that started within [startTime, endTime], newest first. */
 export async function ListAuditTasks(input: ListAuditTasksRequest, ctx: Context): Promise<ListAuditTasksResponse> {
   const from = input.startTime.getTime();
   const to = input.endTime.getTime();
-  if (from < ctx.clock.now().getTime() - RETAINED_MS) {
+  // "Audit information is retained for a limited time (90 days)."
+  if (from < ctx.clock.now().getTime() - FINDING_RETENTION_MS) {
     throw new InvalidRequestException('startTime is more than 90 days ago; audit information is retained for 90 days.');
   }
   if (to < from) throw new InvalidRequestException('endTime must not be before startTime.');
