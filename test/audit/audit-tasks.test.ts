@@ -16,13 +16,13 @@ import {
   RegisterCertificateWithoutCACommand,
   StartAuditMitigationActionsTaskCommand,
   StartOnDemandAuditTaskCommand,
-  UpdateAccountAuditConfigurationCommand,
-  type DescribeAuditTaskCommandOutput,
   type IoTClient,
 } from '@aws-sdk/client-iot';
 import { assertFails, BACKENDS, iot, reset, startServer, type Running } from '../harness.js';
+import { until } from '../moto.js';
 import { makeCa, makeLeaf } from '../operations/certificates-helpers.js';
 import { action, certFinding, injectFindings, loggingFinding, openPolicy, waitAudit } from '../operations/mitigation-helpers.js';
+import { enableChecks, waitAuditTask } from './audit-config-helpers.js';
 
 const DAY = 86_400_000;
 const ROLE = 'arn:aws:iam::000000000000:role/audit';
@@ -30,31 +30,8 @@ const TOPIC = 'arn:aws:sns:us-east-1:000000000000:audit-results';
 const BLANK = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'iot:*', Resource: '*' }] };
 const CHECKS = ['DEVICE_CERTIFICATE_EXPIRING_CHECK', 'IOT_POLICY_OVERLY_PERMISSIVE_CHECK', 'LOGGING_DISABLED_CHECK'];
 
-async function enable(client: IoTClient, checks: string[], notify = false): Promise<void> {
-  await client.send(
-    new UpdateAccountAuditConfigurationCommand({
-      roleArn: ROLE,
-      auditCheckConfigurations: Object.fromEntries(checks.map((c) => [c, { enabled: true }])),
-      ...(notify ? { auditNotificationTargetConfigurations: { SNS: { targetArn: TOPIC, roleArn: ROLE, enabled: true } } } : {}),
-    }),
-  );
-}
-
-/** Polls DescribeAuditTask until the audit leaves IN_PROGRESS; counts never go backwards. */
-async function waitAuditTask(client: IoTClient, taskId: string, timeoutMs = 30_000): Promise<DescribeAuditTaskCommandOutput> {
-  const deadline = Date.now() + timeoutMs;
-  let finished = 0;
-  for (;;) {
-    const d = await client.send(new DescribeAuditTaskCommand({ taskId }));
-    const s = d.taskStatistics!;
-    const done = s.totalChecks! - s.inProgressChecks!;
-    assert.ok(done >= finished, 'finished checks never go backwards');
-    finished = done;
-    if (d.taskStatus !== 'IN_PROGRESS') return d;
-    if (Date.now() > deadline) assert.fail(`audit ${taskId} still IN_PROGRESS after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The account's audit notifications go to TOPIC. */
+const NOTIFY = { auditNotificationTargetConfigurations: { SNS: { targetArn: TOPIC, roleArn: ROLE, enabled: true } } };
 
 /** A device certificate (real X.509, ACTIVE) that expires in `days`, attached to a new thing. */
 async function expiringDevice(client: IoTClient, thingName: string, days: number): Promise<string> {
@@ -84,7 +61,7 @@ for (const backend of BACKENDS) {
       const soon = await expiringDevice(client, 'sensor-1', 10);
       await expiringDevice(client, 'sensor-2', 300);
       await openPolicy(client, 'too-open');
-      await enable(client, CHECKS);
+      await enableChecks(client, CHECKS);
 
       const { taskId } = await client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: CHECKS }));
       assert.match(taskId!, /^[0-9a-f]{32}$/);
@@ -142,7 +119,7 @@ for (const backend of BACKENDS) {
       await reset(server.url);
       const kept = await expiringDevice(client, 'lab-1', 10);
       const fixed = await expiringDevice(client, 'field-1', 10);
-      await enable(client, ['DEVICE_CERTIFICATE_EXPIRING_CHECK']);
+      await enableChecks(client, ['DEVICE_CERTIFICATE_EXPIRING_CHECK']);
       await client.send(
         new CreateAuditSuppressionCommand({
           checkName: 'DEVICE_CERTIFICATE_EXPIRING_CHECK',
@@ -191,7 +168,7 @@ for (const backend of BACKENDS) {
 
     test('start refuses unknown and disabled checks, and stores nothing', async () => {
       await reset(server.url);
-      await enable(client, ['LOGGING_DISABLED_CHECK']);
+      await enableChecks(client, ['LOGGING_DISABLED_CHECK']);
       await assertFails(client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: ['NO_SUCH_CHECK'] })), 'InvalidRequestException', 400, /NO_SUCH_CHECK/);
       await assertFails(
         client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: ['LOGGING_DISABLED_CHECK', 'DEVICE_CERTIFICATE_AGE_CHECK'] })),
@@ -206,15 +183,14 @@ for (const backend of BACKENDS) {
 
     test('a finished audit publishes its notification to the outbox', async () => {
       await reset(server.url);
-      await enable(client, ['LOGGING_DISABLED_CHECK'], true);
+      await enableChecks(client, ['LOGGING_DISABLED_CHECK'], true, NOTIFY);
       const { taskId } = await client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: ['LOGGING_DISABLED_CHECK'] }));
       await waitAuditTask(client, taskId!);
-      let messages: { message: string; topicArn: string }[] = [];
-      for (let i = 0; i < 100 && messages.length === 0; i++) {
+      const messages = await until('the notification in the outbox', async () => {
         const r = await fetch(`${server.url}/_warden/sns/messages?topicArn=${encodeURIComponent(TOPIC)}`);
-        messages = ((await r.json()) as { messages: { message: string; topicArn: string }[] }).messages;
-        if (!messages.length) await new Promise((r) => setTimeout(r, 50));
-      }
+        const { messages } = (await r.json()) as { messages: { message: string; topicArn: string }[] };
+        return messages.length ? messages : undefined;
+      });
       assert.equal(messages.length, 1);
       const body = JSON.parse(messages[0].message);
       assert.equal(body.accountId, '000000000000');
@@ -244,14 +220,14 @@ for (const backend of BACKENDS) {
 
     test('more than 10 audits in progress answer LimitExceededException', async () => {
       await reset(server.url);
-      await enable(client, ['LOGGING_DISABLED_CHECK']);
+      await enableChecks(client, ['LOGGING_DISABLED_CHECK']);
       for (let i = 0; i < 10; i++) await client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: ['LOGGING_DISABLED_CHECK'] }));
       await assertFails(client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: ['LOGGING_DISABLED_CHECK'] })), 'LimitExceededException', 410, /up to 10/);
     });
 
     test('cancel ends the audit CANCELED with its checks CANCELED; a second cancel is refused', async () => {
       await reset(server.url);
-      await enable(client, CHECKS);
+      await enableChecks(client, CHECKS);
       const { taskId } = await client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: CHECKS }));
       const running = await client.send(new DescribeAuditTaskCommand({ taskId }));
       assert.equal(running.taskStatus, 'IN_PROGRESS');
@@ -267,7 +243,7 @@ for (const backend of BACKENDS) {
 
     test('ListAuditTasks: window, filters, newest first, pages; no older than 90 days', async () => {
       await reset(server.url);
-      await enable(client, CHECKS);
+      await enableChecks(client, CHECKS);
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         ids.push((await client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: ['LOGGING_DISABLED_CHECK'] }))).taskId!);

@@ -2,13 +2,35 @@
 // block (started in before(), closed with its data folder or schema in after()), SDK clients per
 // region, and the CheckContext a check's run() takes. Each test file specialises the context where
 // its checks need to (another `now`, a configuration, a window, a signal).
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import type { IoTClient } from '@aws-sdk/client-iot';
 import { DEFAULT_SKEW_MS } from '../../src/api/sigv4.js';
-import { DAY_MS, type CheckContext } from '../../src/audit/check.js';
+import { DAY_MS, type AuditCheck, type CheckContext, type CheckResult } from '../../src/audit/check.js';
+import { AUDIT_CHECKS } from '../../src/audit/checks/index.js';
 import { ManualClock, type WardenServer } from '../../src/index.js';
 import { iot, type Backend } from '../harness.js';
 import { inProcess, type InProcess } from './audit-config-helpers.js';
+
+export type Evaluated = Extract<CheckResult, { status: 'evaluated' }>;
+
+/** The result of a check that evaluated (anything else fails the test, showing the result). */
+export function ok(r: CheckResult): Evaluated {
+  assert.equal(r.status, 'evaluated', JSON.stringify(r));
+  return r as Evaluated;
+}
+
+/**
+ * Each check is the one AUDIT_CHECKS holds under its API name, with its severity: `expected` pairs a
+ * check with "NAME:SEVERITY" (or "NAME" alone, to leave its severity out).
+ */
+export function assertRegistered(...expected: [check: AuditCheck, nameAndSeverity: string][]): void {
+  for (const [check, want] of expected) assert.equal(AUDIT_CHECKS.get(want.split(':')[0]), check, want);
+  assert.deepEqual(
+    expected.map(([c, want]) => (want.includes(':') ? `${c.name}:${c.severity}` : c.name)),
+    expected.map(([, want]) => want),
+  );
+}
 
 export interface CheckServerOptions {
   /** The clock's start (default: the real time at describe). */

@@ -16,30 +16,23 @@ import {
   UpdateCACertificateCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import type { AuditCheck, CheckContext, CheckFinding, CheckResult } from '../../src/audit/check.js';
+import type { AuditCheck, CheckContext, CheckFinding } from '../../src/audit/check.js';
 import { caCertificateExpiring } from '../../src/audit/checks/ca-certificate-expiring.js';
 import { caCertificateKeyQuality } from '../../src/audit/checks/ca-certificate-key-quality.js';
 import { deviceCertificateAge } from '../../src/audit/checks/device-certificate-age.js';
 import { deviceCertificateExpiring } from '../../src/audit/checks/device-certificate-expiring.js';
 import { deviceCertificateKeyQuality } from '../../src/audit/checks/device-certificate-key-quality.js';
-import { AUDIT_CHECKS } from '../../src/audit/checks/index.js';
 import { KEY_VULNERABILITY_ROCA, KEY_WEAK_RSA_MODULUS } from '../../src/audit/key-quality.js';
-import { caCertificateArn, certificateArn } from '../../src/registry/certificates.js';
+import { certificateArn } from '../../src/registry/certificates.js';
 import { parseCertificate } from '../../src/registry/x509.js';
+import { insertRows } from '../../src/store/rows.js';
 import { BACKENDS } from '../harness.js';
-import { failure, makeCa, makeSelfSigned, type TestCa } from '../operations/certificates-helpers.js';
-import { useCheckServer } from './check-harness.js';
+import { failure, makeCa, makeSelfSigned, storeCaCertificate, type TestCa } from '../operations/certificates-helpers.js';
+import { assertRegistered, ok, useCheckServer } from './check-harness.js';
 import { certFor, freshRsaKey, rocaModulus, webRsaPublicKey } from './roca-helpers.js';
 
 const ACCOUNT = '000000000000';
 const DAY = 24 * 3600_000;
-
-type Evaluated = Extract<CheckResult, { status: 'evaluated' }>;
-
-function ok(r: CheckResult): Evaluated {
-  assert.equal(r.status, 'evaluated', JSON.stringify(r));
-  return r as Evaluated;
-}
 
 /** Finding summaries, sorted: "<id>:<reason code>". */
 const summary = (fs: CheckFinding[]): string[] =>
@@ -51,6 +44,15 @@ const notBeforeOf = (pem: string): number => new Date(new X509Certificate(pem).v
 
 // One ROCA-structured 2048-bit modulus for the whole file (a second or so to build).
 const ROCA_N = rocaModulus(2048);
+
+test('the five checks are registered with their severities', () =>
+  assertRegistered(
+    [deviceCertificateExpiring, 'DEVICE_CERTIFICATE_EXPIRING_CHECK:MEDIUM'],
+    [caCertificateExpiring, 'CA_CERTIFICATE_EXPIRING_CHECK:MEDIUM'],
+    [deviceCertificateAge, 'DEVICE_CERTIFICATE_AGE_CHECK:LOW'],
+    [deviceCertificateKeyQuality, 'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK:CRITICAL'],
+    [caCertificateKeyQuality, 'CA_CERTIFICATE_KEY_QUALITY_CHECK:CRITICAL'],
+  ));
 
 for (const backend of BACKENDS) {
   describe(`certificate audit checks (${backend})`, () => {
@@ -91,27 +93,8 @@ for (const backend of BACKENDS) {
       assert.ok(inserted);
       return p.id;
     };
-    const storeCa = async (region: string, pem: string, status: string): Promise<string> => {
-      const p = parseCertificate(pem, 'pem');
-      const scope = { accountId: ACCOUNT, region };
-      await w.server.store.repos.caCertificates.insert(scope, {
-        certificateId: p.id,
-        arn: caCertificateArn(scope, p.id),
-        status,
-        pem: p.pem,
-        subject: p.subject,
-        certificateMode: 'SNI_ONLY',
-        autoRegistrationStatus: 'DISABLE',
-        ownedBy: ACCOUNT,
-        generationId: 'g1',
-        customerVersion: 1,
-        notBefore: p.notBefore,
-        notAfter: p.notAfter,
-        createdAt: new Date(T),
-        modifiedAt: new Date(T),
-      });
-      return p.id;
-    };
+    const storeCa = (region: string, pem: string, status: string): Promise<string> =>
+      storeCaCertificate(w.server.store.repos, { accountId: ACCOUNT, region }, pem, { status, at: new Date(T) });
     const row = (table: string, region: string, id: string) =>
       w.server.store.db.get<{ serial_number: string; issuer: string | null; key_quality: string | null; crl_urls: string | null }>(
         `SELECT serial_number, issuer, key_quality, crl_urls FROM ${table} WHERE account_id = ? AND region = ? AND certificate_id = ?`,
@@ -121,21 +104,6 @@ for (const backend of BACKENDS) {
     let issuer: TestCa;
     before(async () => {
       issuer = await makeCa();
-    });
-
-    test('the five checks are registered with their severities', () => {
-      const checks = [deviceCertificateExpiring, caCertificateExpiring, deviceCertificateAge, deviceCertificateKeyQuality, caCertificateKeyQuality];
-      for (const c of checks) assert.equal(AUDIT_CHECKS.get(c.name), c);
-      assert.deepEqual(
-        checks.map((c) => `${c.name}:${c.severity}`),
-        [
-          'DEVICE_CERTIFICATE_EXPIRING_CHECK:MEDIUM',
-          'CA_CERTIFICATE_EXPIRING_CHECK:MEDIUM',
-          'DEVICE_CERTIFICATE_AGE_CHECK:LOW',
-          'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK:CRITICAL',
-          'CA_CERTIFICATE_KEY_QUALITY_CHECK:CRITICAL',
-        ],
-      );
     });
 
     test('every check passes on a healthy registry and counts the ACTIVE certificates only', async () => {
@@ -168,22 +136,14 @@ for (const backend of BACKENDS) {
       const region = 'us-east-2';
       const n = 5001;
       const pem = await deviceAt({});
-      await w.server.store.db.transaction(async (tx) => {
-        for (let start = 0; start < n; start += 500) {
-          const rows = Array.from({ length: Math.min(500, n - start) }, (_, j) => start + j);
-          const params = rows.flatMap((i) => {
-            const id = i.toString(16).padStart(64, '0');
-            return [ACCOUNT, region, id, `arn:aws:iot:${region}:${ACCOUNT}:cert/${id}`, 'ACTIVE', null, pem, 'SNI_ONLY', ACCOUNT, null, null, 'g', 1,
-              T - DAY, T + 5 * DAY, T, T, i.toString(16).toUpperCase(), 'CN=x', i % 1000 === 0 ? KEY_WEAK_RSA_MODULUS : null, null];
-          });
-          await tx.run(
-            `INSERT INTO certificates (account_id, region, certificate_id, arn, status, ca_certificate_id, pem, certificate_mode, owned_by, previous_owned_by,
-               transfer_data, generation_id, customer_version, not_before, not_after, created_at, modified_at, serial_number, issuer, key_quality, crl_urls)
-             VALUES ${rows.map(() => `(${Array(21).fill('?').join(', ')})`).join(', ')}`,
-            params,
-          );
-        }
+      const columns = ['account_id', 'region', 'certificate_id', 'arn', 'status', 'ca_certificate_id', 'pem', 'certificate_mode', 'owned_by', 'previous_owned_by',
+        'transfer_data', 'generation_id', 'customer_version', 'not_before', 'not_after', 'created_at', 'modified_at', 'serial_number', 'issuer', 'key_quality', 'crl_urls'];
+      const rows = Array.from({ length: n }, (_, i) => {
+        const id = i.toString(16).padStart(64, '0');
+        return [ACCOUNT, region, id, `arn:aws:iot:${region}:${ACCOUNT}:cert/${id}`, 'ACTIVE', null, pem, 'SNI_ONLY', ACCOUNT, null, null, 'g', 1,
+          T - DAY, T + 5 * DAY, T, T, i.toString(16).toUpperCase(), 'CN=x', i % 1000 === 0 ? KEY_WEAK_RSA_MODULUS : null, null];
       });
+      await w.server.store.db.transaction((tx) => insertRows(tx, 'certificates', columns, rows));
       const expiring = await run(deviceCertificateExpiring, region, T);
       assert.equal(expiring.totalResourcesCount, n);
       assert.equal(new Set(expiring.findings.map((f) => f.resourceIdentifier.deviceCertificateId)).size, n);

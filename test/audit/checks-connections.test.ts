@@ -6,23 +6,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CreateKeysAndCertificateCommand } from '@aws-sdk/client-iot';
-import type { CheckContext, CheckFinding, CheckResult } from '../../src/audit/check.js';
-import { AUDIT_CHECKS } from '../../src/audit/checks/index.js';
+import type { CheckContext, CheckFinding } from '../../src/audit/check.js';
 import { conflictingClientIds } from '../../src/audit/checks/conflicting-client-ids.js';
 import { deviceCertificateShared } from '../../src/audit/checks/device-certificate-shared.js';
 import { concurrentAcrossClients, knockedOff, type ConnectionRow } from '../../src/store/connection-events.js';
 import { BACKENDS } from '../harness.js';
 import { assertInvalid, post } from '../operations/findings-helpers.js';
-import { useCheckServer } from './check-harness.js';
+import { assertRegistered, ok, useCheckServer } from './check-harness.js';
 
 const ACCOUNT = '000000000000';
 const H = 3600;
 const D = 24 * H;
-
-function ok(r: CheckResult): Extract<CheckResult, { status: 'evaluated' }> {
-  assert.equal(r.status, 'evaluated', JSON.stringify(r));
-  return r as Extract<CheckResult, { status: 'evaluated' }>;
-}
 
 const byCert = (findings: CheckFinding[]) => Object.fromEntries(findings.map((f) => [f.resourceIdentifier.deviceCertificateId!, f]));
 const byClient = (findings: CheckFinding[]) => Object.fromEntries(findings.map((f) => [f.resourceIdentifier.clientId!, f]));
@@ -61,6 +55,9 @@ test('the pairing sweeps: zero-length connections, shared time clipped to the wi
   assert.deepEqual(knockedOff([row('3', 'k', 10, 19), row('4', 'k', 20, null, { principal: 'q' })], 0, 100), []);
 });
 
+test('the two checks are registered with their severities', () =>
+  assertRegistered([deviceCertificateShared, 'DEVICE_CERTIFICATE_SHARED_CHECK:CRITICAL'], [conflictingClientIds, 'CONFLICTING_CLIENT_IDS_CHECK:HIGH']));
+
 for (const backend of BACKENDS) {
   describe(`connection audit checks (${backend})`, () => {
     // Whole seconds, so epoch-second inputs and the millisecond outputs compare exactly.
@@ -79,13 +76,6 @@ for (const backend of BACKENDS) {
       for (const l of labels) out[l] = (await c.send(new CreateKeysAndCertificateCommand({ setAsActive: true }))).certificateId!;
       return out;
     };
-
-    test('the two checks are registered with their severities', () => {
-      assert.equal(AUDIT_CHECKS.get('DEVICE_CERTIFICATE_SHARED_CHECK'), deviceCertificateShared);
-      assert.equal(deviceCertificateShared.severity, 'CRITICAL');
-      assert.equal(AUDIT_CHECKS.get('CONFLICTING_CLIENT_IDS_CHECK'), conflictingClientIds);
-      assert.equal(conflictingClientIds.severity, 'HIGH');
-    });
 
     test('shared certificate: concurrent connections from different client ids inside [31 days back, 2 hours back)', async () => {
       const region = 'eu-west-1';

@@ -5,23 +5,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CreatePolicyCommand, CreatePolicyVersionCommand, SetDefaultPolicyVersionCommand, SetLoggingOptionsCommand, SetV2LoggingOptionsCommand } from '@aws-sdk/client-iot';
-import type { CheckContext, CheckFinding, CheckResult } from '../../src/audit/check.js';
-import { AUDIT_CHECKS } from '../../src/audit/checks/index.js';
+import type { CheckContext, CheckFinding } from '../../src/audit/check.js';
 import { iotPolicyOverlyPermissive } from '../../src/audit/checks/iot-policy-overly-permissive.js';
 import { iotPolicyPotentialMisconfiguration } from '../../src/audit/checks/iot-policy-potential-misconfiguration.js';
 import { loggingDisabled } from '../../src/audit/checks/logging-disabled.js';
 import { BACKENDS } from '../harness.js';
-import { useCheckServer } from './check-harness.js';
+import { assertRegistered, ok, useCheckServer } from './check-harness.js';
 
 const ACCOUNT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/iot-logging`;
 const doc = (...Statement: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement });
 const arn = (region: string, rest: string): string => `arn:aws:iot:${region}:${ACCOUNT}:${rest}`;
-
-function ok(r: CheckResult): Extract<CheckResult, { status: 'evaluated' }> {
-  assert.equal(r.status, 'evaluated', JSON.stringify(r));
-  return r as Extract<CheckResult, { status: 'evaluated' }>;
-}
 
 /** Findings by policy name (and code), for order-free comparison. */
 const byPolicy = (findings: CheckFinding[]): Record<string, string> =>
@@ -32,18 +26,18 @@ const byPolicy = (findings: CheckFinding[]): Record<string, string> =>
     }),
   );
 
+test('the three checks are registered with their severities', () =>
+  assertRegistered(
+    [iotPolicyOverlyPermissive, 'IOT_POLICY_OVERLY_PERMISSIVE_CHECK:CRITICAL'],
+    [iotPolicyPotentialMisconfiguration, 'IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK:MEDIUM'],
+    [loggingDisabled, 'LOGGING_DISABLED_CHECK:LOW'],
+  ));
+
 for (const backend of BACKENDS) {
   describe(`IoT policy and logging audit checks (${backend})`, () => {
     const w = useCheckServer(backend, 'policy', { taskId: 'policy-audit' });
     const { clock, client } = w;
     const ctx = (region: string, signal = new AbortController().signal): CheckContext => w.checkContext(region, { signal });
-
-    test('the three checks are registered with their severities', () => {
-      assert.equal(AUDIT_CHECKS.get('IOT_POLICY_OVERLY_PERMISSIVE_CHECK'), iotPolicyOverlyPermissive);
-      assert.equal(AUDIT_CHECKS.get('IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK'), iotPolicyPotentialMisconfiguration);
-      assert.equal(AUDIT_CHECKS.get('LOGGING_DISABLED_CHECK'), loggingDisabled);
-      assert.deepEqual([iotPolicyOverlyPermissive.severity, iotPolicyPotentialMisconfiguration.severity, loggingDisabled.severity], ['CRITICAL', 'MEDIUM', 'LOW']);
-    });
 
     test('overly permissive: the default version of each policy is judged; findings name it and list the broad actions', async () => {
       const region = 'us-east-2';
@@ -175,7 +169,7 @@ for (const backend of BACKENDS) {
       await assert.rejects(iotPolicyPotentialMisconfiguration.run(ctx('us-east-2', ac.signal)), { name: 'AbortError' });
     });
 
-    test('10,000 policies (2,500 with a newer default version) are evaluated in well under a second', async () => {
+    test('10,000 policies (2,500 with a newer default version): each is counted, only default versions are judged', async () => {
       const scope = { accountId: ACCOUNT, region: 'ca-central-1' };
       const kinds = [
         doc({ Effect: 'Allow', Action: 'iot:*', Resource: '*' }),
@@ -187,7 +181,7 @@ for (const backend of BACKENDS) {
         doc({ Effect: 'Allow', Action: ['iot:Publish', 'iot:Receive'], Resource: arn('ca-central-1', 'topic/$aws/things/${iot:Connection.Thing.ThingName}/*') }),
       ];
       // Loaded through the store's policy repository (the rows CreatePolicy and CreatePolicyVersion
-      // write), a thousand per transaction: 10,000 HTTP calls would only measure HTTP.
+      // write), a thousand per transaction: 10,000 HTTP calls would only slow the test down.
       const at = clock.now();
       for (let batch = 0; batch < 10; batch++) {
         await w.server.store.transaction(async (tx) => {
@@ -202,30 +196,14 @@ for (const backend of BACKENDS) {
           }
         });
       }
-      // CPU time of this process is what the checks cost; wall time also has the database and
-      // whatever else shares the machine, so it only gets a loose bound.
-      const timed = async <T>(f: () => Promise<T>): Promise<{ result: T; cpu: number; wall: number }> => {
-        const c0 = process.cpuUsage();
-        const t0 = performance.now();
-        const result = await f();
-        const c = process.cpuUsage(c0);
-        return { result, cpu: (c.user + c.system) / 1000, wall: performance.now() - t0 };
-      };
-      const permissive = await timed(() => iotPolicyOverlyPermissive.run(ctx('ca-central-1')));
-      const misconfigured = await timed(() => iotPolicyPotentialMisconfiguration.run(ctx('ca-central-1')));
-      const p = ok(permissive.result);
-      const m = ok(misconfigured.result);
+      const p = ok(await iotPolicyOverlyPermissive.run(ctx('ca-central-1')));
+      const m = ok(await iotPolicyPotentialMisconfiguration.run(ctx('ca-central-1')));
       assert.equal(p.totalResourcesCount, 10_000);
       assert.equal(p.findings.length, 2_500);
       assert.ok(p.findings.every((f) => f.resourceIdentifier.policyVersionIdentifier!.policyVersionId === '1'));
       assert.equal(m.totalResourcesCount, 10_000);
       assert.equal(m.findings.length, 2_500);
       assert.ok(m.findings.every((f) => f.reasonForNonComplianceCode === 'POLICY_CONTAINS_MQTT_WILDCARDS_IN_DENY_STATEMENT'));
-      for (const [name, t] of [['overly permissive', permissive], ['misconfiguration', misconfigured]] as const) {
-        console.log(`# ${backend}: ${name} over 10,000 policies: ${Math.round(t.cpu)} ms CPU, ${Math.round(t.wall)} ms wall`);
-        assert.ok(t.cpu < 1000, `${name} used ${t.cpu} ms of CPU`);
-        assert.ok(t.wall < 3000, `${name} took ${t.wall} ms`);
-      }
     });
   });
 }

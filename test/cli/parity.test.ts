@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { raw, reset, ROLE, ROOT, run, startServer, type Running } from '../harness.js';
+import { reset, ROLE, ROOT, run, startServer, type Running } from '../harness.js';
+import { certFinding, injectFindings } from '../operations/mitigation-helpers.js';
 import { clientEnv } from '../wire/env.js';
 
 type Result = { code: number | null; stdout: string; stderr: string };
@@ -151,22 +152,7 @@ describe('beyond mitigation actions: things, groups, policies, findings and miti
   let findingIds: string[] = [];
   let auditTaskId = '';
   before(async () => {
-    const r = await raw(server.url, {
-      method: 'POST',
-      path: '/_warden/audit-findings',
-      body: JSON.stringify({
-        findings: ['a', 'b', 'c'].map((c) => ({
-          checkName: 'DEVICE_CERTIFICATE_EXPIRING_CHECK',
-          severity: 'MEDIUM',
-          nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: c.repeat(64) } },
-          reasonForNonCompliance: 'Certificate expires soon',
-          reasonForNonComplianceCode: 'CERTIFICATE_APPROACHING_EXPIRATION',
-        })),
-      }),
-    });
-    assert.equal(r.status, 200, r.text);
-    findingIds = r.json.findingIds;
-    auditTaskId = r.json.taskId;
+    ({ findingIds, taskId: auditTaskId } = await injectFindings(server.url, { findings: ['a', 'b', 'c'].map((c) => certFinding(c.repeat(64))) }));
   });
 
   test('things: shorthand attribute payload, describe, list with every output', async () => {
@@ -201,29 +187,22 @@ describe('beyond mitigation actions: things, groups, policies, findings and miti
     }
     await same(['describe-audit-finding', '--finding-id', findingIds[0], '--query', 'finding.{c: checkName, r: reasonForNonComplianceCode, s: isSuppressed}']);
     assert.equal((await cli('warden', ['create-mitigation-action', '--action-name', 'parity-sns', '--role-arn', ROLE, '--action-params', `publishFindingToSnsParams={topicArn=arn:aws:sns:us-east-1:000000000000:t}`])).code, 0);
-    const started = await cli('aws', [
-      'start-audit-mitigation-actions-task',
-      '--task-id',
-      'parity-task-aws',
-      '--target',
-      `findingIds=${findingIds[0]},${findingIds[1]}`,
-      '--audit-check-to-actions-mapping',
-      'DEVICE_CERTIFICATE_EXPIRING_CHECK=parity-sns',
-      '--client-request-token',
-      'tok-aws',
-    ]);
+    /** The same task through each CLI, named (and its request token) after it. */
+    const startTask = (which: 'aws' | 'warden') =>
+      cli(which, [
+        'start-audit-mitigation-actions-task',
+        '--task-id',
+        `parity-task-${which}`,
+        '--target',
+        `findingIds=${findingIds[0]},${findingIds[1]}`,
+        '--audit-check-to-actions-mapping',
+        'DEVICE_CERTIFICATE_EXPIRING_CHECK=parity-sns',
+        '--client-request-token',
+        `tok-${which}`,
+      ]);
+    const started = await startTask('aws');
     assert.equal(started.code, 0, started.stderr);
-    const mine = await cli('warden', [
-      'start-audit-mitigation-actions-task',
-      '--task-id',
-      'parity-task-warden',
-      '--target',
-      `findingIds=${findingIds[0]},${findingIds[1]}`,
-      '--audit-check-to-actions-mapping',
-      'DEVICE_CERTIFICATE_EXPIRING_CHECK=parity-sns',
-      '--client-request-token',
-      'tok-warden',
-    ]);
+    const mine = await startTask('warden');
     assert.equal(normalise(mine.stdout, 'parity-task-warden'), normalise(started.stdout, 'parity-task-aws'));
     const w = await run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', '--endpoint-url', server.url, 'wait', 'audit-mitigation-task', 'parity-task-aws'], { env: { ...clientEnv(), WARDEN_WAIT_INTERVAL_MS: '50' }, timeoutMs: 30_000 });
     assert.equal(w.code, 0, w.stdout + w.stderr);

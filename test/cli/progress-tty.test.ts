@@ -7,9 +7,22 @@ import { after, before, describe, test } from 'node:test';
 import { StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import { iot, reset, ROOT, startServer, type Running } from '../harness.js';
 import { action, certFinding, injectFindings, loggingFinding } from '../operations/mitigation-helpers.js';
+import { clientEnv } from '../wire/env.js';
 
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const session = `warden-wait-${process.pid}`;
+const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * `env` arguments giving a command clientEnv() plus `extra`: the variables it leaves out unset
+ * (`-u`, which env takes before the assignments), the others assigned.
+ */
+function envArgs(extra: Record<string, string>): string {
+  const entries = Object.entries({ ...clientEnv(), ...extra }) as [string, string | undefined][];
+  const unset = entries.filter(([, v]) => v === undefined).map(([k]) => `-u ${k}`);
+  const set = entries.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${shellQuote(v!)}`);
+  return ['env', ...unset, ...set].join(' ');
+}
 
 describe('warden iot wait in a pseudo-terminal', () => {
   let server: Running;
@@ -41,7 +54,7 @@ describe('warden iot wait in a pseudo-terminal', () => {
     client.destroy();
     const cmd = [
       `cd ${ROOT} &&`,
-      'AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null WARDEN_WAIT_INTERVAL_MS=20',
+      envArgs({ WARDEN_WAIT_INTERVAL_MS: '20' }),
       `${process.execPath} bin/warden.js iot --endpoint-url ${server.url} --region us-east-1 wait audit-mitigation-task tty-task;`,
       'echo "EXIT=$?"; sleep 60',
     ].join(' ');

@@ -7,6 +7,10 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import * as x509 from '@peculiar/x509';
 import { IoTServiceException } from '@aws-sdk/client-iot';
+import type { Scope } from '../../src/api/context.js';
+import { caCertificateArn } from '../../src/registry/certificates.js';
+import { parseCertificate } from '../../src/registry/x509.js';
+import type { Repos } from '../../src/store/repos.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -61,6 +65,32 @@ export async function makeLeaf(
 /** A self-signed end-entity certificate (for RegisterCertificateWithoutCA). */
 export async function makeSelfSigned(opts: { notBefore?: Date; notAfter?: Date } = {}): Promise<string> {
   return (await makeCa(`CN=device-${Math.random().toString(36).slice(2, 10)}`, { ca: false, ...opts })).pem;
+}
+
+/**
+ * Stores a CA certificate row the way RegisterCACertificate writes it (SNI_ONLY, auto-registration
+ * off, version 1, created and modified at `at`), bypassing registration's checks, for certificates
+ * it would refuse; answers the certificate id.
+ */
+export async function storeCaCertificate(repos: Repos, scope: Scope, pem: string, o: { status: string; at: Date }): Promise<string> {
+  const p = parseCertificate(pem, 'caCertificate');
+  await repos.caCertificates.insert(scope, {
+    certificateId: p.id,
+    arn: caCertificateArn(scope, p.id),
+    status: o.status,
+    pem: p.pem,
+    subject: p.subject,
+    certificateMode: 'SNI_ONLY',
+    autoRegistrationStatus: 'DISABLE',
+    ownedBy: scope.accountId,
+    generationId: 'g1',
+    customerVersion: 1,
+    notBefore: p.notBefore,
+    notAfter: p.notAfter,
+    createdAt: o.at,
+    modifiedAt: o.at,
+  });
+  return p.id;
 }
 
 export const daysFromNow = (days: number): Date => new Date(Date.now() + days * DAY);

@@ -15,7 +15,7 @@ import {
 import { parseCertificate } from '../../src/registry/x509.js';
 import { Store } from '../../src/store/store.js';
 import { BACKENDS, dropSchema, freshSchema, PG_BASE } from '../harness.js';
-import { makeCa, makeSelfSigned } from './certificates-helpers.js';
+import { makeCa, makeSelfSigned, storeCaCertificate } from './certificates-helpers.js';
 
 let time = Date.parse('2030-01-01T00:00:00Z');
 const clock: Clock = { now: () => new Date((time += 1000)) };
@@ -58,18 +58,12 @@ for (const backend of BACKENDS) {
     });
 
     test('updateCaCertificateStatus: INACTIVE, then INACTIVE again without a new version', async () => {
-      const ca = parseCertificate((await makeCa()).pem, 'caCertificate');
-      const now = clock.now();
-      await store.repos.caCertificates.insert(scope, {
-        certificateId: ca.id, arn: `arn:aws:iot:us-east-1:000000000000:cacert/${ca.id}`, status: 'ACTIVE', pem: ca.pem, subject: ca.subject,
-        certificateMode: 'SNI_ONLY', autoRegistrationStatus: 'DISABLE', ownedBy: scope.accountId, generationId: 'g', customerVersion: 1,
-        notBefore: ca.notBefore, notAfter: ca.notAfter, createdAt: now, modifiedAt: now,
-      });
-      const off = await store.transaction((tx) => updateCaCertificateStatus(tx, scope, ca.id, 'INACTIVE'));
+      const caId = await storeCaCertificate(store.repos, scope, (await makeCa()).pem, { status: 'ACTIVE', at: clock.now() });
+      const off = await store.transaction((tx) => updateCaCertificateStatus(tx, scope, caId, 'INACTIVE'));
       assert.equal(off.status, 'INACTIVE');
       assert.equal(off.customerVersion, 2);
-      assert.equal((await store.transaction((tx) => updateCaCertificateStatus(tx, scope, ca.id, 'INACTIVE'))).customerVersion, 2);
-      assert.equal((await store.repos.caCertificates.get(scope, ca.id))?.status, 'INACTIVE');
+      assert.equal((await store.transaction((tx) => updateCaCertificateStatus(tx, scope, caId, 'INACTIVE'))).customerVersion, 2);
+      assert.equal((await store.repos.caCertificates.get(scope, caId))?.status, 'INACTIVE');
     });
 
     test('thingsOfPrincipal returns every thing, past one page, in name order', async () => {

@@ -2,14 +2,13 @@
 // savepoint that a FAILED outcome undoes), on the store of an in-process Warden whose registry
 // state the tests build and read back through @aws-sdk/client-iot.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateKeysAndCertificateCommand, type IoTClient } from '@aws-sdk/client-iot';
 import type { ActionDefinition, ActionOutcome, ActionRegistry, ActionScope, ActionSubject } from '../../src/actions/types.js';
+import { DEFAULT_SKEW_MS } from '../../src/api/sigv4.js';
 import type { MitigationActionParams, MitigationActionType, ResourceIdentifier } from '../../src/generated/shapes.js';
-import { createServer, systemClock, type WardenServer } from '../../src/index.js';
-import { dropSchema, freshSchema, iot, PG_BASE, ROLE, type Backend } from '../harness.js';
+import { systemClock, type WardenServer } from '../../src/index.js';
+import { inProcess as startInProcess } from '../audit/audit-config-helpers.js';
+import { ROLE, type Backend } from '../harness.js';
 
 export interface Bench {
   server: WardenServer;
@@ -19,30 +18,15 @@ export interface Bench {
   close(): Promise<void>;
 }
 
+/** A server on the real clock with the default signature skew, its engine off (the tests call the handlers). */
 export async function inProcess(backend: Backend): Promise<Bench> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-actions-'));
-  const schema = freshSchema();
-  const server = await createServer({
-    port: 0,
-    dataDir,
-    databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined,
-    logLevel: 'silent',
-    enableReset: true,
-    engine: false,
-  });
-  const url = await server.listen();
-  const client = iot(url);
+  const w = await startInProcess(backend, systemClock, { skewMs: DEFAULT_SKEW_MS, dirPrefix: 'warden-actions-', server: { enableReset: true, engine: false } });
   return {
-    server,
-    client,
-    url,
+    server: w.server,
+    client: w.client,
+    url: w.url,
     scope: { accountId: '000000000000', region: 'us-east-1', clock: systemClock },
-    async close() {
-      client.destroy();
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
-    },
+    close: w.cleanup,
   };
 }
 
