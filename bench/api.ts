@@ -1,12 +1,13 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { CreateMitigationActionCommand, IoTClient } from '@aws-sdk/client-iot';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { projectRoot } from '../src/paths.js';
-import { formatSummary, summarise, type ProfileSummary } from './profile-summary.js';
+import { benchRun } from './pg-schema.js';
+import { keepProfile } from './profile-summary.js';
 import { canPin, cpuSeconds, envFlag, envInt, log, round, runAutocannon, startServer, type LoadResult, type ServerProcess } from './procs.js';
 
 /**
@@ -25,7 +26,6 @@ const GOALS = { requestsPerSecond: 10_000, ratio: 0.4, p99Ms: 10 };
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const PATH = '/mitigationactions/actions/bench';
-
 
 /** One signed DescribeMitigationAction request; SigV4 lets it be replayed for 15 minutes. */
 async function signedHeaders(url: string): Promise<Record<string, string>> {
@@ -107,19 +107,17 @@ async function main(): Promise<number> {
   const duration = envInt('BENCH_DURATION', 10, 1);
   const warmup = envInt('BENCH_WARMUP', 2, 0);
   const rounds = envInt('BENCH_ROUNDS', 5, 1);
+  if (duration % rounds !== 0) throw new Error(`BENCH_DURATION (${duration}) must be a multiple of BENCH_ROUNDS (${rounds}): autocannon runs whole seconds`);
   // On a machine of two or more CPUs, each server (one process, so one core's worth of JavaScript)
   // is kept on CPU 0 and the load generator on CPU 1: the scheduler then cannot put them on one
   // core for a while and apart for another, which on two cores swings a run by half.
   const placement: Placement | undefined = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && canPin() ? { server: '0', load: '1' } : undefined;
   log(placement ? 'servers on CPU 0, load generator on CPU 1' : 'processes not pinned to CPUs');
-  if (duration % rounds !== 0) throw new Error(`BENCH_DURATION (${duration}) must be a multiple of BENCH_ROUNDS (${rounds}): autocannon runs whole seconds`);
-  const profile = envFlag('BENCH_PROFILE');
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
-  const profileDir = profile ? mkdtempSync(join(tmpdir(), 'warden-bench-prof-')) : undefined;
+  const { work, dataDir, profileDir } = benchRun('api', 'sqlite', envFlag('BENCH_PROFILE'));
   const servers: ServerProcess[] = [];
   const onSignal = (): void => {
     void Promise.all(servers.map((s) => s.stop(2000))).finally(() => {
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
       process.exit(130);
     });
   };
@@ -168,13 +166,8 @@ async function main(): Promise<number> {
     const bareResult = combine(targets[1], duration);
     await warden.stop(); // graceful, so --cpu-prof writes its profile
     await bare.stop();
-    let profileSummary: (ProfileSummary & { file: string }) | undefined;
-    if (profileDir) {
-      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-      if (!file) throw new Error(`no .cpuprofile written in ${profileDir}`);
-      profileSummary = { file: join(profileDir, file), ...summarise(join(profileDir, file)) };
-      log(`profile ${profileSummary.file}\n${formatSummary(profileSummary)}`);
-    }
+    const profileSummary = profileDir ? keepProfile(profileDir, `warden-bench-api-${process.pid}`, 'warden') : undefined;
+    if (profileDir && !profileSummary) throw new Error(`no .cpuprofile written in ${profileDir}`);
 
     const ratio = round(wardenResult.requestsPerSecond / bareResult.requestsPerSecond, 3);
     const failures = [wardenResult, bareResult].some((r) => r.non2xx > 0 || r.errors > 0 || r.timeouts > 0);
@@ -196,7 +189,7 @@ async function main(): Promise<number> {
         p99Ms: wardenResult.p99Ms < GOALS.p99Ms,
       },
       ...(failures ? { failed: 'non-2xx responses, errors or timeouts during the load' } : {}),
-      ...(profileSummary ? { profiled: true, profile: { ...profileSummary, topSelf: profileSummary.topSelf.slice(0, 10) } } : {}),
+      ...(profileSummary ? { profiled: true, profile: { ...profileSummary, topSelf: profileSummary.topSelf.slice(0, 10), byArea: profileSummary.byArea.slice(0, 15), projectInclusive: profileSummary.projectInclusive.slice(0, 15) } } : {}),
       node: process.version,
       cpus: cpus().length,
     };
@@ -204,7 +197,7 @@ async function main(): Promise<number> {
     return failures ? 1 : 0;
   } finally {
     await Promise.all(servers.map((s) => s.stop(5000)));
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

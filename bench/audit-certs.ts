@@ -102,16 +102,14 @@ export async function makeCrl(ca: BenchCa, serials: readonly string[], now: numb
  */
 export async function deviceRecipe(ca: BenchCa, notBefore: Date, notAfter: Date, rsa = false): Promise<CertRecipe> {
   provider();
-  if (!ca.keyPkcs8Pem) throw new Error(`CA ${ca.name} was made without keeping its key`);
-  const subtle = webcrypto.subtle;
-  const caKey = await subtle.importKey('pkcs8', Buffer.from(ca.keyPkcs8Pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'), EC_KEY, false, ['sign']);
+  if (!ca.keyPkcs8Pem || !ca.signingKey) throw new Error(`CA ${ca.name} was made without keeping its key`);
   const device = rsa ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const template = await x509.X509CertificateGenerator.create({
     subject: `CN=device-${CN_MARK}, O=Warden bench`,
     issuer: ca.name,
     serialNumber: SERIAL_MARK,
     publicKey: new Uint8Array(device.publicKey.export({ type: 'spki', format: 'der' })),
-    signingKey: caKey as unknown as CryptoKey,
+    signingKey: ca.signingKey,
     notBefore,
     notAfter,
     signingAlgorithm: EC_SIGN,

@@ -1,3 +1,5 @@
+import { ARN } from './audit-inputs.js';
+
 /**
  * IoT policy documents of `bench:audit`, as customers write them: most are scoped to the
  * connecting thing (${iot:Connection.Thing.ThingName}); one in twenty is overly permissive (three
@@ -7,7 +9,6 @@
  */
 export type PolicyKind = 'deviceScoped' | 'overlyPermissive' | 'denyWildcards';
 
-const ARN = 'arn:aws:iot:us-east-1:000000000000';
 const THING = '${iot:Connection.Thing.ThingName}';
 
 export function policyKind(i: number): PolicyKind {

@@ -49,30 +49,30 @@ export interface AuditRun {
 
 const POLL_MS = 50;
 
+/** src/audit/runner.ts logs `audit check evaluated` with the task's id, the check and its time. */
 interface CheckLine {
-  taskId?: string;
+  taskId: string;
   check?: string;
   ms?: number;
   msg?: string;
 }
 
-/** Collects the runner's per-check log lines from the server's stdout (pino JSON, one object a line). */
-function checkLines(server: ServerProcess): { times: Map<string, number>; taskIds: Set<string> } {
+/** Collects the runner's per-check times (ms by `taskId/check`) from the server's stdout (pino JSON, one object a line). */
+function checkTimes(server: ServerProcess): Map<string, number> {
   const times = new Map<string, number>();
-  const taskIds = new Set<string>();
   const lines = createInterface({ input: server.child.stdout! });
   lines.on('line', (line) => {
     if (!line.includes('audit check evaluated')) return;
     try {
       const o = JSON.parse(line) as CheckLine;
       if (o.msg !== 'audit check evaluated' || !o.check || typeof o.ms !== 'number') return;
-      times.set(`${o.taskId ?? ''}/${o.check}`, (times.get(`${o.taskId ?? ''}/${o.check}`) ?? 0) + o.ms);
-      if (o.taskId) taskIds.add(o.taskId);
+      const key = `${o.taskId}/${o.check}`;
+      times.set(key, (times.get(key) ?? 0) + o.ms);
     } catch {
       // not a JSON log line
     }
   });
-  return { times, taskIds };
+  return times;
 }
 
 function median(xs: number[]): number {
@@ -84,7 +84,7 @@ function median(xs: number[]): number {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function runAudit(server: ServerProcess, checks: string[], timeoutMs: number): Promise<AuditRun> {
-  const lines = checkLines(server);
+  const times = checkTimes(server);
   const pid = server.child.pid!;
   const client = new IoTClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
   try {
@@ -139,12 +139,12 @@ export async function runAudit(server: ServerProcess, checks: string[], timeoutM
     const timedOut = endedAt === undefined;
     const totalSeconds = ((endedAt ?? performance.now()) - t0) / 1000;
     // The last check's log line is written right after its transaction; give the pipe a moment.
-    for (let k = 0; k < 40 && checks.some((c) => !lines.times.has(`${taskId}/${c}`) && !lines.times.has(`/${c}`)); k++) await sleep(25);
+    for (let k = 0; k < 40 && checks.some((c) => !times.has(`${taskId}/${c}`)); k++) await sleep(25);
     const perCheck: Record<string, CheckFigures> = {};
     for (const name of checks) {
       const d = last?.auditDetails?.[name];
       perCheck[name] = {
-        ms: lines.times.get(`${taskId}/${name}`) ?? lines.times.get(`/${name}`) ?? null,
+        ms: times.get(`${taskId}/${name}`) ?? null,
         status: d?.checkRunStatus ?? 'UNKNOWN',
         nonCompliant: d?.nonCompliantResourcesCount ?? null,
         total: d?.totalResourcesCount ?? null,

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { certificateFacts } from '../src/registry/cert-facts.js';
-import type { Driver } from '../src/store/driver.js';
 import { IamRoleRepo, type IamRoleRecord } from '../src/store/iam-roles.js';
 import { insertRows } from '../src/store/rows.js';
 import { Store } from '../src/store/store.js';
@@ -82,10 +81,6 @@ const pad = (i: number): string => String(i).padStart(7, '0');
 const thingName = (i: number): string => `bench-thing-${pad(i)}`;
 const policyName = (i: number): string => `bench-policy-${pad(i)}`;
 
-async function inTransaction(store: Store, fn: (tx: Driver) => Promise<void>): Promise<void> {
-  await store.db.transaction(fn);
-}
-
 const CERT_COLUMNS = [
   'account_id', 'region', 'certificate_id', 'arn', 'status', 'ca_certificate_id', 'pem', 'certificate_mode', 'owned_by', 'previous_owned_by',
   'transfer_data', 'generation_id', 'customer_version', 'not_before', 'not_after', 'created_at', 'modified_at',
@@ -149,7 +144,7 @@ async function caCertificates(store: Store, count: number, now: number, rnd: () 
       facts.serialNumber, facts.issuer, facts.keyQuality, facts.crlUrls,
     ]);
   }
-  await inTransaction(store, (tx) => insertRows(tx, 'ca_certificates', CA_COLUMNS, rows));
+  await store.db.transaction((tx) => insertRows(tx, 'ca_certificates', CA_COLUMNS, rows));
   set.unregistered = await makeCa('CN=Warden audit bench unregistered CA, O=Warden bench', '0badca', new Date(now - 3 * 365 * DAY_MS), new Date(now + 7 * 365 * DAY_MS), true);
   return set;
 }
@@ -294,7 +289,11 @@ async function devices(
       if (!issuer) bump(d, 'withoutCa');
       // The issuer's CRL lists the certificates revoked in IoT too, and some still ACTIVE here.
       const listed = issuer && (status === 'REVOKED' || (status === 'ACTIVE' && rnd() < 0.003));
-      if (listed) crlSerials.set(issuer.j, [...(crlSerials.get(issuer.j) ?? []), facts.serialNumber]);
+      if (listed) {
+        const serials = crlSerials.get(issuer.j);
+        if (serials) serials.push(facts.serialNumber);
+        else crlSerials.set(issuer.j, [facts.serialNumber]);
+      }
       if (status === 'ACTIVE') {
         if (validity === 'expiring') bump(d, 'activeExpiringWithin30Days');
         if (validity === 'expired') bump(d, 'activeExpired');
@@ -319,7 +318,7 @@ async function devices(
         connectionEvents(rows.events, i, thingName(i % sizes.things), certIds[i % sizes.deviceCertificates], now, rnd, seeded.connectionEvents);
       }
     }
-    await inTransaction(store, async (tx) => {
+    await store.db.transaction(async (tx) => {
       await insertRows(tx, 'certificates', CERT_COLUMNS, rows.certs);
       await insertRows(tx, 'things', ['account_id', 'region', 'name', 'thing_id', 'arn', 'thing_type_name', 'version', 'attributes', 'created_at', 'modified_at'], rows.things);
       await insertRows(tx, 'thing_attributes', ['account_id', 'region', 'thing_name', 'attr_name', 'attr_value'], rows.attributes);
@@ -353,7 +352,7 @@ async function policies(store: Store, count: number, now: number, seeded: Record
       bump(seeded, policyKind(i));
       if (versions > 1) bump(seeded, 'withThreeVersions');
     }
-    await inTransaction(store, async (tx) => {
+    await store.db.transaction(async (tx) => {
       await insertRows(tx, 'policies', ['account_id', 'region', 'name', 'arn', 'default_version_id', 'last_version_id', 'generation_id', 'created_at', 'modified_at'], policyRows);
       await insertRows(tx, 'policy_versions', ['account_id', 'region', 'policy_name', 'version_id', 'document', 'created_at'], versionRows);
     });
@@ -372,7 +371,7 @@ async function roleAliases(store: Store, now: number, seeded: Record<string, num
     roles.push(role.record);
     bump(seeded, role.kind);
   }
-  await inTransaction(store, async (tx) => {
+  await store.db.transaction(async (tx) => {
     await insertRows(tx, 'role_aliases', ['account_id', 'region', 'alias', 'arn', 'role_arn', 'credential_duration_seconds', 'created_at', 'modified_at'], rows);
     await new IamRoleRepo(tx).put(SCOPE, roles);
   });

@@ -1,14 +1,15 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { AUDIT_CHECKS } from '../src/audit/checks/index.js';
 import { CHECK_NAMES } from '../src/audit/checks.js';
 import { projectRoot } from '../src/paths.js';
 import { runAudit, type AuditRun } from './audit-run.js';
 import { LAYOUT, setup, type SetupResult, type Sizes } from './audit-setup.js';
 import { keepProfile } from './profile-summary.js';
-import { analyzeSchema, benchSchema, dropSchema } from './pg-schema.js';
+import { analyzeSchema, benchRun, dropSchema, envBackend, type Backend } from './pg-schema.js';
 import { envFlag, envInt, loadAverage, log, round, startServer, type ServerProcess } from './procs.js';
+import { envSnapshot, restoreSnapshot, saveSnapshot, type SnapshotKind } from './snapshot.js';
 
 /**
  * `npm run bench:audit`: one on-demand audit of every check Warden evaluates (AUDIT_CHECKS) over
@@ -33,10 +34,9 @@ import { envFlag, envInt, loadAverage, log, round, startServer, type ServerProce
  */
 const GOALS = { totalSeconds: 10, peakRssMb: 300 };
 
-
 interface Config {
   sizes: Sizes;
-  backend: 'sqlite' | 'postgres';
+  backend: Backend;
   snapshot?: string;
   timeoutMs: number;
   profile: boolean;
@@ -44,10 +44,8 @@ interface Config {
 }
 
 function config(): Config {
-  const backend = (process.env.BENCH_BACKEND ?? 'sqlite').toLowerCase();
-  if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKEND must be sqlite or postgres, not '${backend}'`);
-  const snapshot = process.env.BENCH_SNAPSHOT ? resolve(process.env.BENCH_SNAPSHOT) : undefined;
-  if (snapshot && backend !== 'sqlite') throw new Error('BENCH_SNAPSHOT works with SQLite only');
+  const backend = envBackend();
+  const snapshot = envSnapshot(backend);
   const things = envInt('BENCH_THINGS', 100_000, 0);
   return {
     sizes: {
@@ -73,41 +71,32 @@ interface Manifest {
 
 type Prepared = SetupResult & { reusedSnapshot?: string };
 
+const ageDays = (m: Manifest): number => (Date.now() - m.setup.madeAt) / 86_400_000;
+
 /** SQLite: the data directory from BENCH_SNAPSHOT when its sizes match, else a fresh setup (saved there when asked). */
 async function prepare(c: Config, dataDir: string, databaseUrl: string | undefined): Promise<Prepared> {
-  const manifestFile = c.snapshot && join(c.snapshot, 'manifest.json');
-  if (manifestFile && existsSync(manifestFile)) {
-    const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
-    if (JSON.stringify(m.sizes) === JSON.stringify(c.sizes) && m.layout === LAYOUT) {
-      const ageDays = (Date.now() - m.setup.madeAt) / 86_400_000;
-      log(`reusing the data directory in ${c.snapshot} (made ${ageDays.toFixed(1)} days ago; delete it for a fresh setup)`);
-      if (ageDays > 7) log('  its validity periods and connection times were laid out from then, so the findings drift from the seeded counts');
-      cpSync(join(c.snapshot!, 'data'), dataDir, { recursive: true });
-      return { ...m.setup, reusedSnapshot: c.snapshot };
-    }
-    log(`${c.snapshot} holds other sizes (${JSON.stringify(m.sizes)}) or an older layout (${m.layout ?? 1}, now ${LAYOUT}): setting up afresh`);
-    rmSync(c.snapshot!, { recursive: true, force: true });
+  const kind: SnapshotKind<Manifest> = {
+    what: 'the data directory',
+    misfit: (m) =>
+      JSON.stringify(m.sizes) === JSON.stringify(c.sizes) && m.layout === LAYOUT
+        ? undefined
+        : `other sizes (${JSON.stringify(m.sizes)}) or an older layout (${m.layout ?? 1}, now ${LAYOUT})`,
+    about: (m) => `made ${ageDays(m).toFixed(1)} days ago`,
+  };
+  const kept = restoreSnapshot(c.snapshot, dataDir, kind);
+  if (kept) {
+    if (ageDays(kept) > 7) log('  its validity periods and connection times were laid out from then, so the findings drift from the seeded counts');
+    return { ...kept.setup, reusedSnapshot: c.snapshot };
   }
   const result = await setup(dataDir, databaseUrl, c.sizes);
   log(`setup done in ${result.seconds} s: ${JSON.stringify(result.counts)}`);
-  if (c.snapshot) {
-    mkdirSync(c.snapshot, { recursive: true });
-    cpSync(dataDir, join(c.snapshot, 'data'), { recursive: true });
-    writeFileSync(join(c.snapshot, 'manifest.json'), JSON.stringify({ sizes: c.sizes, layout: LAYOUT, setup: result } satisfies Manifest));
-    log(`saved the data directory in ${c.snapshot}`);
-  }
+  if (c.snapshot) saveSnapshot(c.snapshot, dataDir, { sizes: c.sizes, layout: LAYOUT, setup: result } satisfies Manifest, kind.what);
   return result;
 }
 
-/** The checks to run: every one Warden evaluates; with none registered yet, every known name (each answers CHECK_NOT_SUPPORTED). */
+/** The checks to run: every one Warden evaluates (AUDIT_CHECKS); the other known names are reported as not evaluated. */
 function checksToRun(): { checks: string[]; notEvaluated: string[] } {
-  const evaluated = [...AUDIT_CHECKS.keys()].sort();
-  const notEvaluated = CHECK_NAMES.filter((n) => !AUDIT_CHECKS.has(n)).sort();
-  if (evaluated.length === 0) {
-    log('no audit check is registered in AUDIT_CHECKS yet: running every known check name (each ends FAILED, CHECK_NOT_SUPPORTED)');
-    return { checks: [...CHECK_NAMES].sort(), notEvaluated };
-  }
-  return { checks: evaluated, notEvaluated };
+  return { checks: [...AUDIT_CHECKS.keys()].sort(), notEvaluated: CHECK_NAMES.filter((n) => !AUDIT_CHECKS.has(n)).sort() };
 }
 
 /** The server's CPU profile (BENCH_PROFILE=1), kept in the temp folder and summarised. */
@@ -119,16 +108,8 @@ function profileOf(dir: string) {
 async function main(): Promise<number> {
   const root = projectRoot();
   const c = config();
-  for (const key of Object.keys(process.env)) if (key.startsWith('WARDEN_')) delete process.env[key]; // the flags decide
-  const work = mkdtempSync(join(tmpdir(), 'warden-bench-audit-'));
-  const dataDir = join(work, 'data');
-  const profileDir = c.profile ? join(work, 'profile') : undefined;
-  let schema: string | undefined;
-  let databaseUrl: string | undefined;
-  let adminUrl: string | undefined;
-  if (c.backend === 'postgres') {
-    ({ schema, databaseUrl, adminUrl } = benchSchema('audit'));
-  }
+  const { work, dataDir, profileDir, pg } = benchRun('audit', c.backend, c.profile);
+  const databaseUrl = pg?.databaseUrl;
   let server: ServerProcess | undefined;
   const onSignal = (): void => {
     server?.child.kill('SIGKILL');
@@ -142,7 +123,7 @@ async function main(): Promise<number> {
   log(`${JSON.stringify(c.sizes)}, ${c.backend}; ${checks.length} checks; load average ${loadAtStart} (${cpus().length} cpus)`);
   try {
     const prepared = await prepare(c, dataDir, databaseUrl);
-    if (c.analyze && schema && adminUrl) await analyzeSchema(adminUrl, schema);
+    if (c.analyze && pg) await analyzeSchema(pg);
     const args = ['serve', '--port', '0', '--log-level', 'info', '--data-dir', dataDir, ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
     const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     server = await startServer('warden', [...flags, join(root, 'bin', 'warden.js'), ...args], root, {}, 120_000);
@@ -155,7 +136,7 @@ async function main(): Promise<number> {
       await server.stop(30_000); // graceful, so --cpu-prof writes its profile
     }
     // CHECK_NOT_SUPPORTED is a check's own answer (e.g. the Cognito checks: Warden has no Cognito), not an error.
-    const failed = Object.entries(run.perCheck).filter(([name, f]) => f.status === 'FAILED' && AUDIT_CHECKS.has(name) && f.errorCode !== 'CHECK_NOT_SUPPORTED');
+    const failed = Object.entries(run.perCheck).filter(([, f]) => f.status === 'FAILED' && f.errorCode !== 'CHECK_NOT_SUPPORTED');
     const slowest = Object.entries(run.perCheck)
       .filter(([, f]) => f.ms !== null)
       .sort((a, b) => b[1].ms! - a[1].ms!)
@@ -206,7 +187,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await server?.stop(5000);
-    if (schema && adminUrl) await dropSchema(adminUrl, schema);
+    if (pg) await dropSchema(pg);
     rmSync(work, { recursive: true, force: true });
   }
 }

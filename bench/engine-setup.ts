@@ -5,8 +5,7 @@ import { MAX_BODY_BYTES } from '../src/api/server.js';
 import { DAY_MS, deviceRecipe, makeCa } from './audit-certs.js';
 import { EngineClient } from './engine-client.js';
 import type { DeviceJob, DeviceReport } from './engine-load.js';
-import { startWorker } from './engine-procs.js';
-import { log, round } from './procs.js';
+import { log, round, startWorker } from './procs.js';
 
 /**
  * The (untimed) setup of `bench:engine`, all through the API: `count` devices (CreateThing,

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
 import { Store } from '../src/store/store.js';
 import { EngineClient } from './engine-client.js';
 import { runFloor, type FloorResult } from './engine-floor.js';
 import type { PollJob, PollReport } from './engine-poll.js';
-import { killChildren, sampleMemory, startWorker } from './engine-procs.js';
+import { sampleMemory } from './engine-procs.js';
 import { ACTIONS, CHECK, GROUP, setup, type SetupResult } from './engine-setup.js';
 import { keepProfile } from './profile-summary.js';
-import { analyzeSchema, benchSchema, dropSchema } from './pg-schema.js';
-import { cpuSeconds, envFlag, envInt, loadAverage, log, procMemory, round, startServer, type ServerProcess } from './procs.js';
+import { analyzeSchema, benchRun, dropSchema, envBackend, type Backend } from './pg-schema.js';
+import { cpuSeconds, envFlag, envInt, killWorkers, loadAverage, log, procMemory, round, startServer, startWorker, type ServerProcess } from './procs.js';
+import { envSnapshot, restoreSnapshot, saveSnapshot } from './snapshot.js';
 
 /**
  * `npm run bench:engine`: one audit mitigation task over BENCH_FINDINGS (500,000) findings, each on
@@ -40,10 +41,9 @@ import { cpuSeconds, envFlag, envInt, loadAverage, log, procMemory, round, start
  */
 const GOALS = { executionSeconds: 60, floorRatio: 0.25, startLatencyMs: 50, peakRssMB: 300, describeP99Ms: 50 };
 
-
 interface Config {
   findings: number;
-  backend: 'sqlite' | 'postgres';
+  backend: Backend;
   nodes: number;
   concurrency: number;
   clients: number;
@@ -56,12 +56,10 @@ interface Config {
 }
 
 function config(): Config {
-  const backend = (process.env.BENCH_BACKEND ?? 'sqlite').toLowerCase();
-  if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKEND must be sqlite or postgres, not '${backend}'`);
+  const backend = envBackend();
   const nodes = envInt('BENCH_NODES', 1, 1, 2);
   if (nodes > 1 && backend === 'sqlite') throw new Error('BENCH_NODES=2 needs BENCH_BACKEND=postgres (a SQLite file has one owner)');
-  const snapshot = process.env.BENCH_SNAPSHOT ? resolve(process.env.BENCH_SNAPSHOT) : undefined;
-  if (snapshot && backend !== 'sqlite') throw new Error('BENCH_SNAPSHOT works with SQLite only');
+  const snapshot = envSnapshot(backend);
   return {
     findings: envInt('BENCH_FINDINGS', 500_000, 1),
     backend,
@@ -97,19 +95,16 @@ interface Manifest {
   setup: Prepared;
 }
 
-/** SQLite: the set-up database from BENCH_SNAPSHOT when it matches, or a fresh setup (saved there when asked). */
+const SNAPSHOT_OF = 'the set-up database';
+
+/** SQLite: the set-up database from BENCH_SNAPSHOT when it matches, or a fresh setup (main saves it there when asked, once the servers are stopped). */
 async function prepare(root: string, work: string, c: Config, dataDir: string, databaseUrl: string | undefined): Promise<Prepared> {
-  const manifestFile = c.snapshot && join(c.snapshot, 'manifest.json');
-  if (manifestFile && existsSync(manifestFile)) {
-    const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
-    if (m.findings === c.findings) {
-      log(`reusing the set-up database in ${c.snapshot} (${m.findings} findings; delete it for a fresh setup)`);
-      cpSync(join(c.snapshot!, 'data'), dataDir, { recursive: true });
-      return { ...m.setup, reusedSnapshot: c.snapshot };
-    }
-    log(`${c.snapshot} holds ${m.findings} findings, not ${c.findings}: setting up afresh`);
-    rmSync(c.snapshot!, { recursive: true, force: true });
-  }
+  const kept = restoreSnapshot<Manifest>(c.snapshot, dataDir, {
+    what: SNAPSHOT_OF,
+    misfit: (m) => (m.findings === c.findings ? undefined : `${m.findings} findings, not ${c.findings}`),
+    about: (m) => `${m.findings} findings`,
+  });
+  if (kept) return { ...kept.setup, reusedSnapshot: c.snapshot };
   const nodes = await startNodes(root, c, dataDir, databaseUrl, 'setup');
   try {
     const result = await setup(root, work, nodes.map((n) => n.url), c.findings, c.concurrency, c.clients);
@@ -119,14 +114,6 @@ async function prepare(root: string, work: string, c: Config, dataDir: string, d
   } finally {
     await Promise.all(nodes.map((n) => n.stop(30_000)));
   }
-}
-
-function saveSnapshot(c: Config, dataDir: string, s: Prepared): void {
-  if (!c.snapshot || existsSync(join(c.snapshot, 'manifest.json'))) return;
-  mkdirSync(c.snapshot, { recursive: true });
-  cpSync(dataDir, join(c.snapshot, 'data'), { recursive: true });
-  writeFileSync(join(c.snapshot, 'manifest.json'), JSON.stringify({ findings: c.findings, setup: s } satisfies Manifest));
-  log(`saved the set-up database in ${c.snapshot}`);
 }
 
 async function measure(root: string, work: string, c: Config, dataDir: string, databaseUrl: string | undefined, auditTaskId: string, profileDir?: string) {
@@ -188,18 +175,10 @@ function profileOf(profileDir: string, k: number) {
 async function main(): Promise<number> {
   const root = projectRoot();
   const c = config();
-  for (const key of Object.keys(process.env)) if (key.startsWith('WARDEN_')) delete process.env[key]; // the flags decide
-  const work = mkdtempSync(join(tmpdir(), 'warden-bench-engine-'));
-  const dataDir = join(work, 'data');
-  const profileDir = c.profile ? join(work, 'profile') : undefined;
-  let schema: string | undefined;
-  let databaseUrl: string | undefined;
-  let adminUrl: string | undefined;
-  if (c.backend === 'postgres') {
-    ({ schema, databaseUrl, adminUrl } = benchSchema('engine'));
-  }
+  const { work, dataDir, profileDir, pg } = benchRun('engine', c.backend, c.profile);
+  const databaseUrl = pg?.databaseUrl;
   const onSignal = (): void => {
-    killChildren();
+    killWorkers();
     rmSync(work, { recursive: true, force: true });
     process.exit(130);
   };
@@ -209,8 +188,8 @@ async function main(): Promise<number> {
   log(`${c.findings} findings, ${2 * c.findings} executions, ${c.backend}, ${c.nodes} node(s); load average ${loadAtStart} (${cpus().length} cpus)`);
   try {
     const prepared = await prepare(root, work, c, dataDir, databaseUrl);
-    if (c.analyze && schema && adminUrl) await analyzeSchema(adminUrl, schema);
-    saveSnapshot(c, dataDir, prepared);
+    if (c.analyze && pg) await analyzeSchema(pg);
+    if (c.snapshot && !prepared.reusedSnapshot) saveSnapshot(c.snapshot, dataDir, { findings: c.findings, setup: prepared } satisfies Manifest, SNAPSHOT_OF);
     const loadBeforeRun = loadAverage();
     const run = await measure(root, work, c, dataDir, databaseUrl, prepared.auditTaskId, profileDir);
     const loadAfterRun = loadAverage();
@@ -289,8 +268,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return ok ? 0 : 1;
   } finally {
-    killChildren();
-    if (schema && adminUrl) await dropSchema(adminUrl, schema);
+    killWorkers();
+    if (pg) await dropSchema(pg);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,18 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { log } from './procs.js';
+
+/** The database a benchmark runs on (BENCH_BACKEND). */
+export type Backend = 'sqlite' | 'postgres';
+
+/** BENCH_BACKEND: sqlite (the default) or postgres, any case; anything else is an error. */
+export function envBackend(): Backend {
+  const backend = (process.env.BENCH_BACKEND ?? 'sqlite').toLowerCase();
+  if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKEND must be sqlite or postgres, not '${backend}'`);
+  return backend;
+}
 
 /** A fresh PostgreSQL schema for one benchmark run: the server's URL (with ?schema=) and the admin URL (without). */
 export interface BenchSchema {
@@ -8,7 +21,7 @@ export interface BenchSchema {
   adminUrl: string;
 }
 
-export function benchSchema(name: string): BenchSchema {
+function benchSchema(name: string): BenchSchema {
   const schema = `bench_${name}_${process.pid}_${Date.now().toString(36)}`;
   const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
   base.searchParams.delete('schema');
@@ -17,8 +30,28 @@ export function benchSchema(name: string): BenchSchema {
   return { schema, databaseUrl: base.toString(), adminUrl };
 }
 
+/** Where one benchmark run works: a fresh temp folder (removed by the bench at its end), with the data and profile folders in it, and on PostgreSQL a fresh schema. */
+export interface BenchRun {
+  work: string;
+  /** The server's --data-dir (SQLite's database file lives there). */
+  dataDir: string;
+  /** Where `node --cpu-prof` writes, when the run is profiled. */
+  profileDir?: string;
+  pg?: BenchSchema;
+}
+
+export function benchRun(name: string, backend: Backend, profile: boolean): BenchRun {
+  const work = mkdtempSync(join(tmpdir(), `warden-bench-${name}-`));
+  return {
+    work,
+    dataDir: join(work, 'data'),
+    profileDir: profile ? join(work, 'profile') : undefined,
+    pg: backend === 'postgres' ? benchSchema(name) : undefined,
+  };
+}
+
 /** ANALYZE every table of the bench's schema (and no other schema's): what autovacuum would have done after a bulk load. */
-export async function analyzeSchema(adminUrl: string, schema: string): Promise<void> {
+export async function analyzeSchema({ adminUrl, schema }: BenchSchema): Promise<void> {
   const db = new pg.Client({ connectionString: adminUrl });
   await db.connect();
   try {
@@ -32,7 +65,7 @@ export async function analyzeSchema(adminUrl: string, schema: string): Promise<v
 }
 
 /** Drops the bench's schema; a failure is logged, not thrown (the run's figures stand). */
-export async function dropSchema(adminUrl: string, schema: string): Promise<void> {
+export async function dropSchema({ adminUrl, schema }: BenchSchema): Promise<void> {
   const db = new pg.Client({ connectionString: adminUrl });
   try {
     await db.connect();

@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio, type SpawnOptionsWithStdioTuple } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 /**
  * `node ...args`, kept on the CPUs of `cpuList` when given (through taskset, which execs node in
@@ -29,6 +30,8 @@ export interface ServerProcess {
 }
 
 const running = new Set<ChildProcess>();
+/** The worker children (startWorker), also in `running`. */
+const workers = new Set<ChildProcess>();
 
 /** Last resort: whatever is still running when this process exits is killed. */
 process.once('exit', () => {
@@ -39,9 +42,18 @@ export function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-/** Spawns `node ...args` and waits (at most `timeoutMs`) for its `listening on http://…` line on stdout. */
+/** `env` without the WARDEN_* variables, which `warden serve` reads as options. */
+function withoutWarden(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('WARDEN_')));
+}
+
+/**
+ * Spawns `node ...args` and waits (at most `timeoutMs`) for its `listening on http://…` line on
+ * stdout. The child gets our environment less any WARDEN_* variable (the benches' flags decide how
+ * the server runs), plus `env`.
+ */
 export function startServer(name: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000, cpuList?: string): Promise<ServerProcess> {
-  const child = spawnNode(args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }, cpuList);
+  const child = spawnNode(args, { cwd, env: { ...withoutWarden(process.env), ...env }, stdio: ['ignore', 'pipe', 'pipe'] }, cpuList);
   running.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => {
     running.delete(child);
@@ -82,6 +94,62 @@ export function startServer(name: string, args: string[], cwd: string, env: Node
       resolve({ name, url: m[1].replace(/\/$/, ''), child, stop });
     });
   });
+}
+
+/** A worker child started by startWorker, waiting for `go`. */
+export interface Worker<T> {
+  child: ChildProcess;
+  /** Tells it to start (`go` on its stdin). */
+  go(): void;
+  /** Its one JSON report line; rejects when it exits without one or with a code other than 0. */
+  result: Promise<T>;
+}
+
+/**
+ * Starts `node dist/bench/<script>.js JOB` with `job` written to `work/<name>.json`; resolves once
+ * it printed `ready`. Workers speak a small protocol: they prepare, print `ready`, wait for `go` on
+ * stdin, print one JSON line and exit.
+ */
+export function startWorker<T>(root: string, work: string, script: string, name: string, job: unknown): Promise<Worker<T>> {
+  const jobFile = join(work, `${name}.json`);
+  writeFileSync(jobFile, JSON.stringify(job));
+  const child = spawn(process.execPath, [join(root, 'dist', 'bench', `${script}.js`), jobFile], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  running.add(child);
+  workers.add(child);
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    process.stderr.write(`[${name}] ${d}`);
+  });
+  const lines = createInterface({ input: child.stdout });
+  return new Promise((resolveReady, rejectReady) => {
+    let ready = false;
+    const result = new Promise<T>((resolve, reject) => {
+      let report: T | undefined;
+      lines.on('line', (line) => {
+        if (line === 'ready') {
+          ready = true;
+          resolveReady({ child, go: () => child.stdin.end('go\n'), result });
+        } else if (line.startsWith('{')) report = JSON.parse(line) as T;
+      });
+      child.once('error', (e) => (ready ? reject(e) : rejectReady(e)));
+      // 'close', not 'exit': the report line may still be in the pipe when the process has exited.
+      child.once('close', (code, signal) => {
+        running.delete(child);
+        workers.delete(child);
+        const e = new Error(`${name} exited (code ${code}, signal ${signal}) without a report${stderr ? `: ${stderr.trim().slice(-2000)}` : ''}`);
+        if (!ready) return rejectReady(e);
+        if (report !== undefined && code === 0) resolve(report);
+        else reject(e);
+      });
+    });
+    result.catch(() => undefined); // observed by the caller once ready
+  });
+}
+
+/** Kills the worker children still running. */
+export function killWorkers(): void {
+  for (const child of workers) child.kill('SIGKILL');
 }
 
 /** What we keep from one autocannon run. */

@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { projectRoot } from '../src/paths.js';
 import { keepProfile, type ProfileSummary } from './profile-summary.js';
-import { benchSchema, dropSchema } from './pg-schema.js';
-import { cpuSeconds, envFlag, envInt, loadAverage, log, procMemory, round, startServer, type ServerProcess } from './procs.js';
+import { benchRun, dropSchema, envBackend } from './pg-schema.js';
+import { cpuSeconds, envFlag, envInt, killWorkers, loadAverage, log, procMemory, round, startServer, startWorker, type ServerProcess } from './procs.js';
 import { makeCertificates } from './registry-certs.js';
 import { COLORS, SignedClient } from './registry-client.js';
 import type { LoadJob, LoadKind, LoadReport } from './registry-load.js';
@@ -34,47 +32,6 @@ import type { LoadJob, LoadKind, LoadReport } from './registry-load.js';
  */
 const GOALS = { createThingPerSecond: 3000, listThingsSeconds: 5, dynamicGroupSeconds: 3 };
 const PAGE = 250;
-
-
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-
-/** Starts one load child and resolves once it printed `ready`. */
-function startLoad(root: string, jobFile: string): Promise<{ child: ChildProcess; result: Promise<LoadReport> }> {
-  const child = spawn(process.execPath, [join(root, 'dist', 'bench', 'registry-load.js'), jobFile], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-  children.add(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    process.stderr.write(`[load] ${d}`);
-  });
-  const lines = createInterface({ input: child.stdout! });
-  return new Promise((resolveReady, rejectReady) => {
-    let ready = false;
-    const result = new Promise<LoadReport>((resolve, reject) => {
-      let report: LoadReport | undefined;
-      lines.on('line', (line) => {
-        if (line === 'ready') {
-          ready = true;
-          resolveReady({ child, result });
-        } else if (line.startsWith('{')) report = JSON.parse(line) as LoadReport;
-      });
-      child.once('error', (e) => (ready ? reject(e) : rejectReady(e)));
-      // 'close', not 'exit': the report line may still be in the pipe when the process has exited.
-      child.once('close', (code, signal) => {
-        children.delete(child);
-        const e = new Error(`load process exited (code ${code}, signal ${signal}) without a report${stderr ? `: ${stderr.trim()}` : ''}`);
-        if (!ready) return rejectReady(e);
-        if (report && code === 0) resolve(report);
-        else reject(e);
-      });
-    });
-    result.catch(() => undefined); // observed by the caller once ready
-  });
-}
 
 interface PhaseResult {
   count: number;
@@ -116,15 +73,13 @@ async function phase(
       to: Math.floor((total * (k + 1)) / n),
       ...extra,
     };
-    const file = join(work, `job-${kind}-${k}.json`);
-    writeFileSync(file, JSON.stringify(job));
-    starts.push(startLoad(root, file));
+    starts.push(startWorker<LoadReport>(root, work, 'registry-load', `load-${kind}-${k}`, job));
   }
   const loads = await Promise.all(starts);
   const pid = server.child.pid!;
   const cpu0 = cpuSeconds(pid);
   const wall0 = performance.now();
-  for (const l of loads) l.child.stdin!.end('go\n');
+  for (const l of loads) l.go();
   const reports = await Promise.all(loads.map((l) => l.result));
   const wall = (performance.now() - wall0) / 1000;
   const serverCpu = cpuSeconds(pid) - cpu0;
@@ -229,24 +184,16 @@ async function main(): Promise<number> {
   const concurrency = envInt('BENCH_CONCURRENCY', 32, 1);
   const keyConcurrency = envInt('BENCH_KEYS_CONCURRENCY', 8, 1);
   const clients = envInt('BENCH_CLIENTS', 1, 1);
-  const backend = (process.env.BENCH_BACKEND ?? 'sqlite').toLowerCase();
-  if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKEND must be sqlite or postgres, not '${backend}'`);
-  const profile = envFlag('BENCH_PROFILE');
-  for (const key of Object.keys(process.env)) if (key.startsWith('WARDEN_')) delete process.env[key]; // the flags below decide
-
-  const work = mkdtempSync(join(tmpdir(), 'warden-bench-registry-'));
-  const dataDir = join(work, 'data');
-  const profileDir = profile ? join(work, 'profile') : undefined;
-  let schema: string | undefined;
-  let databaseUrl: string | undefined;
+  const backend = envBackend();
+  const { work, dataDir, profileDir, pg } = benchRun('registry', backend, envFlag('BENCH_PROFILE'));
   let server: ServerProcess | undefined;
   let cleaning: Promise<void> | undefined;
   /** Kills the load processes, stops the server, drops the PostgreSQL schema, removes the files; once. */
   const cleanup = (graceMs: number): Promise<void> =>
     (cleaning ??= (async () => {
-      for (const child of children) child.kill('SIGKILL');
+      killWorkers();
       await server?.stop(graceMs);
-      if (schema && databaseUrl) await dropSchema(databaseUrl, schema);
+      if (pg) await dropSchema(pg);
       rmSync(work, { recursive: true, force: true });
     })());
   const onSignal = (): void => {
@@ -270,17 +217,11 @@ async function main(): Promise<number> {
       log(`made ${certCount} certificates in ${certSeconds.toFixed(1)} s`);
     }
 
-    const serveArgs = ['serve', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir];
-    if (backend === 'postgres') {
-      const b = benchSchema('registry');
-      schema = b.schema;
-      databaseUrl = b.adminUrl;
-      serveArgs.push('--database-url', b.databaseUrl);
-    }
+    const serveArgs = ['serve', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, ...(pg ? ['--database-url', pg.databaseUrl] : [])];
     const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     server = await startServer('warden', [...nodeFlags, join(root, 'bin', 'warden.js'), ...serveArgs], root);
     const pid = server.child.pid!;
-    log(`warden ${server.url} (pid ${pid}, ${backend}${schema ? ` schema ${schema}` : ''})${profileDir ? `, profiling into ${profileDir}` : ''}`);
+    log(`warden ${server.url} (pid ${pid}, ${backend}${pg ? ` schema ${pg.schema}` : ''})${profileDir ? `, profiling into ${profileDir}` : ''}`);
     const memory: Record<string, number> = {};
     const remember = (label: string): void => {
       const s = procMemory(pid);

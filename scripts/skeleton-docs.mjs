@@ -15,16 +15,21 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-const sources = process.argv.slice(2).map((a) => {
-  const i = a.indexOf('=');
-  return { label: a.slice(0, i), path: a.slice(i + 1) };
-});
-if (!sources.length || sources.some((s) => !s.label || !s.path)) {
+const usage = () => {
   console.error('usage: node scripts/skeleton-docs.mjs <label>=<service-2.json[.gz]> [more, in priority order]');
   process.exit(2);
-}
+};
+const sources = process.argv.slice(2).map((a) => {
+  const i = a.indexOf('=');
+  if (i <= 0 || i === a.length - 1) usage(); // no '=', no label or no path
+  return { label: a.slice(0, i), path: a.slice(i + 1) };
+});
+if (!sources.length) usage();
+// model/ is found from this script's place, whatever the current directory.
+const ourModel = new URL('../model/iot-2015-05-28.json', import.meta.url);
+const docsFile = new URL('../model/iot-docs.json', import.meta.url);
 const read = (p) => JSON.parse((p.endsWith('.gz') ? gunzipSync(readFileSync(p)) : readFileSync(p)).toString('utf8'));
-const ours = JSON.parse(readFileSync('model/iot-2015-05-28.json', 'utf8'));
+const ours = JSON.parse(readFileSync(ourModel, 'utf8'));
 const models = sources.map((s) => read(s.path));
 
 function docOf(m, struct, member) {
@@ -54,5 +59,5 @@ for (const op of Object.values(ours.operations)) if (op.input) walk(op.input.sha
 const sorted = Object.fromEntries(Object.keys(members).sort().map((k) => [k, members[k]]));
 // One structure per line: small, and diffs stay readable when the sources change.
 const body = Object.entries(sorted).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n');
-writeFileSync('model/iot-docs.json', `{\n "sources": ${JSON.stringify(sources.map((s) => s.label))},\n "members": {\n${body}\n }\n}\n`);
+writeFileSync(docsFile, `{\n "sources": ${JSON.stringify(sources.map((s) => s.label))},\n "members": {\n${body}\n }\n}\n`);
 console.log(`model/iot-docs.json: ${Object.values(members).reduce((n, m) => n + Object.keys(m).length, 0)} members`);
