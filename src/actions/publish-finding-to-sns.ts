@@ -41,7 +41,8 @@ function wire(v: unknown): unknown {
  * no second message.
  */
 export function publishFindingToSns(opts: { delivery: boolean }): ActionHandler {
-  return async (tx, scope, action, subject) => {
+  // One INSERT, and FAILED only when an earlier run's message failed (no write then): no savepoint needed.
+  const handler: ActionHandler = async (tx, scope, action, subject) => {
     const topicArn = action.actionParams.publishFindingToSnsParams!.topicArn;
     const key: OutboxExecutionKey = {
       accountId: scope.accountId,
@@ -71,4 +72,5 @@ export function publishFindingToSns(opts: { delivery: boolean }): ActionHandler 
     if (earlier.state === 'FAILED') return { status: 'FAILED', errorCode: earlier.errorCode ?? 'SNS_PUBLISH_FAILED', message: earlier.lastError ?? 'Publishing failed.' };
     return { status: 'SUCCEEDED' };
   };
+  return Object.assign(handler, { oneWrite: true });
 }

@@ -34,7 +34,12 @@ export type ActionOutcome =
  * One mitigation action type. Runs inside the batch's transaction (and a savepoint of its own:
  * a FAILED outcome or a throw undoes every write it made). Effects go through the registry's
  * own functions so the rules live in one place.
+ *
+ * `oneWrite`: the handler writes at most one statement and never answers FAILED after writing,
+ * so a FAILED outcome has nothing to undo and the engine runs it without a savepoint (two round
+ * trips fewer per execution on PostgreSQL). Should it throw, the batch is rolled back and run
+ * again with a savepoint around every action.
  */
-export type ActionHandler = (tx: StoreTx, scope: ActionScope, action: ActionDefinition, subject: ActionSubject) => Promise<ActionOutcome>;
+export type ActionHandler = ((tx: StoreTx, scope: ActionScope, action: ActionDefinition, subject: ActionSubject) => Promise<ActionOutcome>) & { readonly oneWrite?: boolean };
 
 export type ActionRegistry = Record<MitigationActionType, ActionHandler>;

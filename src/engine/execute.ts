@@ -1,6 +1,6 @@
 import type { ActionDefinition, ActionOutcome, ActionRegistry, ActionScope, ActionSubject } from '../actions/types.js';
 import type { MitigationActionType } from '../generated/shapes.js';
-import type { TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
+import type { ExecutionRecord, TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
 import { TYPE_OF_MEMBER } from '../operations/mitigation-actions/params.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { StoreTx } from '../store/store.js';
@@ -31,7 +31,8 @@ export function actionType(a: ActionDefinition): MitigationActionType {
  * Runs every action of the claimed targets inside the caller's transaction: each action in a
  * savepoint (a failure leaves no partial effect), in the order given, the rest SKIPPED after a
  * FAILED one; then records executions, target states and statistics. Effects, records and
- * statistics commit together or not at all.
+ * statistics commit together or not at all. `careful`: a savepoint around every action, even
+ * the one-write ones (the batch is being run again after one of them threw).
  */
 export async function executeTargets(
   tx: StoreTx,
@@ -40,11 +41,20 @@ export async function executeTargets(
   claimed: { targetId: string; checkName: string | null }[],
   subjects: Map<string, ActionSubject>,
   handlers: ActionRegistry,
+  careful = false,
 ): Promise<void> {
   const repo = tx.mitigationTasks;
   const names = EXECUTION_STATUS[task.kind];
   const perCheck = new Map<string, { succeeded: number; failed: number }>();
   const d = { done: 0, failedTargets: 0, awaiting: 0, executed: 0, failedExecutions: 0, skippedExecutions: 0 };
+  // Records and target states are written once per batch, in multi-row statements.
+  const executions: Omit<ExecutionRecord, 'taskId'>[] = [];
+  const states = new Map<string, string[]>();
+  const setState = (targetId: string, state: string) => {
+    const ids = states.get(state);
+    if (ids) ids.push(targetId);
+    else states.set(state, [targetId]);
+  };
 
   for (const { targetId, checkName } of claimed) {
     const subject = subjects.get(targetId);
@@ -56,16 +66,16 @@ export async function executeTargets(
       const started = scope.clock.now();
       const thingName = subject?.kind === 'violation' ? subject.violation.thingName : undefined;
       if (failed) {
-        await repo.insertExecution(task, { targetId, actionIndex: i, actionName: action.name, actionId: action.id, thingName, status: names.skipped, startTime: started, endTime: started, message: 'Skipped because an earlier action for this target failed.' });
+        executions.push({ targetId, actionIndex: i, actionName: action.name, actionId: action.id, thingName, status: names.skipped, startTime: started, endTime: started, message: 'Skipped because an earlier action for this target failed.' });
         d.skippedExecutions++;
         continue;
       }
       const outcome: ActionOutcome = subject
-        ? await run(tx, scope, action, subject, handlers)
+        ? await run(tx, scope, action, subject, handlers, careful)
         : { status: 'FAILED', errorCode: 'RESOURCE_NOT_FOUND', message: `The ${task.kind === 'audit' ? 'finding' : 'violation'} ${targetId} no longer exists.` };
       const ended = outcome.status === 'PENDING' ? undefined : scope.clock.now();
       const status = outcome.status === 'SUCCEEDED' ? names.succeeded : outcome.status === 'FAILED' ? names.failed : names.running;
-      await repo.insertExecution(task, {
+      executions.push({
         targetId, actionIndex: i, actionName: action.name, actionId: action.id, thingName, status, startTime: started, endTime: ended,
         errorCode: outcome.status === 'FAILED' ? outcome.errorCode : undefined,
         message: outcome.message?.slice(0, MESSAGE_MAX),
@@ -79,10 +89,10 @@ export async function executeTargets(
     }
     if (waiting > 0) {
       d.awaiting += waiting;
-      await repo.setTargetState(task, targetId, failed ? 'AWAITING_FAILED' : 'AWAITING');
+      setState(targetId, failed ? 'AWAITING_FAILED' : 'AWAITING');
       continue;
     }
-    await repo.setTargetState(task, targetId, 'DONE');
+    setState(targetId, 'DONE');
     d.done++;
     if (failed) d.failedTargets++;
     if (checkName) {
@@ -92,15 +102,19 @@ export async function executeTargets(
       perCheck.set(checkName, c);
     }
   }
+  await repo.insertExecutions(task, executions);
+  for (const [state, ids] of states) await repo.setTargetStates(task, ids, state);
   for (const [checkName, c] of perCheck) await repo.bumpStats(task, task.taskId, checkName, c);
   await repo.bump(task, d);
 }
 
-async function run(tx: StoreTx, scope: ActionScope, action: ActionDefinition, subject: ActionSubject, handlers: ActionRegistry): Promise<ActionOutcome> {
+async function run(tx: StoreTx, scope: ActionScope, action: ActionDefinition, subject: ActionSubject, handlers: ActionRegistry, careful: boolean): Promise<ActionOutcome> {
+  const handler = handlers[actionType(action)];
+  if (handler.oneWrite && !careful) return handler(tx, scope, action, subject); // a throw fails the batch, which runs again carefully
   let outcome: ActionOutcome | undefined;
   try {
     await tx.savepoint(async () => {
-      outcome = await handlers[actionType(action)](tx, scope, action, subject);
+      outcome = await handler(tx, scope, action, subject);
       if (outcome.status === 'FAILED') throw new UndoAction();
     });
   } catch (e) {

@@ -3,6 +3,7 @@ import type { ActionRegistry } from '../actions/types.js';
 import type { Clock } from '../api/clock.js';
 import type { Scope } from '../api/context.js';
 import type { TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
+import { DatabaseUnavailableError } from '../store/driver.js';
 import type { Store } from '../store/store.js';
 import { executeTargets, type SubjectLoader } from './execute.js';
 import { endStatus } from './lifecycle.js';
@@ -108,8 +109,22 @@ export class Engine {
     return busy;
   }
 
-  /** One transaction of work on one task: plan a chunk, or run a batch, or finish it. */
+  /**
+   * One transaction of work on one task: plan a chunk, or run a batch, or finish it. A batch that
+   * fails for a reason other than the database being away runs again at once with a savepoint
+   * around every action, so one execution's error becomes its FAILED record, not a stuck task.
+   */
   async step(task: TaskRecord & Scope): Promise<boolean> {
+    try {
+      return await this.attempt(task, false);
+    } catch (e) {
+      if (e instanceof DatabaseUnavailableError) throw e;
+      this.o.log.warn({ err: (e as Error).message, taskId: task.taskId }, 'mitigation batch failed; running it again with a savepoint per action');
+      return this.attempt(task, true);
+    }
+  }
+
+  private async attempt(task: TaskRecord & Scope, careful: boolean): Promise<boolean> {
     const { store, clock, handlers, loadSubjects } = this.o;
     const k: TaskRecord & TaskKey = task;
     let processed = 0;
@@ -123,7 +138,7 @@ export class Engine {
       const subjects = await loadSubjects(tx, k, claimed.map((c) => c.targetId));
       const current = await tx.mitigationTasks.get(k);
       if (current?.status !== 'IN_PROGRESS') return false; // canceled meanwhile
-      await executeTargets(tx, { accountId: k.accountId, region: k.region, clock }, k, claimed, subjects, handlers);
+      await executeTargets(tx, { accountId: k.accountId, region: k.region, clock }, k, claimed, subjects, handlers, careful);
       processed = claimed.length;
       await finishIfDone(tx.mitigationTasks, k, clock);
       return true;

@@ -1,5 +1,6 @@
 import type { Scope } from '../api/context.js';
 import type { Driver } from './driver.js';
+import { inChunks, insertRows } from './rows.js';
 
 export type TaskKind = 'audit' | 'detect';
 
@@ -255,6 +256,11 @@ export class MitigationTaskRepo {
     await this.db.run(`UPDATE mitigation_targets SET state = ? WHERE ${KEY} AND target_id = ?`, [state, ...key(k), targetId]);
   }
 
+  /** Sets many targets of a task to one state. */
+  async setTargetStates(k: TaskKey, targetIds: readonly string[], state: string): Promise<void> {
+    await inChunks(targetIds, (list, chunk) => this.db.run(`UPDATE mitigation_targets SET state = ? WHERE ${KEY} AND target_id IN (${list})`, [state, ...key(k), ...chunk]).then(() => undefined));
+  }
+
   async targetState(k: TaskKey, targetId: string): Promise<{ state: string; checkName: string | null } | undefined> {
     const row = await this.db.get<{ state: string; check_name: string | null }>(`SELECT state, check_name FROM mitigation_targets WHERE ${KEY} AND target_id = ?`, [...key(k), targetId]);
     return row && { state: row.state, checkName: row.check_name };
@@ -276,11 +282,13 @@ export class MitigationTaskRepo {
     return new Map(counts.map((c) => [c.check_name, Number(c.n)]));
   }
 
-  async insertExecution(k: TaskKey, e: Omit<ExecutionRecord, 'taskId'>): Promise<void> {
-    await this.db.run(
-      `INSERT INTO mitigation_executions (account_id, region, kind, task_id, target_id, action_index, action_name, action_id, thing_name, status, start_time, end_time, error_code, message)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [...key(k), e.targetId, e.actionIndex, e.actionName, e.actionId, e.thingName ?? null, e.status, e.startTime.getTime(), e.endTime?.getTime() ?? null, e.errorCode ?? null, e.message ?? null],
+  /** Records executions in multi-row inserts (a batch's executions in a few statements). */
+  async insertExecutions(k: TaskKey, list: readonly Omit<ExecutionRecord, 'taskId'>[]): Promise<void> {
+    await insertRows(
+      this.db,
+      'mitigation_executions',
+      ['account_id', 'region', 'kind', 'task_id', 'target_id', 'action_index', 'action_name', 'action_id', 'thing_name', 'status', 'start_time', 'end_time', 'error_code', 'message'],
+      list.map((e) => [...key(k), e.targetId, e.actionIndex, e.actionName, e.actionId, e.thingName ?? null, e.status, e.startTime.getTime(), e.endTime?.getTime() ?? null, e.errorCode ?? null, e.message ?? null]),
     );
   }
 

@@ -41,7 +41,7 @@ for (const backend of BACKENDS) {
         await repo.insert(scope, task(id, at, status));
         await repo.insertStats(scope, id, [{ checkName: 'LOGGING_DISABLED_CHECK', total: 1, skipped: 0, succeeded: 0, failed: 0, canceled: 0 }]);
         await store.db.run("INSERT INTO mitigation_targets (account_id, region, kind, task_id, target_id, check_name, state) VALUES (?, ?, 'audit', ?, 'f1', 'LOGGING_DISABLED_CHECK', 'DONE')", [scope.accountId, scope.region, id]);
-        await repo.insertExecution({ ...scope, kind: 'audit', taskId: id }, { targetId: 'f1', actionIndex: 0, actionName: 'a', actionId: 'x', status: 'COMPLETED', startTime: at, endTime: at });
+        await repo.insertExecutions({ ...scope, kind: 'audit', taskId: id }, [{ targetId: 'f1', actionIndex: 0, actionName: 'a', actionId: 'x', status: 'COMPLETED', startTime: at, endTime: at }]);
       }
       const purged = await purgeOld(store, now);
       assert.equal(purged.tasks, 1);
