@@ -1,6 +1,6 @@
 // Runs every compiled test file under dist/test with node's test runner (Node 20 has no globs).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -12,6 +12,8 @@ function find(dir) {
 
 const only = process.argv.slice(2);
 const files = find('dist/test')
+  // A compiled test whose source is gone (renamed or deleted) is stale output, not a test.
+  .filter((f) => existsSync(f.replace(/^dist[\\/]/, '').replace(/\.js$/, '.ts')))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 if (files.length === 0) {

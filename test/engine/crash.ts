@@ -1,12 +1,13 @@
 // Crash safety of the mitigation engine: kill -9 the server several times while a large audit
 // mitigation task runs, restart it on the same data each time, and check that the task finishes
 // with every execution applied exactly once and exact statistics (issue 4, "Crash safety").
+// One test file per backend (crash-sqlite, crash-postgres), so the two can run side by side.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE, startServer, type Running } from '../harness.js';
+import { type Backend, dropSchema, freshSchema, iot, PG_BASE, startServer, type Running } from '../harness.js';
 import { buildFleet, pgSql, progress, sleep, sqliteSql, startTask, verifyInDatabase, verifyThroughApi, waitEnd, type Sql } from './helpers.js';
 
 /** Findings in the audit (CRASH_FINDINGS lowers it for quick iterations). */
@@ -14,7 +15,7 @@ const FINDINGS = Number(process.env.CRASH_FINDINGS ?? 100_000);
 const KILLS = 5;
 const TASK = 'crash-task';
 
-for (const backend of BACKENDS) {
+export function crashSuite(backend: Backend): void {
   describe(`mitigation engine survives kill -9 (${backend}, ${FINDINGS} findings)`, () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'warden-crash-'));
     const schema = backend === 'postgres' ? freshSchema() : undefined;

@@ -1,0 +1,4 @@
+// The crash test of the mitigation engine (test/engine/crash.ts) on PostgreSQL.
+import { crashSuite } from './crash.js';
+
+crashSuite('postgres');
