@@ -41,8 +41,7 @@ function wire(v: unknown): unknown {
  * no second message.
  */
 export function publishFindingToSns(opts: { delivery: boolean }): ActionHandler {
-  // One INSERT, and FAILED only when an earlier run's message failed (no write then): no savepoint needed.
-  const handler: ActionHandler = async (tx, scope, action, subject) => {
+  const handler: ActionHandler = async (tx, scope, action, subject, batch) => {
     const topicArn = action.actionParams.publishFindingToSnsParams!.topicArn;
     const key: OutboxExecutionKey = {
       accountId: scope.accountId,
@@ -64,7 +63,14 @@ export function publishFindingToSns(opts: { delivery: boolean }): ActionHandler 
       ...(subject.kind === 'finding' ? { finding: wire(subject.finding) } : { violation: wire(subject.violation) }),
     });
     const state = opts.delivery ? 'PENDING' : 'STORED';
-    if (await tx.outbox.insert({ messageId, key, topicArn, message, state, createdAt: scope.clock.now() })) {
+    const m = { messageId, key, topicArn, message, state, createdAt: scope.clock.now() } as const;
+    if (batch) {
+      // The engine runs a target only while it is PENDING, in the transaction that ends that state,
+      // so no message of this execution can exist yet: the outcome needs no read.
+      batch.outbox(m);
+      return opts.delivery ? { status: 'PENDING' } : { status: 'SUCCEEDED' };
+    }
+    if (await tx.outbox.insert(m)) {
       return opts.delivery ? { status: 'PENDING' } : { status: 'SUCCEEDED' };
     }
     const earlier = (await tx.outbox.get(messageId))!;
@@ -72,5 +78,5 @@ export function publishFindingToSns(opts: { delivery: boolean }): ActionHandler 
     if (earlier.state === 'FAILED') return { status: 'FAILED', errorCode: earlier.errorCode ?? 'SNS_PUBLISH_FAILED', message: earlier.lastError ?? 'Publishing failed.' };
     return { status: 'SUCCEEDED' };
   };
-  return Object.assign(handler, { oneWrite: true });
+  return Object.assign(handler, { batchable: true });
 }

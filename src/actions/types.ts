@@ -1,6 +1,7 @@
 import type { Clock } from '../api/clock.js';
 import type { Scope } from '../api/context.js';
 import type { ActiveViolation, AuditFinding, MitigationActionParams, MitigationActionType } from '../generated/shapes.js';
+import type { OutboxInsert } from '../store/outbox.js';
 import type { StoreTx } from '../store/store.js';
 
 /** The scope an action runs in: the task's account and region, and the engine's clock. */
@@ -35,11 +36,18 @@ export type ActionOutcome =
  * a FAILED outcome or a throw undoes every write it made). Effects go through the registry's
  * own functions so the rules live in one place.
  *
- * `oneWrite`: the handler writes at most one statement and never answers FAILED after writing,
- * so a FAILED outcome has nothing to undo and the engine runs it without a savepoint (two round
- * trips fewer per execution on PostgreSQL). Should it throw, the batch is rolled back and run
- * again with a savepoint around every action.
+ * `batchable`: given a `batch`, the handler writes nothing itself and hands its one effect, an
+ * outbox message, to the batch, which the engine writes with the rest of the batch's messages in
+ * multi-row statements; so it needs no savepoint either. Should anything in that throw, the engine
+ * rolls the batch back and runs it again without a batch, a savepoint around every action.
  */
-export type ActionHandler = ((tx: StoreTx, scope: ActionScope, action: ActionDefinition, subject: ActionSubject) => Promise<ActionOutcome>) & { readonly oneWrite?: boolean };
+export type ActionHandler = ((tx: StoreTx, scope: ActionScope, action: ActionDefinition, subject: ActionSubject, batch?: ActionBatch) => Promise<ActionOutcome>) & {
+  readonly batchable?: boolean;
+};
+
+/** What a batchable handler hands to the engine instead of writing it. */
+export interface ActionBatch {
+  outbox(message: OutboxInsert): void;
+}
 
 export type ActionRegistry = Record<MitigationActionType, ActionHandler>;

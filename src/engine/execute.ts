@@ -1,8 +1,9 @@
-import type { ActionDefinition, ActionOutcome, ActionRegistry, ActionScope, ActionSubject } from '../actions/types.js';
+import type { ActionBatch, ActionDefinition, ActionOutcome, ActionRegistry, ActionScope, ActionSubject } from '../actions/types.js';
 import type { MitigationActionType } from '../generated/shapes.js';
 import type { ExecutionRecord, TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
 import { TYPE_OF_MEMBER } from '../operations/mitigation-actions/params.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
+import type { OutboxInsert } from '../store/outbox.js';
 import type { StoreTx } from '../store/store.js';
 import { EXECUTION_STATUS } from './lifecycle.js';
 
@@ -31,8 +32,8 @@ export function actionType(a: ActionDefinition): MitigationActionType {
  * Runs every action of the claimed targets inside the caller's transaction: each action in a
  * savepoint (a failure leaves no partial effect), in the order given, the rest SKIPPED after a
  * FAILED one; then records executions, target states and statistics. Effects, records and
- * statistics commit together or not at all. `careful`: a savepoint around every action, even
- * the one-write ones (the batch is being run again after one of them threw).
+ * statistics commit together or not at all. `careful`: a savepoint around every action, the
+ * batchable ones too, and no batch (the batch is being run again after something in it threw).
  */
 export async function executeTargets(
   tx: StoreTx,
@@ -47,7 +48,9 @@ export async function executeTargets(
   const names = EXECUTION_STATUS[task.kind];
   const perCheck = new Map<string, { succeeded: number; failed: number }>();
   const d = { done: 0, failedTargets: 0, awaiting: 0, executed: 0, failedExecutions: 0, skippedExecutions: 0 };
-  // Records and target states are written once per batch, in multi-row statements.
+  // Outbox messages, records and target states are written once per batch, in multi-row statements.
+  const messages: OutboxInsert[] = [];
+  const batch: ActionBatch | undefined = careful ? undefined : { outbox: (m) => void messages.push(m) };
   const executions: Omit<ExecutionRecord, 'taskId'>[] = [];
   const states = new Map<string, string[]>();
   const setState = (targetId: string, state: string) => {
@@ -71,7 +74,7 @@ export async function executeTargets(
         continue;
       }
       const outcome: ActionOutcome = subject
-        ? await run(tx, scope, action, subject, handlers, careful)
+        ? await run(tx, scope, action, subject, handlers, batch)
         : { status: 'FAILED', errorCode: 'RESOURCE_NOT_FOUND', message: `The ${task.kind === 'audit' ? 'finding' : 'violation'} ${targetId} no longer exists.` };
       const ended = outcome.status === 'PENDING' ? undefined : scope.clock.now();
       const status = outcome.status === 'SUCCEEDED' ? names.succeeded : outcome.status === 'FAILED' ? names.failed : names.running;
@@ -102,15 +105,16 @@ export async function executeTargets(
       perCheck.set(checkName, c);
     }
   }
+  await tx.outbox.insertMany(messages);
   await repo.insertExecutions(task, executions);
   for (const [state, ids] of states) await repo.setTargetStates(task, ids, state);
   for (const [checkName, c] of perCheck) await repo.bumpStats(task, task.taskId, checkName, c);
   await repo.bump(task, d);
 }
 
-async function run(tx: StoreTx, scope: ActionScope, action: ActionDefinition, subject: ActionSubject, handlers: ActionRegistry, careful: boolean): Promise<ActionOutcome> {
+async function run(tx: StoreTx, scope: ActionScope, action: ActionDefinition, subject: ActionSubject, handlers: ActionRegistry, batch: ActionBatch | undefined): Promise<ActionOutcome> {
   const handler = handlers[actionType(action)];
-  if (handler.oneWrite && !careful) return handler(tx, scope, action, subject); // a throw fails the batch, which runs again carefully
+  if (handler.batchable && batch) return handler(tx, scope, action, subject, batch); // a throw fails the batch, which runs again carefully
   let outcome: ActionOutcome | undefined;
   try {
     await tx.savepoint(async () => {

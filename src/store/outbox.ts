@@ -1,5 +1,6 @@
 import type { Scope } from '../api/context.js';
 import type { Driver } from './driver.js';
+import { insertRows } from './rows.js';
 import type { TaskKind } from './mitigation-tasks.js';
 
 /** STORED: kept for reading only (no SNS endpoint); PENDING: waiting for delivery; then DELIVERED or FAILED. */
@@ -71,19 +72,38 @@ const fromRow = (r: Row): OutboxMessage => ({
   lastError: r.last_error ?? undefined,
 });
 
+/** A new message: what PUBLISH_FINDING_TO_SNS writes. */
+export interface OutboxInsert {
+  messageId: string;
+  key: OutboxExecutionKey;
+  topicArn: string;
+  message: string;
+  state: 'STORED' | 'PENDING';
+  createdAt: Date;
+}
+
+const INSERT_COLUMNS = ['message_id', 'account_id', 'region', 'topic_arn', 'message', 'task_kind', 'task_id', 'target_id', 'action_name', 'state', 'created_at', 'next_attempt_at'];
+const insertValues = (m: OutboxInsert): unknown[] => {
+  const k = m.key;
+  return [m.messageId, k.accountId, k.region, m.topicArn, m.message, k.kind, k.taskId, k.targetId, k.actionName, m.state, m.createdAt.getTime(), m.createdAt.getTime()];
+};
+
 /** The SNS outbox. Rows of every account and region: the delivery worker serves them all. */
 export class OutboxRepo {
   constructor(private readonly db: Driver) {}
 
   /** Adds a message; false (nothing written) when a message with this id exists already. */
-  async insert(m: { messageId: string; key: OutboxExecutionKey; topicArn: string; message: string; state: 'STORED' | 'PENDING'; createdAt: Date }): Promise<boolean> {
-    const k = m.key;
+  async insert(m: OutboxInsert): Promise<boolean> {
     const n = await this.db.run(
-      `INSERT INTO sns_outbox (message_id, account_id, region, topic_arn, message, task_kind, task_id, target_id, action_name, state, created_at, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
-      [m.messageId, k.accountId, k.region, m.topicArn, m.message, k.kind, k.taskId, k.targetId, k.actionName, m.state, m.createdAt.getTime(), m.createdAt.getTime()],
+      `INSERT INTO sns_outbox (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`,
+      insertValues(m),
     );
     return n > 0;
+  }
+
+  /** Adds many messages in multi-row inserts; one whose id exists already is left out. */
+  async insertMany(ms: readonly OutboxInsert[]): Promise<void> {
+    await insertRows(this.db, 'sns_outbox', INSERT_COLUMNS, ms.map(insertValues), 'ON CONFLICT (message_id) DO NOTHING');
   }
 
   async get(messageId: string): Promise<OutboxMessage | undefined> {

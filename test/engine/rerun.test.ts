@@ -1,6 +1,7 @@
-// A one-write action (PUBLISH_FINDING_TO_SNS) runs without a savepoint of its own; when one
-// throws, the engine rolls the batch back and runs it again with a savepoint around every action,
-// so the error becomes that execution's FAILED record and the rest of the batch is applied once.
+// A batchable action (PUBLISH_FINDING_TO_SNS) runs without a savepoint of its own and hands its
+// message to the batch; when one throws, the engine rolls the batch back and runs it again with a
+// savepoint around every action and no batch, so the error becomes that execution's FAILED record
+// and the rest of the batch is applied once.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -16,7 +17,7 @@ import { action, certFinding, injectFindings, waitAudit } from '../operations/mi
 import { inProcess, newCertificate, type Bench } from '../unit/actions-helpers.js';
 
 for (const backend of BACKENDS) {
-  describe(`a one-write action that throws (${backend})`, () => {
+  describe(`a batchable action that throws (${backend})`, () => {
     let b: Bench;
     before(async () => {
       b = await inProcess(backend);
@@ -42,13 +43,15 @@ for (const backend of BACKENDS) {
       // The real handler, but for one finding a statement fails first (on PostgreSQL that aborts the transaction).
       const publish = actionHandlers.PUBLISH_FINDING_TO_SNS;
       let calls = 0;
-      const throwing: ActionHandler = Object.assign<ActionHandler, { oneWrite: true }>(
-        async (tx, scope, a, subject) => {
+      let batched = 0;
+      const throwing: ActionHandler = Object.assign<ActionHandler, { batchable: true }>(
+        async (tx, scope, a, subject, batch) => {
           calls++;
+          if (batch) batched++;
           if (subject.kind === 'finding' && subject.finding.findingId === poisoned) await tx.db.run('INSERT INTO no_such_table (x) VALUES (1)');
-          return publish(tx, scope, a, subject);
+          return publish(tx, scope, a, subject, batch);
         },
-        { oneWrite: true },
+        { batchable: true },
       );
       const handlers: ActionRegistry = { ...actionHandlers, PUBLISH_FINDING_TO_SNS: throwing };
       const lines: string[] = [];
@@ -65,6 +68,7 @@ for (const backend of BACKENDS) {
       assert.match(warnings[0].err, /no_such_table/);
       const position = [...findingIds].sort().indexOf(poisoned); // targets are claimed in id order
       assert.equal(calls, position + 1 + 4, 'the first run stops at the poisoned finding; the careful run calls the handler for all four');
+      assert.equal(batched, position + 1, 'only the first run hands the handler a batch');
 
       const executions = (await b.client.send(new ListAuditMitigationActionsExecutionsCommand({ taskId: 'rerun-task', findingId: poisoned }))).actionsExecutions!;
       assert.deepEqual(executions.map((e) => [e.actionName, e.status, e.errorCode]), [['rerun-cert-off', 'COMPLETED', undefined], ['rerun-publish', 'FAILED', 'INTERNAL_FAILURE']]);
