@@ -1,23 +1,55 @@
 // Parity: the same command lines through Debian's AWS CLI v2 (/usr/bin/aws) and through `warden iot`,
 // against one server; stdout and exit codes must be identical. Commands whose output holds generated ids
 // or dates are compared after replacing only those (two creations never share them).
+//
+// Starting both command lines as processes for every command costs minutes, so the AWS CLI runs through
+// its own script in one long-lived Python process (test/wire/cli-runner.ts, a new driver per command) and
+// `warden iot` through `iotMain` (what bin/warden.js calls) in this process. The last describe block runs a
+// sample as real processes (/usr/bin/aws and node bin/warden.js) to show that this changes nothing; the
+// runner's own real-process check for both AWS CLIs is in test/wire/cli-runner.test.ts.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { iotMain } from '../../src/cli/iot/index.js';
 import { reset, ROLE, ROOT, run, startServer, type Running } from '../harness.js';
 import { certFinding, injectFindings } from '../operations/mitigation-helpers.js';
+import { runCli, stopCliRunners } from '../wire/cli-runner.js';
 import { clientEnv } from '../wire/env.js';
 
 type Result = { code: number | null; stdout: string; stderr: string };
 let server: Running;
 let dir: string;
 
+/** The environment `run(cmd, args, { env: { ...clientEnv(), ...extra } })` gives its process. */
+function processEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...clientEnv(), ...extra };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  return env;
+}
+
+/** `node bin/warden.js iot <args>` as a process. */
+const wardenProcess = (args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<Result> =>
+  run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', ...args], { env: { ...clientEnv(), ...extraEnv }, timeoutMs });
+
+/** `warden iot <args>` in this process, as bin/warden.js runs it: what it prints and returns (code null after timeoutMs, as `run`). */
+async function wardenIot(args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<Result> {
+  // On a terminal, bin/warden.js's stdout would be a pipe but this process's a TTY (colour, table width).
+  if (process.stdout.isTTY) return wardenProcess(args, extraEnv, timeoutMs);
+  let stdout = '';
+  let stderr = '';
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+  const code = await Promise.race([iotMain(args, { out: (s) => (stdout += s), err: (s) => (stderr += s), env: processEnv(extraEnv) }), timedOut]);
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
 const cli = (which: 'aws' | 'warden', args: string[]): Promise<Result> =>
   which === 'aws'
-    ? run('/usr/bin/aws', ['--endpoint-url', server.url, 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 })
-    : run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', '--endpoint-url', server.url, ...args], { env: clientEnv(), timeoutMs: 60_000 });
+    ? runCli('/usr/bin/aws', ['--endpoint-url', server.url, 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 })
+    : wardenIot(['--endpoint-url', server.url, ...args]);
 
 /** Runs both (concurrently: only for commands that change nothing) and requires identical stdout and exit code. */
 async function same(args: string[], expectCode = 0): Promise<Result> {
@@ -59,6 +91,7 @@ before(async () => {
 });
 
 after(async () => {
+  stopCliRunners();
   await server?.cleanup();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -204,7 +237,7 @@ describe('beyond mitigation actions: things, groups, policies, findings and miti
     assert.equal(started.code, 0, started.stderr);
     const mine = await startTask('warden');
     assert.equal(normalise(mine.stdout, 'parity-task-warden'), normalise(started.stdout, 'parity-task-aws'));
-    const w = await run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', '--endpoint-url', server.url, 'wait', 'audit-mitigation-task', 'parity-task-aws'], { env: { ...clientEnv(), WARDEN_WAIT_INTERVAL_MS: '50' }, timeoutMs: 30_000 });
+    const w = await wardenIot(['--endpoint-url', server.url, 'wait', 'audit-mitigation-task', 'parity-task-aws'], { WARDEN_WAIT_INTERVAL_MS: '50' }, 30_000);
     assert.equal(w.code, 0, w.stdout + w.stderr);
     assert.match(w.stdout, /task COMPLETED/);
     for (const output of ['json', 'text', 'table', 'yaml']) {
@@ -233,7 +266,7 @@ describe('audits: configuration, on-demand tasks, scheduled audits and suppressi
     const started = await cli('aws', ['start-on-demand-audit-task', '--target-check-names', 'LOGGING_DISABLED_CHECK', 'DEVICE_CERTIFICATE_AGE_CHECK']);
     assert.equal(started.code, 0, started.stderr);
     const taskId = JSON.parse(started.stdout).taskId as string;
-    const w = await run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', '--endpoint-url', server.url, 'wait', 'audit-task', taskId], { env: { ...clientEnv(), WARDEN_WAIT_INTERVAL_MS: '50' }, timeoutMs: 30_000 });
+    const w = await wardenIot(['--endpoint-url', server.url, 'wait', 'audit-task', taskId], { WARDEN_WAIT_INTERVAL_MS: '50' }, 30_000);
     assert.equal(w.code, 0, w.stdout + w.stderr);
     for (const output of ['json', 'text', 'table', 'yaml']) {
       await same(['describe-audit-task', '--task-id', taskId, '--output', output, '--query', '{s: taskStatus, t: taskType, st: taskStatistics, d: auditDetails}']);
@@ -263,5 +296,46 @@ describe('audits: configuration, on-demand tasks, scheduled audits and suppressi
     for (const output of ['json', 'text', 'table', 'yaml']) await same(['list-audit-suppressions', '--output', output]);
     await same(['describe-audit-suppression', '--check-name', 'DEVICE_CERTIFICATE_AGE_CHECK', '--resource-identifier', `deviceCertificateId=${'d'.repeat(64)}`]);
     await same(['describe-audit-suppression', '--check-name', 'DEVICE_CERTIFICATE_AGE_CHECK', '--resource-identifier', `deviceCertificateId=${'e'.repeat(64)}`], 254);
+  });
+});
+
+describe('as real processes', () => {
+  test('a sample through /usr/bin/aws and node bin/warden.js gives what the runner and iotMain give', async () => {
+    const sample = [
+      ['describe-mitigation-action', '--action-name', 'sh-group-warden'],
+      ['list-mitigation-actions', '--output', 'table', '--page-size', '3', '--query', 'actionIdentifiers[?starts_with(actionName, `page`)]'],
+      ['describe-mitigation-action', '--action-name', 'no-such-action'],
+      ['create-mitigation-action', '--action-name', 'x', '--role-arn', ROLE, '--action-params', '{"a":'],
+    ];
+    const awsArgs = (args: string[]) => ['--endpoint-url', server.url, 'iot', ...args];
+    const wardenArgs = (args: string[]) => ['--endpoint-url', server.url, ...args];
+    const jobs = sample.flatMap((args) => [
+      () => run('/usr/bin/aws', awsArgs(args), { env: clientEnv(), timeoutMs: 60_000 }),
+      () => wardenProcess(wardenArgs(args)),
+    ]);
+    // Both ways at once: the real processes 3 at a time, the shortcuts meanwhile (nothing here changes state).
+    const real: Result[] = new Array(jobs.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        real[i] = await jobs[i]();
+      }
+    };
+    const [, aws, warden] = await Promise.all([
+      Promise.all([0, 1, 2].map(worker)),
+      Promise.all(sample.map((args) => runCli('/usr/bin/aws', awsArgs(args), { env: clientEnv(), timeoutMs: 60_000 }))),
+      Promise.all(sample.map((args) => wardenIot(wardenArgs(args)))),
+    ]);
+    for (const [i, args] of sample.entries()) {
+      const [realAws, realWarden] = [real[2 * i], real[2 * i + 1]];
+      assert.deepEqual(aws[i], realAws, `the runner and /usr/bin/aws: ${args.join(' ')}`);
+      assert.deepEqual(warden[i], realWarden, `iotMain and bin/warden.js: ${args.join(' ')}`);
+      assert.equal(realWarden.code, realAws.code, `exit codes: ${args.join(' ')}`);
+      assert.equal(realWarden.stdout, realAws.stdout, `stdout: ${args.join(' ')}`);
+    }
+    assert.deepEqual(real.filter((_, i) => i % 2 === 0).map((r) => r.code), [0, 0, 254, 252]);
+    assert.match(real[0].stdout, /"actionName": "sh-group-warden"/);
+    assert.match(real[2].stdout, /page-0/);
   });
 });

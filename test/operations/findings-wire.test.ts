@@ -2,9 +2,13 @@
 // with `iot`, 1.26 with `execute-api`) and both AWS CLIs (v1 exits 255 on a service error, v2 254).
 // Findings and violations are injected with signed raw requests; the clients read, page, filter
 // and verify. The Python scenario is fed on stdin and prints one JSON object of observations.
+// The CLI commands run through each CLI's own script in one long-lived Python process per CLI
+// (test/wire/cli-runner.ts), a new driver per command; test/wire/cli-runner.test.ts checks on a sample
+// that this gives what the CLI's own process gives.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { reset, run, startServer, type Running } from '../harness.js';
+import { runCli, stopCliRunners } from '../wire/cli-runner.js';
 import { clientEnv } from '../wire/env.js';
 import { certFinding, injectFindings, injectViolations, policyFinding, violation } from './findings-helpers.js';
 
@@ -88,7 +92,10 @@ async function scenario(): Promise<void> {
 before(async () => {
   server = await startServer({ backend: 'sqlite' });
 });
-after(async () => server?.cleanup());
+after(async () => {
+  stopCliRunners();
+  await server?.cleanup();
+});
 
 for (const py of PYTHONS) {
   describe(py.name, () => {
@@ -133,7 +140,7 @@ for (const py of PYTHONS) {
 
 for (const cli of CLIS) {
   describe(cli.name, () => {
-    const aws = (args: string[]) => run(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
+    const aws = (args: string[]) => runCli(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
     const ok = async (args: string[]): Promise<any> => {
       const r = await aws(args);
       assert.equal(r.code, 0, `aws iot ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);

@@ -1,9 +1,15 @@
+// Audit mitigation through the real clients: the AWS documentation's example through both AWS CLIs
+// (pyenv v1 `aws`, Debian v2 /usr/bin/aws), and a full scenario through boto3 under both Pythons.
+// The CLI commands run through each CLI's own script in one long-lived Python process per CLI
+// (test/wire/cli-runner.ts), a new driver per command; test/wire/cli-runner.test.ts checks on a sample
+// that this gives what the CLI's own process gives.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GetPolicyCommand } from '@aws-sdk/client-iot';
 import { iot, reset, ROOT, run, startServer, type Running } from '../harness.js';
 import { action, certFinding, deviceWithCert, injectFindings, openPolicy, policyFinding } from '../operations/mitigation-helpers.js';
+import { runCli, stopCliRunners } from './cli-runner.js';
 import { clientEnv } from './env.js';
 
 const BLANK = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'iot:*', Resource: '*' }] };
@@ -25,6 +31,7 @@ describe('audit mitigation through the real clients', () => {
   });
   after(async () => {
     client?.destroy();
+    stopCliRunners();
     await server?.cleanup();
   });
 
@@ -34,7 +41,7 @@ describe('audit mitigation through the real clients', () => {
       await openPolicy(client, 'too-open');
       await action(client, 'ResetPolicyVersionAction', { replaceDefaultPolicyVersionParams: { templateName: 'BLANK_POLICY' } });
       await injectFindings(server.url, { findings: [{ findingId: '0edbaaec-2fe1-4cf5-abc9-d4c3e51f7464', ...policyFinding('too-open') }] });
-      const cli = (args: string[]) => run(aws, ['--endpoint-url', server.url, 'iot', ...args], { env: clientEnv() });
+      const cli = (args: string[]) => runCli(aws, ['--endpoint-url', server.url, 'iot', ...args], { env: clientEnv() });
       const r = await cli([
         'start-audit-mitigation-actions-task',
         '--task-id', 'myActionsTaskId',

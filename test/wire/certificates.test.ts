@@ -1,6 +1,9 @@
 // Certificates, CA certificates and thing principals through real clients: boto3 under both
 // Pythons (test/wire/py/certificates.py) and both AWS CLIs. The PEM files are made here with real
 // keys after each reset, once the server's registration code is known. One server for the file.
+// The CLI commands run through each CLI's own script in one long-lived Python process per CLI
+// (test/wire/cli-runner.ts), a new driver per command; test/wire/cli-runner.test.ts checks on a sample
+// that this gives what the CLI's own process gives.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { GetRegistrationCodeCommand } from '@aws-sdk/client-iot';
 import { iot, reset, ROOT, run, startServer, type Running } from '../harness.js';
 import { makeCa, makeLeaf, makeSelfSigned } from '../operations/certificates-helpers.js';
+import { runCli, stopCliRunners } from './cli-runner.js';
 import { clientEnv } from './env.js';
 
 const SCRIPT = join(ROOT, 'test/wire/py/certificates.py');
@@ -60,6 +64,7 @@ before(async () => {
 });
 
 after(async () => {
+  stopCliRunners();
   await server?.cleanup();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -132,7 +137,7 @@ for (const py of PYTHONS) {
 
 for (const cli of CLIS) {
   describe(cli.name, () => {
-    const aws = (args: string[]) => run(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
+    const aws = (args: string[]) => runCli(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
     const ok = async (args: string[]): Promise<any> => {
       const r = await aws(args);
       assert.equal(r.code, 0, `aws iot ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);

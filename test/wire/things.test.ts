@@ -2,10 +2,14 @@
 //   boto3 1.43 (pyenv python3) and 1.26 (Debian /usr/bin/python3), via test/wire/py/things.py;
 //   AWS CLI v1 (pyenv aws, exits 255 on service errors) and v2 (/usr/bin/aws, exits 254).
 // One server for the file, reset before each client.
+// The CLI commands run through each CLI's own script in one long-lived Python process per CLI
+// (test/wire/cli-runner.ts), a new driver per command; test/wire/cli-runner.test.ts checks on a sample
+// that this gives what the CLI's own process gives.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { reset, ROOT, run, startServer, type Running } from '../harness.js';
+import { runCli, stopCliRunners } from './cli-runner.js';
 import { ACCOUNT, clientEnv, UUID } from './env.js';
 
 const SCRIPT = join(ROOT, 'test/wire/py/things.py');
@@ -41,6 +45,7 @@ before(async () => {
 });
 
 after(async () => {
+  stopCliRunners();
   await server?.cleanup();
 });
 
@@ -126,7 +131,7 @@ for (const client of PYTHONS) {
 for (const cli of CLIS) {
   describe(`things through ${cli.name}`, () => {
     const aws = (args: string[]) =>
-      run(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
+      runCli(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
     const okJson = async (args: string[]): Promise<any> => {
       const r = await aws(args);
       assert.equal(r.code, 0, `aws iot ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
