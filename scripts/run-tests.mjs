@@ -10,12 +10,20 @@ function find(dir) {
   });
 }
 
+// The files that take a minute or more start first, so the run does not end with one of them alone.
+const LONG = ['engine/crash-postgres', 'cli/skeleton-parity', 'cli/parity', 'engine/crash-sqlite'];
+const longFirst = (f) => {
+  const i = LONG.findIndex((l) => f.includes(`/${l}.test.js`));
+  return i < 0 ? LONG.length : i;
+};
+
 const only = process.argv.slice(2);
 const files = find('dist/test')
   // A compiled test whose source is gone (renamed or deleted) is stale output, not a test.
   .filter((f) => existsSync(f.replace(/^dist[\\/]/, '').replace(/\.js$/, '.ts')))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
-  .sort();
+  .sort()
+  .sort((a, b) => longFirst(a) - longFirst(b));
 if (files.length === 0) {
   console.error('no test files found under dist/test');
   process.exit(1);
