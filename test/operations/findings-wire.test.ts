@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { reset, run, startServer, type Running } from '../harness.js';
-import { runCli, stopCliRunners } from '../wire/cli-runner.js';
+import { awsIot } from '../wire/aws-iot.js';
+import { stopCliRunners } from '../wire/cli-runner.js';
 import { clientEnv } from '../wire/env.js';
 import { certFinding, injectFindings, injectViolations, policyFinding, violation } from './findings-helpers.js';
 
@@ -140,12 +141,7 @@ for (const py of PYTHONS) {
 
 for (const cli of CLIS) {
   describe(cli.name, () => {
-    const aws = (args: string[]) => runCli(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
-    const ok = async (args: string[]): Promise<any> => {
-      const r = await aws(args);
-      assert.equal(r.code, 0, `aws iot ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
-      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-    };
+    const { aws, ok } = awsIot(cli, () => server.url);
     before(scenario);
 
     test('describe-audit-finding and list-audit-findings (paged by the CLI)', async () => {

@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { raw, reset, ROLE, startServer, type Running } from '../harness.js';
+import { awsIot } from './aws-iot.js';
 import { runCli, stopCliRunners } from './cli-runner.js';
 import { actionArn, clientEnv, UUID } from './env.js';
 
@@ -26,7 +27,6 @@ const LOGGING_PARAMS = { enableIoTLoggingParams: { roleArnForLogging: 'arn:aws:i
 const CERT_PARAMS = { updateDeviceCertificateParams: { action: 'DEACTIVATE' } };
 const CA_PARAMS = { updateCACertificateParams: { action: 'DEACTIVATE' } };
 
-const errorLine = (code: string, operation: string) => `An error occurred (${code}) when calling the ${operation} operation: `;
 
 after(() => stopCliRunners());
 
@@ -44,30 +44,7 @@ describe('both AWS CLIs side by side', { concurrency: true }, () => {
         await server?.cleanup();
       });
 
-      /** Runs `<cli> --endpoint-url <server> --output json [--region r] iot <args>`. */
-      const aws = (args: string[], region?: string) =>
-        runCli(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', ...(region ? ['--region', region] : []), 'iot', ...args], {
-          env: clientEnv(),
-          timeoutMs: 60_000,
-        });
-
-      /** Runs a command that must succeed and returns its parsed JSON output ({} for no output). */
-      const ok = async (args: string[], region?: string): Promise<any> => {
-        const r = await aws(args, region);
-        assert.equal(r.code, 0, `aws iot ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
-        return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-      };
-
-      /** Runs a command that must fail with a service error and returns the message after the prefix. */
-      const fails = async (args: string[], code: string, operation: string, region?: string): Promise<string> => {
-        const r = await aws(args, region);
-        assert.equal(r.code, cli.errorExit, `aws iot ${args.join(' ')}: exit code (stderr: ${r.stderr.trim()})`);
-        assert.equal(r.stdout, '', 'nothing on stdout');
-        const prefix = errorLine(code, operation);
-        const at = r.stderr.indexOf(prefix);
-        assert.ok(at >= 0, `stderr lacks ${JSON.stringify(prefix)}:\n${r.stderr}`);
-        return r.stderr.slice(at + prefix.length).trim();
-      };
+      const { aws, ok, fails } = awsIot(cli, () => server.url);
 
       const create = (name: string, params: object, role = ROLE, region?: string) =>
         ok(['create-mitigation-action', '--action-name', name, '--role-arn', role, '--action-params', JSON.stringify(params)], region);

@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { GetRegistrationCodeCommand } from '@aws-sdk/client-iot';
 import { iot, reset, ROOT, run, startServer, type Running } from '../harness.js';
 import { makeCa, makeLeaf, makeSelfSigned } from '../operations/certificates-helpers.js';
-import { runCli, stopCliRunners } from './cli-runner.js';
+import { awsIot } from './aws-iot.js';
+import { stopCliRunners } from './cli-runner.js';
 import { clientEnv } from './env.js';
 
 const SCRIPT = join(ROOT, 'test/wire/py/certificates.py');
@@ -137,17 +138,7 @@ for (const py of PYTHONS) {
 
 for (const cli of CLIS) {
   describe(cli.name, () => {
-    const aws = (args: string[]) => runCli(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
-    const ok = async (args: string[]): Promise<any> => {
-      const r = await aws(args);
-      assert.equal(r.code, 0, `aws iot ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
-      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-    };
-    const fails = async (args: string[], code: string, operation: string): Promise<void> => {
-      const r = await aws(args);
-      assert.equal(r.code, cli.errorExit, `aws iot ${args.join(' ')}: ${r.stderr}`);
-      assert.ok(r.stderr.includes(`An error occurred (${code}) when calling the ${operation} operation: `), r.stderr);
-    };
+    const { ok, fails } = awsIot(cli, () => server.url);
 
     test('register a CA and its device, list with pages, revoke, attach to a thing, refuse deletes', async () => {
       const m = await materials();

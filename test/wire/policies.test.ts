@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT, reset, run, startServer, type Running } from '../harness.js';
-import { runCli, stopCliRunners } from './cli-runner.js';
+import { awsIot } from './aws-iot.js';
+import { stopCliRunners } from './cli-runner.js';
 import { ACCOUNT, clientEnv } from './env.js';
 
 const SCRIPT = join(ROOT, 'test/wire/py/policies.py');
@@ -142,17 +143,7 @@ describe('every client side by side', { concurrency: true }, () => {
         await server?.cleanup();
       });
 
-      const aws = (args: string[]) => runCli(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
-      const okay = async (args: string[]): Promise<any> => {
-        const r = await aws(args);
-        assert.equal(r.code, 0, `aws iot ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
-        return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-      };
-      const fails = async (args: string[], code: string, operation: string): Promise<void> => {
-        const r = await aws(args);
-        assert.equal(r.code, cli.errorExit, `aws iot ${args.join(' ')}: ${r.stderr}`);
-        assert.ok(r.stderr.includes(`An error occurred (${code}) when calling the ${operation} operation: `), r.stderr);
-      };
+      const { ok: okay, fails } = awsIot(cli, () => server.url);
 
       before(async () => {
         await reset(server.url);

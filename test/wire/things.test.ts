@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { reset, ROOT, run, startServer, type Running } from '../harness.js';
-import { runCli, stopCliRunners } from './cli-runner.js';
+import { awsIot } from './aws-iot.js';
+import { stopCliRunners } from './cli-runner.js';
 import { ACCOUNT, clientEnv, UUID } from './env.js';
 
 const SCRIPT = join(ROOT, 'test/wire/py/things.py');
@@ -130,21 +131,7 @@ for (const client of PYTHONS) {
 
 for (const cli of CLIS) {
   describe(`things through ${cli.name}`, () => {
-    const aws = (args: string[]) =>
-      runCli(cli.cmd, ['--endpoint-url', server.url, '--output', 'json', 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
-    const okJson = async (args: string[]): Promise<any> => {
-      const r = await aws(args);
-      assert.equal(r.code, 0, `aws iot ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
-      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-    };
-    const fails = async (args: string[], code: string, operation: string): Promise<string> => {
-      const r = await aws(args);
-      assert.equal(r.code, cli.errorExit, `aws iot ${args.join(' ')}: exit code (stderr: ${r.stderr.trim()})`);
-      const prefix = `An error occurred (${code}) when calling the ${operation} operation: `;
-      const at = r.stderr.indexOf(prefix);
-      assert.ok(at >= 0, `stderr lacks ${JSON.stringify(prefix)}:\n${r.stderr}`);
-      return r.stderr.slice(at + prefix.length).trim();
-    };
+    const { aws, ok: okJson, fails } = awsIot(cli, () => server.url);
 
     before(async () => {
       await reset(server.url);
