@@ -30,7 +30,8 @@ export function actionType(a: ActionDefinition): MitigationActionType {
 
 /**
  * Runs every action of the claimed targets inside the caller's transaction: each action in a
- * savepoint (a failure leaves no partial effect), in the order given, the rest SKIPPED after a
+ * savepoint (a failure leaves no partial effect) but for batchable ones, which hand their one
+ * effect to the batch instead (see ActionHandler), in the order given, the rest SKIPPED after a
  * FAILED one; then records executions, target states and statistics. Effects, records and
  * statistics commit together or not at all. `careful`: a savepoint around every action, the
  * batchable ones too, and no batch (the batch is being run again after something in it threw).
