@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OutboxExecutionKey } from '../store/outbox.js';
 import { targetIdOf } from './outcome.js';
-import type { ActionHandler } from './types.js';
+import type { ActionHandler, ActionOutcome } from './types.js';
 
 /** A fixed namespace so Warden's message ids never collide with other name-based UUIDs. */
 const NAMESPACE = Buffer.from('6f1c1f5e2b7a4c0e9a53d1b0c2e4f7a1', 'hex');
@@ -64,15 +64,14 @@ export function publishFindingToSns(opts: { delivery: boolean }): ActionHandler 
     });
     const state = opts.delivery ? 'PENDING' : 'STORED';
     const m = { messageId, key, topicArn, message, state, createdAt: scope.clock.now() } as const;
+    const written: ActionOutcome = opts.delivery ? { status: 'PENDING' } : { status: 'SUCCEEDED' };
     if (batch) {
       // The engine runs a target only while it is PENDING, in the transaction that ends that state,
       // so no message of this execution can exist yet: the outcome needs no read.
       batch.outbox(m);
-      return opts.delivery ? { status: 'PENDING' } : { status: 'SUCCEEDED' };
+      return written;
     }
-    if (await tx.outbox.insert(m)) {
-      return opts.delivery ? { status: 'PENDING' } : { status: 'SUCCEEDED' };
-    }
+    if (await tx.outbox.insert(m)) return written;
     const earlier = (await tx.outbox.get(messageId))!;
     if (earlier.state === 'PENDING') return { status: 'PENDING' };
     if (earlier.state === 'FAILED') return { status: 'FAILED', errorCode: earlier.errorCode ?? 'SNS_PUBLISH_FAILED', message: earlier.lastError ?? 'Publishing failed.' };

@@ -83,6 +83,7 @@ export interface OutboxInsert {
 }
 
 const INSERT_COLUMNS = ['message_id', 'account_id', 'region', 'topic_arn', 'message', 'task_kind', 'task_id', 'target_id', 'action_name', 'state', 'created_at', 'next_attempt_at'];
+const INSERT_ONE = `INSERT INTO sns_outbox (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`;
 const insertValues = (m: OutboxInsert): unknown[] => {
   const k = m.key;
   return [m.messageId, k.accountId, k.region, m.topicArn, m.message, k.kind, k.taskId, k.targetId, k.actionName, m.state, m.createdAt.getTime(), m.createdAt.getTime()];
@@ -94,11 +95,7 @@ export class OutboxRepo {
 
   /** Adds a message; false (nothing written) when a message with this id exists already. */
   async insert(m: OutboxInsert): Promise<boolean> {
-    const n = await this.db.run(
-      `INSERT INTO sns_outbox (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`,
-      insertValues(m),
-    );
-    return n > 0;
+    return (await this.db.run(INSERT_ONE, insertValues(m))) > 0;
   }
 
   /** Adds many messages in multi-row inserts; one whose id exists already is left out. */

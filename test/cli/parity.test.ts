@@ -15,19 +15,12 @@ import { after, before, describe, test } from 'node:test';
 import { iotMain } from '../../src/cli/iot/index.js';
 import { reset, ROLE, ROOT, run, startServer, type Running } from '../harness.js';
 import { certFinding, injectFindings } from '../operations/mitigation-helpers.js';
-import { runCli, stopCliRunners } from '../wire/cli-runner.js';
+import { processEnv, runCli, stopCliRunners, type CliResult } from '../wire/cli-runner.js';
 import { clientEnv } from '../wire/env.js';
 
-type Result = { code: number | null; stdout: string; stderr: string };
+type Result = CliResult;
 let server: Running;
 let dir: string;
-
-/** The environment `run(cmd, args, { env: { ...clientEnv(), ...extra } })` gives its process. */
-function processEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...clientEnv(), ...extra };
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  return env;
-}
 
 /** `node bin/warden.js iot <args>` as a process. */
 const wardenProcess = (args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<Result> =>
@@ -41,7 +34,7 @@ async function wardenIot(args: string[], extraEnv: Record<string, string> = {}, 
   let stderr = '';
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
-  const code = await Promise.race([iotMain(args, { out: (s) => (stdout += s), err: (s) => (stderr += s), env: processEnv(extraEnv) }), timedOut]);
+  const code = await Promise.race([iotMain(args, { out: (s) => (stdout += s), err: (s) => (stderr += s), env: processEnv({ ...clientEnv(), ...extraEnv }) }), timedOut]);
   clearTimeout(timer);
   return { code, stdout, stderr };
 }

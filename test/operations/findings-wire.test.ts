@@ -7,10 +7,10 @@
 // that this gives what the CLI's own process gives.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { reset, run, startServer, type Running } from '../harness.js';
+import { reset, startServer, type Running } from '../harness.js';
 import { awsIot } from '../wire/aws-iot.js';
 import { stopCliRunners } from '../wire/cli-runner.js';
-import { clientEnv } from '../wire/env.js';
+import { pythonScenario } from '../wire/env.js';
 import { certFinding, injectFindings, injectViolations, policyFinding, violation } from './findings-helpers.js';
 
 const SCRIPT = String.raw`
@@ -103,9 +103,7 @@ for (const py of PYTHONS) {
     let o: Record<string, any>;
     before(async () => {
       await scenario();
-      const r = await run(py.python, ['-', server.url], { env: clientEnv(), input: SCRIPT, timeoutMs: 120_000 });
-      assert.equal(r.code, 0, `the script failed:\n${r.stderr}`);
-      o = JSON.parse(r.stdout);
+      o = await pythonScenario(py.python, ['-', server.url], SCRIPT);
     });
 
     test('describes, pages and filters findings; errors carry their codes', () => {

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, reset, run, startServer, type Running } from '../harness.js';
-import { actionArn, clientEnv, UUID } from './env.js';
+import { ROOT, reset, startServer, type Running } from '../harness.js';
+import { actionArn, pythonScenario, UUID } from './env.js';
 
 const SCRIPT = join(ROOT, 'test/wire/py/mitigation_actions.py');
 
@@ -78,10 +78,8 @@ for (const client of CLIENTS) {
     before(async () => {
       await reset(server.url);
       from = Date.now() / 1000;
-      const r = await run(client.python, [SCRIPT, server.url], { env: clientEnv(), timeoutMs: 120_000 });
+      o = await pythonScenario(client.python, [SCRIPT, server.url]);
       to = Date.now() / 1000;
-      assert.equal(r.code, 0, `the script failed:\n${r.stderr}`);
-      o = JSON.parse(r.stdout);
     });
 
     test('is the intended boto3, signing with its own service name', () => {

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { GetRegistrationCodeCommand } from '@aws-sdk/client-iot';
-import { iot, reset, ROOT, run, startServer, type Running } from '../harness.js';
+import { iot, reset, ROOT, startServer, type Running } from '../harness.js';
 import { makeCa, makeLeaf, makeSelfSigned } from '../operations/certificates-helpers.js';
 import { awsIot } from './aws-iot.js';
 import { stopCliRunners } from './cli-runner.js';
-import { clientEnv } from './env.js';
+import { pythonScenario } from './env.js';
 
 const SCRIPT = join(ROOT, 'test/wire/py/certificates.py');
 const PYTHONS = [
@@ -76,9 +76,7 @@ for (const py of PYTHONS) {
     let m: Awaited<ReturnType<typeof materials>>;
     before(async () => {
       m = await materials();
-      const r = await run(py.python, [SCRIPT, server.url, m.dir], { env: clientEnv(), timeoutMs: 120_000 });
-      assert.equal(r.code, 0, `the script failed:\n${r.stderr}`);
-      o = JSON.parse(r.stdout);
+      o = await pythonScenario(py.python, [SCRIPT, server.url, m.dir]);
     });
 
     test('is the intended boto3', () => {

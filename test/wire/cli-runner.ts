@@ -204,10 +204,16 @@ process.on('exit', () => {
   for (const r of [...live]) r.stop();
 });
 
+/** The environment `run(cmd, args, { env: extra })` gives its process: this one's, with `extra` over it, undefined values unset. */
+export function processEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...extra })) if (v !== undefined) env[k] = v;
+  return env;
+}
+
 /** Runs `cmd args` (an AWS CLI: `aws`, `/usr/bin/aws`) through its entry point in a long-lived Python process; resolves as `run(cmd, args, opts)` does. */
 export function runCli(cmd: string, args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
+  const env = processEnv(opts.env);
   const where = `${cmd}\0${env.PATH ?? ''}`;
   let cli = resolved.get(where);
   if (!cli) resolved.set(where, (cli = resolveCli(cmd, env.PATH)));

@@ -1,4 +1,7 @@
-// Shared by the wire tests: the environment every real AWS client (boto3, AWS CLI) runs with.
+// Shared by the wire tests: the environment every real AWS client (boto3, AWS CLI) runs with, and the
+// one way they run a Python client script.
+import assert from 'node:assert/strict';
+import { run } from '../harness.js';
 
 /** Fixed credentials and region, and no config or credentials file from the machine. */
 const FIXED: Record<string, string> = {
@@ -28,3 +31,10 @@ export function clientEnv(): Record<string, string> {
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const ACCOUNT = '000000000000';
 export const actionArn = (name: string, region = 'us-east-1'): string => `arn:aws:iot:${region}:${ACCOUNT}:mitigationaction/${name}`;
+
+/** Runs a Python client script (a file, or `-` with `input`) that prints one JSON object of observations; answers it. */
+export async function pythonScenario(python: string, args: string[], input?: string): Promise<any> {
+  const r = await run(python, args, { env: clientEnv(), input, timeoutMs: 120_000 });
+  assert.equal(r.code, 0, `the script failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}

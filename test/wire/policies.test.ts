@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, reset, run, startServer, type Running } from '../harness.js';
+import { ROOT, startServer, type Running } from '../harness.js';
 import { awsIot } from './aws-iot.js';
 import { stopCliRunners } from './cli-runner.js';
-import { ACCOUNT, clientEnv } from './env.js';
+import { ACCOUNT, pythonScenario } from './env.js';
 
 const SCRIPT = join(ROOT, 'test/wire/py/policies.py');
 const ARN = `arn:aws:iot:us-east-1:${ACCOUNT}`;
@@ -33,7 +33,7 @@ function err(c: Call, code: string, status: number, what: string): void {
 
 after(() => stopCliRunners());
 
-// The clients at once, each against a server of its own (reset before its scenario); each client's tests in order.
+// The clients at once, each against a fresh server of its own; each client's tests in order.
 describe('every client side by side', { concurrency: true }, () => {
   for (const client of [
     { name: 'boto3 1.43 on pyenv python3', python: 'python3' },
@@ -42,20 +42,14 @@ describe('every client side by side', { concurrency: true }, () => {
     describe(`policies scenario through ${client.name}`, { concurrency: 1 }, () => {
       let server: Running;
 
+      let o: Record<string, Call>;
       before(async () => {
         server = await startServer({ backend: 'sqlite' });
+        o = await pythonScenario(client.python, [SCRIPT, server.url]);
       });
 
       after(async () => {
         await server?.cleanup();
-      });
-
-      let o: Record<string, Call>;
-      before(async () => {
-        await reset(server.url);
-        const r = await run(client.python, [SCRIPT, server.url], { env: clientEnv(), timeoutMs: 120_000 });
-        assert.equal(r.code, 0, `the script failed:\n${r.stderr}`);
-        o = JSON.parse(r.stdout);
       });
 
       test('policies and versions: limit, default, conflicts, malformed documents', () => {
@@ -144,10 +138,6 @@ describe('every client side by side', { concurrency: true }, () => {
       });
 
       const { ok: okay, fails } = awsIot(cli, () => server.url);
-
-      before(async () => {
-        await reset(server.url);
-      });
 
       test('policies, versions and an attachment to a thing group', async () => {
         const c = await okay(['create-policy', '--policy-name', 'cli-p', '--policy-document', doc('iot:Connect')]);

@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { reset, ROOT, run, startServer, type Running } from '../harness.js';
+import { reset, ROOT, startServer, type Running } from '../harness.js';
 import { awsIot } from './aws-iot.js';
 import { stopCliRunners } from './cli-runner.js';
-import { ACCOUNT, clientEnv, UUID } from './env.js';
+import { ACCOUNT, pythonScenario, UUID } from './env.js';
 
 const SCRIPT = join(ROOT, 'test/wire/py/things.py');
 const arn = (resource: string) => `arn:aws:iot:us-east-1:${ACCOUNT}:${resource}`;
@@ -55,9 +55,7 @@ for (const client of PYTHONS) {
     let o: Record<string, Call>;
     before(async () => {
       await reset(server.url);
-      const r = await run(client.python, [SCRIPT, server.url], { env: clientEnv(), timeoutMs: 120_000 });
-      assert.equal(r.code, 0, `the script failed:\n${r.stderr}`);
-      o = JSON.parse(r.stdout);
+      o = await pythonScenario(client.python, [SCRIPT, server.url]);
     });
 
     test('things: create (idempotent, conflict, unknown type), describe, update with merge and versions, list', () => {
