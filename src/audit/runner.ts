@@ -12,6 +12,7 @@ import { ON_DEMAND_WINDOW_MS } from './start.js';
 import { notifyAuditEnd } from './notify.js';
 import { activeSuppressions } from './suppressions.js';
 import type { AuditRunRow } from '../store/audit-tasks.js';
+import { WorkLoop } from '../work/loop.js';
 
 /** A check Warden does not evaluate still needs a severity for its (absent) findings. */
 const severityOf = (name: string): string => AUDIT_CHECKS.get(name)?.severity ?? 'LOW';
@@ -40,65 +41,37 @@ interface AuditRunnerOptions {
 export class AuditRunner {
   private readonly owner = `audit-${randomUUID()}`;
   private readonly leaseMs: number;
-  private readonly idleMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
-  /** Set by stop(): a task being run stops between checks. */
-  private closing = false;
-  private wanted = false;
-  private abort = new AbortController();
+  private readonly loop: WorkLoop;
 
   constructor(private readonly o: AuditRunnerOptions) {
     this.leaseMs = o.leaseMs ?? 30_000;
-    this.idleMs = o.idleMs ?? 1000;
+    const { store } = o;
+    this.loop = new WorkLoop({
+      name: 'audit runner',
+      log: o.log,
+      idleMs: o.idleMs ?? 1000,
+      round: () => this.tick(),
+      // One SQLite file has one server process: leases left by a process that died are stale.
+      before: async () => {
+        if (store.dialect === 'sqlite') await store.db.run('UPDATE audit_tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
+      },
+      after: async () => {
+        await store.repos.auditTasks.releaseLeases(this.owner);
+      },
+    });
   }
 
-  async start(): Promise<void> {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.closing = false;
-    this.abort = new AbortController();
-    // One SQLite file has one server process: leases left by a process that died are stale.
-    if (this.o.store.dialect === 'sqlite') await this.o.store.db.run('UPDATE audit_tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
-    this.schedule(0);
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wanted = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.wake();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.closing = true;
-    this.abort.abort();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-    await this.o.store.repos.auditTasks.releaseLeases(this.owner).catch(() => undefined);
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.wanted = false;
-      this.running = this.tick()
-        .then(
-          (busy) => this.schedule(busy || this.wanted ? 0 : this.idleMs),
-          (e) => {
-            this.o.log.warn({ err: (e as Error).message }, 'audit runner failed; retrying');
-            this.schedule(this.idleMs * 5);
-          },
-        )
-        .finally(() => (this.running = undefined));
-    }, ms);
+  /** Stops between checks: the check being evaluated is aborted and evaluated again by the next holder. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One round: due schedules, then one runnable task to its end (or until stopped). True when work was done. */
@@ -137,7 +110,7 @@ export class AuditRunner {
     const config = await readAuditConfiguration(store.db, scope);
     const suppressions = await activeSuppressions(store.db, scope, new Date(Number(task.task_start_time)));
     for (;;) {
-      if (this.closing) return;
+      if (this.loop.closing) return;
       const now = clock.now().getTime();
       if (!(await store.repos.auditTasks.lease(task, this.owner, now, now + this.leaseMs))) return;
       const pending = (await store.repos.auditTasks.checks(scope, task.task_id)).find((c) => c.check_run_status === 'IN_PROGRESS');
@@ -152,9 +125,9 @@ export class AuditRunner {
         configuration: config.checks[pending.check_name]?.configuration ?? {},
         taskType: task.task_type as 'ON_DEMAND_AUDIT_TASK' | 'SCHEDULED_AUDIT_TASK',
         windowStart: Number(task.window_start ?? Number(task.task_start_time) - ON_DEMAND_WINDOW_MS),
-        signal: this.abort.signal,
+        signal: this.loop.signal,
       }, pending.check_name, log);
-      if (this.closing) return;
+      if (this.loop.closing) return;
       const recorded = await store.transaction((tx) => recordCheck(tx, scope, task, pending.check_name, severityOf(pending.check_name), result, suppressions, this.owner, clock.now()));
       log.info({ taskId: task.task_id, check: pending.check_name, ms: Date.now() - started, recorded }, 'audit check evaluated');
       if (!recorded) return; // canceled, or the lease went to another node

@@ -2,6 +2,7 @@ import type { Context } from '../api/context.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../generated/errors.js';
 import type { TaskKey } from '../store/mitigation-tasks.js';
 import { actionsFor } from './execute.js';
+import { canMove, moveTask, movesInto, TARGET_TRANSITIONS, TASK_TRANSITIONS } from './lifecycle.js';
 import { unplannedCount } from './plan.js';
 
 /**
@@ -14,10 +15,10 @@ export async function cancelTask(ctx: Context, key: TaskKey): Promise<void> {
     const repo = tx.mitigationTasks;
     const task = await repo.get(key, true);
     if (!task) throw new ResourceNotFoundException(`No ${key.kind} mitigation actions task ${key.taskId} exists in this account and region.`);
-    if (task.status !== 'IN_PROGRESS') throw new InvalidRequestException(`The task ${key.taskId} is ${task.status}, not IN_PROGRESS; only a task in progress can be canceled.`);
+    if (!canMove(TASK_TRANSITIONS[key.kind], task.status, 'CANCELED')) throw new InvalidRequestException(`The task ${key.taskId} is ${task.status}, not IN_PROGRESS; only a task in progress can be canceled.`);
     const unplanned = await unplannedCount(tx, { ...task, ...key });
     await repo.update(key, { planned: 1 });
-    const canceled = await repo.cancelPending(key);
+    const canceled = await repo.cancelPending(key, movesInto(TARGET_TRANSITIONS, 'CANCELED'));
     if (key.kind === 'audit') {
       // Every finding not finished yet, planned or not, counts as canceled.
       for (const s of await repo.stats(key, key.taskId)) {
@@ -29,6 +30,6 @@ export async function cancelTask(ctx: Context, key: TaskKey): Promise<void> {
       for (const counts of [canceled, unplanned]) for (const [check, n] of counts) skipped += n * actionsFor(task, check).length;
       await repo.bump(key, { skippedExecutions: skipped });
     }
-    await repo.finish(key, 'CANCELED', ctx.clock.now());
+    await moveTask(repo, key, 'CANCELED', ctx.clock.now());
   });
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../api/clock.js';
 import type { TaskKey } from '../store/mitigation-tasks.js';
 import type { StoreTx } from '../store/store.js';
-import { EXECUTION_STATUS } from './lifecycle.js';
+import { EXECUTION_STATUS, moveTargets } from './lifecycle.js';
 import { finishIfDone } from './runner.js';
 
 export interface ExecutionKey extends TaskKey {
@@ -36,11 +36,11 @@ export async function completeExecution(
   if (target?.state === 'CANCELED') return; // the task was canceled meanwhile: its statistics are final
   const executions = await repo.executionsOfTarget(key, key.targetId);
   if (executions.some((e) => e.status === names.running)) {
-    if (failed) await repo.setTargetState(key, key.targetId, 'AWAITING_FAILED');
+    if (failed) await moveTargets(repo, key, [key.targetId], 'AWAITING_FAILED');
     return;
   }
   const targetFailed = executions.some((e) => e.status === names.failed);
-  await repo.setTargetState(key, key.targetId, 'DONE');
+  if ((await moveTargets(repo, key, [key.targetId], 'DONE')) === 0) return; // another delivery finished it
   await repo.bump(key, { done: 1, failedTargets: targetFailed ? 1 : 0 });
   if (key.kind === 'audit' && target?.checkName) {
     await repo.bumpStats(key, key.taskId, target.checkName, targetFailed ? { failed: 1 } : { succeeded: 1 });

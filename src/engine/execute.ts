@@ -5,7 +5,7 @@ import { TYPE_OF_MEMBER } from '../operations/mitigation-actions/params.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { OutboxInsert } from '../store/outbox.js';
 import type { StoreTx } from '../store/store.js';
-import { EXECUTION_STATUS } from './lifecycle.js';
+import { EXECUTION_STATUS, moveTargets } from './lifecycle.js';
 
 /** Loads the findings or violations a batch acts on, by target id. */
 export type SubjectLoader = (tx: StoreTx, task: TaskRecord & TaskKey, targetIds: string[]) => Promise<Map<string, ActionSubject>>;
@@ -108,7 +108,7 @@ export async function executeTargets(
   }
   await tx.outbox.insertMany(messages);
   await repo.insertExecutions(task, executions);
-  for (const [state, ids] of states) await repo.setTargetStates(task, ids, state);
+  for (const [state, ids] of states) await moveTargets(repo, task, ids, state);
   for (const [checkName, c] of perCheck) await repo.bumpStats(task, task.taskId, checkName, c);
   await repo.bump(task, d);
 }

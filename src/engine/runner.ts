@@ -6,9 +6,13 @@ import type { TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { Store } from '../store/store.js';
 import { executeTargets, type SubjectLoader } from './execute.js';
-import { endStatus } from './lifecycle.js';
+import { endStatus, moveTask } from './lifecycle.js';
 import { planChunk } from './plan.js';
 import { purgeOld } from './retention.js';
+import { WorkLoop } from '../work/loop.js';
+
+/** Tasks visited per round; a round resumes after the last task the previous one served. */
+const TASKS_PER_ROUND = 50;
 
 export interface EngineOptions {
   store: Store;
@@ -30,78 +34,57 @@ export interface EngineOptions {
 
 /**
  * The background worker: claim → execute → record, one bounded batch per transaction, tasks
- * taken in turn so none starves and the API never waits long for the database. A crash loses
+ * taken in turn (each round resumes after the task the last one served, so none starves however
+ * many are in progress) and the API never waits long for the database. A crash loses
  * at most the open transaction, which the database rolls back; the next worker (this node after
  * a restart, or another node) finds the targets still PENDING.
  */
 export class Engine {
-  private timer: NodeJS.Timeout | undefined;
-  private retention: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: WorkLoop;
+  private readonly retention: WorkLoop;
   private readonly batchSize: number;
   private readonly chunk: number;
-  private readonly idleMs: number;
+  /** The last task a round served: the next round starts after it, so no task waits behind older ones. */
+  private cursor: { startTime: Date; taskId: string } | undefined;
 
   constructor(private readonly o: EngineOptions) {
     this.batchSize = o.batchSize ?? 100;
     this.chunk = o.planChunk ?? 2000;
-    this.idleMs = o.idleMs ?? 100;
+    this.loop = new WorkLoop({ name: 'mitigation engine', log: o.log, idleMs: o.idleMs ?? 100, round: () => this.tick() });
+    const every = o.retentionEveryMs ?? 3600_000;
+    this.retention = new WorkLoop({
+      name: 'retention pass',
+      log: o.log,
+      idleMs: every,
+      firstDelayMs: Math.min(every, 60_000),
+      round: async () => {
+        o.log.info(await purgeOld(o.store, o.clock.now()), 'retention pass');
+        return false;
+      },
+    });
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
-    const every = this.o.retentionEveryMs ?? 3600_000;
-    const purge = () => {
-      purgeOld(this.o.store, this.o.clock.now()).then(
-        (n) => this.o.log.info(n, 'retention pass'),
-        (e) => this.o.log.warn({ err: (e as Error).message }, 'retention pass failed'),
-      );
-      this.retention = setTimeout(purge, every).unref();
-    };
-    this.retention = setTimeout(purge, Math.min(every, 60_000)).unref();
+    void this.loop.start();
+    void this.retention.start();
   }
 
   /** Look for work now (a task was just started). */
   wake(): void {
-    if (this.stopped || this.running) return;
-    this.schedule(0);
+    this.loop.wake();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.retention) clearTimeout(this.retention);
-    this.timer = undefined;
-    await this.running;
+    await Promise.all([this.loop.stop(), this.retention.stop()]);
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    const go = () => {
-      this.timer = undefined;
-      this.running = this.tick()
-        .then(
-          (busy) => this.schedule(busy ? 0 : this.idleMs),
-          (e) => {
-            this.o.log.warn({ err: (e as Error).message }, 'mitigation engine batch failed; retrying');
-            this.schedule(this.idleMs * 5);
-          },
-        )
-        .finally(() => (this.running = undefined));
-    };
-    this.timer = ms === 0 ? (setImmediate(go) as unknown as NodeJS.Timeout) : setTimeout(go, ms);
-  }
-
-  /** One round over the tasks in progress; true when any work was done. */
+  /** One round over up to TASKS_PER_ROUND tasks in progress, after the last one served; true when any work was done. */
   async tick(): Promise<boolean> {
-    const tasks = await this.o.store.repos.mitigationTasks.inProgress(50);
+    const tasks = await this.o.store.repos.mitigationTasks.inProgress(TASKS_PER_ROUND, this.cursor);
     let busy = false;
     for (const task of tasks) {
-      if (this.stopped) break;
+      if (this.loop.closing) break;
+      this.cursor = { startTime: task.startTime, taskId: task.taskId };
       if (await this.step(task)) busy = true;
       // Yield between batches so requests interleave with the engine.
       await new Promise((r) => setImmediate(r));
@@ -153,5 +136,5 @@ export async function finishIfDone(repo: Store['repos']['mitigationTasks'], k: T
   const t = await repo.get(k);
   if (!t || t.status !== 'IN_PROGRESS' || !t.planned) return false;
   if (t.doneCount < t.targetCount || t.awaiting > 0) return false;
-  return repo.finish(k, endStatus(t.kind, t.kind === 'audit' ? t.failedTargets > 0 : t.failedExecutions > 0), clock.now());
+  return moveTask(repo, k, endStatus(t.kind, t.kind === 'audit' ? t.failedTargets > 0 : t.failedExecutions > 0), clock.now());
 }

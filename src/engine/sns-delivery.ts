@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WorkLoop } from '../work/loop.js';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Logger } from 'pino';
 import type { Clock } from '../api/clock.js';
@@ -88,11 +89,6 @@ export function startSnsDelivery(o: SnsDeliveryOptions): SnsDelivery {
   const backoffMs = o.backoffMs ?? 1000;
   const maxBackoffMs = o.maxBackoffMs ?? 300_000;
   const clients = new Map<string, SNSClient>();
-  const abort = new AbortController();
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let closing: Promise<void> | undefined;
 
   const clientFor = (topicArn: string): SNSClient => {
     const region = o.region ?? topicArn.split(':')[3] ?? 'us-east-1';
@@ -120,11 +116,11 @@ export function startSnsDelivery(o: SnsDeliveryOptions): SnsDelivery {
           Message: m.message,
           MessageAttributes: { wardenMessageId: { DataType: 'String', StringValue: m.messageId } },
         }),
-        { abortSignal: abort.signal },
+        { abortSignal: loop.signal },
       );
       snsMessageId = out.MessageId;
     } catch (e) {
-      if (abort.signal.aborted) return; // closing: the lease is given back, the next worker publishes it
+      if (loop.signal.aborted) return; // closing: the lease is given back, the next worker publishes it
       verdict = classifySnsError(e, m.topicArn);
     }
     const now = o.clock.now();
@@ -153,48 +149,25 @@ export function startSnsDelivery(o: SnsDeliveryOptions): SnsDelivery {
     return claimed.length === batch;
   }
 
-  function schedule(ms: number): void {
-    if (stopped || running) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      running = round()
-        .then(
-          (full) => full,
-          (e) => {
-            o.log.warn({ err: (e as Error).message }, 'SNS delivery round failed; retrying');
-            return false;
-          },
-        )
-        .then((full) => {
-          running = undefined;
-          schedule(full ? 0 : idleMs);
-        });
-    }, ms);
-  }
-
-  // A SQLite database has one owner: leases left by an earlier run of this node are stale.
-  const started = o.store.dialect === 'sqlite' ? o.store.repos.outbox.releaseLeases() : Promise.resolve();
-  started.then(
-    () => schedule(0),
-    (e) => {
-      o.log.warn({ err: (e as Error).message }, 'SNS delivery could not release stale leases');
-      schedule(0);
+  const loop = new WorkLoop({
+    name: 'SNS delivery',
+    log: o.log,
+    idleMs,
+    retryMs: idleMs,
+    round,
+    // A SQLite database has one owner: leases left by an earlier run of this node are stale.
+    before: async () => {
+      if (o.store.dialect === 'sqlite') await o.store.repos.outbox.releaseLeases();
     },
-  );
-
-  return {
-    wake: () => schedule(0),
-    close: () =>
-      (closing ??= (async () => {
-        stopped = true;
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-        abort.abort();
-        await started.catch(() => undefined);
-        await running;
-        await o.store.repos.outbox.releaseLeases(owner).catch(() => undefined);
+    after: async () => {
+      try {
+        await o.store.repos.outbox.releaseLeases(owner);
+      } finally {
         for (const c of clients.values()) c.destroy();
-      })()),
-  };
+      }
+    },
+  });
+  void loop.start();
+
+  return { wake: () => loop.wake(), close: () => loop.stop() };
 }

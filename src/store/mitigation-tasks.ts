@@ -177,9 +177,24 @@ export class MitigationTaskRepo {
   }
 
   /** The oldest tasks still in progress, across all accounts: the engine's work list. */
-  async inProgress(limit: number): Promise<(TaskRecord & Scope)[]> {
-    const rows = await this.db.all<TaskRow>("SELECT * FROM mitigation_tasks WHERE status = 'IN_PROGRESS' ORDER BY start_time LIMIT ?", [limit]);
-    return rows.map(taskFromRow);
+  /**
+   * Up to `limit` tasks in progress in (start time, task id) order, starting after `after` and
+   * wrapping round to the oldest, so that a caller that passes the last one it served visits every
+   * task in turn however many there are.
+   */
+  async inProgress(limit: number, after?: { startTime: Date; taskId: string }): Promise<(TaskRecord & Scope)[]> {
+    const order = 'ORDER BY start_time, task_id LIMIT ?';
+    if (!after) return (await this.db.all<TaskRow>(`SELECT * FROM mitigation_tasks WHERE status = 'IN_PROGRESS' ${order}`, [limit])).map(taskFromRow);
+    const t = after.startTime.getTime();
+    const later = await this.db.all<TaskRow>(
+      `SELECT * FROM mitigation_tasks WHERE status = 'IN_PROGRESS' AND (start_time > ? OR (start_time = ? AND task_id > ?)) ${order}`,
+      [t, t, after.taskId, limit],
+    );
+    const wrapped =
+      later.length < limit
+        ? await this.db.all<TaskRow>(`SELECT * FROM mitigation_tasks WHERE status = 'IN_PROGRESS' AND (start_time < ? OR (start_time = ? AND task_id <= ?)) ${order}`, [t, t, after.taskId, limit - later.length])
+        : [];
+    return [...later, ...wrapped].map(taskFromRow);
   }
 
   async list(scope: Scope, kind: TaskKind, f: { status?: string; auditTaskId?: string; findingId?: string; from: Date; to: Date; afterStart?: number; afterId?: string; limit: number }) {
@@ -215,8 +230,11 @@ export class MitigationTaskRepo {
   }
 
   /** Ends the task if it is still in progress; false when something else ended it first. */
-  async finish(k: TaskKey, status: string, at: Date): Promise<boolean> {
-    return (await this.db.run(`UPDATE mitigation_tasks SET status = ?, end_time = ? WHERE ${KEY} AND status = 'IN_PROGRESS'`, [status, at.getTime(), ...key(k)])) > 0;
+  /** Ends a task that is in one of the states `from` (the lifecycle table's guard; engine/lifecycle.ts). */
+  async finish(k: TaskKey, status: string, at: Date, from: readonly string[]): Promise<boolean> {
+    return (
+      (await this.db.run(`UPDATE mitigation_tasks SET status = ?, end_time = ? WHERE ${KEY} AND status IN (${from.map(() => '?').join(', ')})`, [status, at.getTime(), ...key(k), ...from])) > 0
+    );
   }
 
   async insertStats(scope: Scope, taskId: string, stats: CheckStats[]): Promise<void> {
@@ -252,13 +270,14 @@ export class MitigationTaskRepo {
     return rows.map((r) => ({ targetId: r.target_id, checkName: r.check_name }));
   }
 
-  async setTargetState(k: TaskKey, targetId: string, state: string): Promise<void> {
-    await this.db.run(`UPDATE mitigation_targets SET state = ? WHERE ${KEY} AND target_id = ?`, [state, ...key(k), targetId]);
-  }
-
-  /** Sets many targets of a task to one state. */
-  async setTargetStates(k: TaskKey, targetIds: readonly string[], state: string): Promise<void> {
-    await inChunks(targetIds, (list, chunk) => this.db.run(`UPDATE mitigation_targets SET state = ? WHERE ${KEY} AND target_id IN (${list})`, [state, ...key(k), ...chunk]).then(() => undefined));
+  /** Sets targets of a task to one state, those in one of the states `from` (the lifecycle table's guard); answers how many changed. */
+  async setTargetStates(k: TaskKey, targetIds: readonly string[], state: string, from: readonly string[]): Promise<number> {
+    const guard = from.map(() => '?').join(', ');
+    let changed = 0;
+    await inChunks(targetIds, async (list, chunk) => {
+      changed += await this.db.run(`UPDATE mitigation_targets SET state = ? WHERE ${KEY} AND target_id IN (${list}) AND state IN (${guard})`, [state, ...key(k), ...chunk, ...from]);
+    });
+    return changed;
   }
 
   async targetState(k: TaskKey, targetId: string): Promise<{ state: string; checkName: string | null } | undefined> {
@@ -272,13 +291,13 @@ export class MitigationTaskRepo {
   }
 
   /** Marks every unfinished target (not run, or awaiting a delivery) CANCELED; returns how many per check. */
-  async cancelPending(k: TaskKey): Promise<Map<string | null, number>> {
-    const open = "state IN ('PENDING', 'AWAITING', 'AWAITING_FAILED')";
+  async cancelPending(k: TaskKey, from: readonly string[]): Promise<Map<string | null, number>> {
+    const open = `state IN (${from.map(() => '?').join(', ')})`;
     const counts = await this.db.all<{ check_name: string | null; n: number }>(
       `SELECT check_name, COUNT(*) AS n FROM mitigation_targets WHERE ${KEY} AND ${open} GROUP BY check_name`,
-      key(k),
+      [...key(k), ...from],
     );
-    await this.db.run(`UPDATE mitigation_targets SET state = 'CANCELED' WHERE ${KEY} AND ${open}`, key(k));
+    await this.db.run(`UPDATE mitigation_targets SET state = 'CANCELED' WHERE ${KEY} AND ${open}`, [...key(k), ...from]);
     return new Map(counts.map((c) => [c.check_name, Number(c.n)]));
   }
 

@@ -1,3 +1,4 @@
+import { moveTask } from '../../engine/lifecycle.js';
 import type { Context } from '../../api/context.js';
 import { CHECK_ACTIONS, isCheckName } from '../../audit/checks.js';
 import { auditTotals, missingIds } from '../../engine/plan.js';
@@ -51,7 +52,7 @@ export async function StartAuditMitigationActionsTask(input: StartAuditMitigatio
       // Nothing to act on: straight to COMPLETED (D8).
       const key = { ...ctx, kind: 'audit' as const, taskId };
       await tx.mitigationTasks.update(key, { planned: 1 });
-      await tx.mitigationTasks.finish(key, 'COMPLETED', ctx.clock.now());
+      await moveTask(tx.mitigationTasks, key, 'COMPLETED', ctx.clock.now());
     }
     return { taskId };
   });
