@@ -63,9 +63,3 @@ export function loadPaginators(): Record<string, Paginator> {
   };
   return raw.pagination;
 }
-
-export function shapeOf(model: ServiceModel, name: string): Shape {
-  const s = model.shapes[name];
-  if (!s) throw new Error(`model has no shape ${name}`);
-  return s;
-}

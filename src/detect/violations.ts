@@ -64,12 +64,6 @@ export function eventFromRow(row: ViolationEventRow): ViolationEvent {
   };
 }
 
-/** One violation of this scope (active or not), or undefined. */
-export async function readViolation(db: Driver, scope: Scope, violationId: string): Promise<ActiveViolation | undefined> {
-  const row = await new ViolationRepo(db).get(scope, violationId);
-  return row && violationFromRow(row);
-}
-
 /** A violation to record. Times default to `now`; an inactive one ends (alarm-cleared) at `now`. */
 export interface NewViolation {
   violationId?: string;

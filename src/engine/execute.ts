@@ -10,10 +10,6 @@ import { EXECUTION_STATUS, moveTargets } from './lifecycle.js';
 /** Loads the findings or violations a batch acts on, by target id. */
 export type SubjectLoader = (tx: StoreTx, task: TaskRecord & TaskKey, targetIds: string[]) => Promise<Map<string, ActionSubject>>;
 
-export interface BatchTotals {
-  targets: number;
-}
-
 const MESSAGE_MAX = 2048;
 
 /** The actions each target of a task gets, in order. */

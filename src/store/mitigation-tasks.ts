@@ -285,11 +285,6 @@ export class MitigationTaskRepo {
     return row && { state: row.state, checkName: row.check_name };
   }
 
-  async pendingTargets(k: TaskKey): Promise<number> {
-    const row = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM mitigation_targets WHERE ${KEY} AND state = 'PENDING'`, key(k));
-    return Number(row?.n ?? 0);
-  }
-
   /** Marks every unfinished target (not run, or awaiting a delivery) CANCELED; returns how many per check. */
   async cancelPending(k: TaskKey, from: readonly string[]): Promise<Map<string | null, number>> {
     const open = `state IN (${from.map(() => '?').join(', ')})`;

@@ -57,10 +57,6 @@ export class Store {
     return new Store(db, location);
   }
 
-  static fromDriver(db: Driver, location: string): Store {
-    return new Store(db, location);
-  }
-
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) =>
       fn({ ...repos(tx), db: tx, lock: (scope, what) => tx.lock(`${scope.accountId}/${scope.region}/${what}`), savepoint: (f) => tx.savepoint(f) }),
