@@ -1,4 +1,4 @@
-import { binary, type Migration } from './index.js';
+import { binary, type Migration } from './migration.js';
 
 /**
  * Billing groups and their members. A thing is in at most one billing group, so the members table

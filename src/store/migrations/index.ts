@@ -7,20 +7,15 @@ import { mitigationTasks } from './007-mitigation-tasks.js';
 import { outbox } from './008-outbox.js';
 import { audits } from './009-audits.js';
 import { billingGroups } from './010-billing-groups.js';
+import { binary, type Migration } from './migration.js';
+
+// Still exported here for a migration file written against this module; new ones import ./migration.js.
+export { binary, type Migration } from './migration.js';
 
 /**
  * Versioned schema changes, applied in order at start-up, each in its own transaction,
  * recorded in warden_migrations. Never edit a released migration: add the next one.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  up(db: Driver): Promise<void>;
-}
-
-/** Names sort by code point on both backends (PostgreSQL would otherwise use the locale's collation). */
-export const binary = (db: Driver): string => (db.dialect === 'postgres' ? 'COLLATE "C"' : '');
-
 export const migrations: Migration[] = [
   {
     version: 1,
