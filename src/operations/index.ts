@@ -1,4 +1,5 @@
 import type { IotService } from '../generated/service.js';
+import { billingGroupsOperations } from './billing-groups/index.js';
 import { certificatesOperations } from './certificates/index.js';
 import { CreateMitigationAction } from './mitigation-actions/CreateMitigationAction.js';
 import { DeleteMitigationAction } from './mitigation-actions/DeleteMitigationAction.js';
@@ -29,4 +30,5 @@ export const service: Partial<IotService> = {
   ...findingsOperations,
   ...auditTaskOperations,
   ...auditConfigOperations,
+  ...billingGroupsOperations,
 };

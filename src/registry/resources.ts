@@ -22,6 +22,7 @@ const TAGGABLE: Record<string, { table: KeyedTable; what: string }> = {
   rolealias: { table: 'role_aliases', what: 'Role alias' },
   cacert: { table: 'ca_certificates', what: 'CA certificate' },
   scheduledaudit: { table: 'scheduled_audits', what: 'Scheduled audit' },
+  billinggroup: { table: 'billing_groups', what: 'Billing group' },
 };
 
 const IOT_ARN = /^arn:aws[a-z-]*:iot:([^:]*):([^:]*):([a-z]+)\/(.+)$/;

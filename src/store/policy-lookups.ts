@@ -15,6 +15,7 @@ export const KEYED_TABLES = {
   policies: 'name',
   role_aliases: 'alias',
   scheduled_audits: 'name',
+  billing_groups: 'name',
 } as const;
 
 export type KeyedTable = keyof typeof KEYED_TABLES;

@@ -1,4 +1,5 @@
 import type { Driver } from './driver.js';
+import { BillingGroupRepo } from './billing-groups.js';
 import { MitigationActionRepo } from './mitigation-actions.js';
 import { MitigationTaskRepo } from './mitigation-tasks.js';
 import { TagRepo } from './tags.js';
@@ -57,6 +58,7 @@ export interface Repos {
   readonly auditSuppressions: AuditSuppressionRepo;
   readonly scheduledAudits: ScheduledAuditRepo;
   readonly auditTasks: AuditTaskRepo;
+  readonly billingGroups: BillingGroupRepo;
 }
 
 export function repos(db: Driver): Repos {
@@ -87,5 +89,6 @@ export function repos(db: Driver): Repos {
     auditSuppressions: new AuditSuppressionRepo(db),
     scheduledAudits: new ScheduledAuditRepo(db),
     auditTasks: new AuditTaskRepo(db),
+    billingGroups: new BillingGroupRepo(db),
   };
 }

@@ -186,5 +186,60 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await migrate(again), []);
       await again.close();
     });
+
+    test('a database left at version 9 with things, groups and tags reaches 10 (billing groups) and loses nothing', async () => {
+      const at9 = place(backend);
+      try {
+        const db = await at9.open();
+        assert.deepEqual(await migrate(db, 9), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        const thingArn = 'arn:aws:iot:us-east-1:000000000000:thing/lamp';
+        const groupArn = 'arn:aws:iot:us-east-1:000000000000:thinggroup/site';
+        await db.run(
+          `INSERT INTO things (account_id, region, name, thing_id, arn, thing_type_name, version, attributes, created_at, modified_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [us.accountId, us.region, 'lamp', 'id-lamp', thingArn, null, 3, JSON.stringify({ color: 'red' }), 1767225600000, 1767225600001],
+        );
+        await db.run('INSERT INTO thing_attributes (account_id, region, thing_name, attr_name, attr_value) VALUES (?, ?, ?, ?, ?)', [us.accountId, us.region, 'lamp', 'color', 'red']);
+        await db.run(
+          `INSERT INTO thing_groups (account_id, region, name, group_id, arn, parent_name, root_name, path, depth, is_dynamic, description, attributes, version, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [us.accountId, us.region, 'site', 'id-site', groupArn, null, 'site', 'site/', 1, 0, 'the site', '{}', 2, 1767225600000],
+        );
+        await db.run('INSERT INTO thing_group_members (account_id, region, group_name, thing_name, is_dynamic, added_at) VALUES (?, ?, ?, ?, ?, ?)', [
+          us.accountId, us.region, 'site', 'lamp', 0, 1767225600002,
+        ]);
+        await db.run('INSERT INTO resource_tags (account_id, region, resource_arn, tag_key, tag_value) VALUES (?, ?, ?, ?, ?)', [us.accountId, us.region, groupArn, 'team', 'iot']);
+        await db.close();
+
+        const store = await Store.open({ dataDir: at9.dataDir, databaseUrl: at9.url });
+        try {
+          assert.equal(await schemaVersion(store.db), LATEST_VERSION);
+          assert.ok(LATEST_VERSION >= 10);
+          const r = store.repos;
+          assert.deepEqual(await r.things.get(us, 'lamp'), {
+            name: 'lamp', thingId: 'id-lamp', arn: thingArn, thingTypeName: undefined, version: 3,
+            attributes: { color: 'red' }, createdAt: new Date(1767225600000), modifiedAt: new Date(1767225600001),
+          });
+          assert.deepEqual((await r.things.list(us, { attributeName: 'color', attributeValue: 'red', limit: 10 })).map((t) => t.name), ['lamp']);
+          const site = await r.thingGroups.get(us, 'site');
+          assert.equal(site?.description, 'the site');
+          assert.equal(site?.version, 2);
+          assert.deepEqual(await r.thingGroupMembers.ofThing(us, 'lamp'), [{ groupName: 'site', isDynamic: false, addedAt: 1767225600002, rootName: 'site' }]);
+          assert.deepEqual(await r.tags.list(us, groupArn), [{ Key: 'team', Value: 'iot' }]);
+          // The new tables are there, empty, and usable with the old things.
+          assert.equal(await r.billingGroups.groupOfThing(us, 'lamp'), undefined);
+          const bg = { name: 'cc', groupId: 'id-cc', arn: 'arn:aws:iot:us-east-1:000000000000:billinggroup/cc', version: 1, createdAt: new Date(1767225600000) };
+          assert.equal(await r.billingGroups.insert(us, bg), true);
+          await r.billingGroups.setGroupOfThing(us, 'lamp', 'cc', new Date(1767225600003));
+          assert.equal(await r.billingGroups.groupOfThing(us, 'lamp'), 'cc');
+          assert.deepEqual(await r.billingGroups.thingNames(us, 'cc', undefined, 10), ['lamp']);
+          assert.deepEqual(await r.billingGroups.get(us, 'cc'), { ...bg, description: undefined });
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await at9.cleanup();
+      }
+    });
   });
 }

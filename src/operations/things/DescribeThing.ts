@@ -3,7 +3,9 @@ import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { DescribeThingRequest, DescribeThingResponse } from '../../generated/shapes.js';
 
 export async function DescribeThing(input: DescribeThingRequest, ctx: Context): Promise<DescribeThingResponse> {
-  const t = await ctx.store.repos.things.get(ctx, input.thingName);
+  const repos = ctx.store.repos;
+  // Both by the thing's name, at once (a billing membership never outlives its thing).
+  const [t, billingGroupName] = await Promise.all([repos.things.get(ctx, input.thingName), repos.billingGroups.groupOfThing(ctx, input.thingName)]);
   if (!t) throw new ResourceNotFoundException(`Thing ${input.thingName} does not exist.`);
   return {
     defaultClientId: t.name,
@@ -13,5 +15,6 @@ export async function DescribeThing(input: DescribeThingRequest, ctx: Context): 
     thingTypeName: t.thingTypeName,
     attributes: t.attributes,
     version: t.version,
+    billingGroupName,
   };
 }

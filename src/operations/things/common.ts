@@ -56,13 +56,15 @@ export function checkThingAttributeCount(thingName: string, attributes: Attribut
 export const sameAttributes = (a: Attributes, b: Attributes): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
+const LABELS = { thing: 'thing', thinggroup: 'thing group', billinggroup: 'billing group' } as const;
+
 /**
  * The name given directly or through an ARN of this account and region (`arn:...:<kind>/<name>`).
  * Neither, or both naming different resources: InvalidRequestException; an ARN of elsewhere:
  * ResourceNotFoundException.
  */
-export function nameOrArn(scope: Scope, kind: 'thing' | 'thinggroup', name: string | undefined, arn: string | undefined, member: string): string {
-  const label = kind === 'thing' ? 'thing' : 'thing group';
+export function nameOrArn(scope: Scope, kind: keyof typeof LABELS, name: string | undefined, arn: string | undefined, member: string): string {
+  const label = LABELS[kind];
   let fromArn: string | undefined;
   if (arn !== undefined) {
     const m = /^arn:aws[a-z-]*:iot:([^:]*):([^:]*):([a-z]+)\/([a-zA-Z0-9:_-]+)$/.exec(arn);

@@ -1,4 +1,4 @@
-import { binary, type Migration } from './index.js';
+import { binary, type Migration } from './migration.js';
 
 /**
  * Things, thing types, thing groups (static and dynamic) and group membership. Columns named in

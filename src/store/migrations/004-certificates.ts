@@ -1,4 +1,4 @@
-import { binary, type Migration } from './index.js';
+import { binary, type Migration } from './migration.js';
 
 /**
  * Device certificates, CA certificates, the per-account Warden CA, registration codes and

@@ -1,4 +1,4 @@
-import { binary, type Migration } from './index.js';
+import { binary, type Migration } from './migration.js';
 
 /**
  * Policies and their versions, policy attachments (targets), v1 and v2 logging options and role

@@ -1,4 +1,4 @@
-import { binary, type Migration } from './index.js';
+import { binary, type Migration } from './migration.js';
 
 /**
  * Audit tasks and their findings, detect violations and their events: the records mitigation

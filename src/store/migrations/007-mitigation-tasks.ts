@@ -1,5 +1,5 @@
-import type { Migration } from './index.js';
-import { binary } from './index.js';
+import type { Migration } from './migration.js';
+import { binary } from './migration.js';
 
 /**
  * Audit and detect mitigation tasks share one set of tables, told apart by `kind`:

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * sns_outbox: one row per PUBLISH_FINDING_TO_SNS execution, written in the execution's

@@ -1,5 +1,5 @@
 import { certificateFacts } from '../../registry/cert-facts.js';
-import { binary, type Migration } from './index.js';
+import { binary, type Migration } from './migration.js';
 
 /**
  * Real audits: the account audit configuration, per-check results of each audit task, scheduled
