@@ -67,7 +67,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    test('CreateThing: the type must exist and not be deprecated; billing groups do not exist', async () => {
+    test('CreateThing: the type must exist and not be deprecated; an unknown billing group is refused', async () => {
       await reset(server.url);
       await failure(send(new CreateThingCommand({ thingName: 't', thingTypeName: 'Ghost' })), 'ResourceNotFoundException', 404, /Ghost/);
       await send(new CreateThingTypeCommand({ thingTypeName: 'Old' }));
