@@ -1,6 +1,7 @@
 import type { Context, Scope } from '../../api/context.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { ThingPrincipalType } from '../../generated/shapes.js';
+import { awsError } from '../../registry/aws-messages.js';
 import { assertPrincipalExists } from '../../registry/certificates.js';
 import type { Repos } from '../../store/repos.js';
 import type { ThingPrincipalRecord } from '../../store/thing-principals.js';
@@ -23,7 +24,7 @@ interface PageInput {
 
 /**
  * One keyset page of attachments, by thing (ordered by principal) or by principal (ordered by
- * thing name). The thing or the principal's certificate must exist.
+ * thing name). The thing (AWS's text when it is missing) or the principal's certificate must exist.
  */
 export async function attachmentPage(
   ctx: Context,
@@ -37,7 +38,7 @@ export async function attachmentPage(
   const opts = { after: typeof after === 'string' ? after : undefined, principalType: input.thingPrincipalType, limit };
   let rows: ThingPrincipalRecord[];
   if ('thingName' in by) {
-    await requireThing(ctx.store.repos, ctx, by.thingName);
+    if (!(await repo.thingExists(ctx, by.thingName))) throw awsError('listThingPrincipalsNoThing', { thingName: by.thingName });
     rows = await repo.byThing(ctx, by.thingName, opts);
   } else {
     await assertPrincipalExists(ctx.store.repos, ctx, by.principal);
