@@ -116,6 +116,7 @@ for (const backend of BACKENDS) {
       const dup = await failure(client.send(new RegisterCertificateCommand({ certificatePem: good })));
       assert.equal(dup.name, 'ResourceAlreadyExistsException');
       assert.equal(dup.$metadata.httpStatusCode, 409);
+      assert.equal(dup.message, 'The certificate is already provisioned or registered');
       assert.equal(dup.resourceId, r.certificateId);
       assert.equal(dup.resourceArn, r.certificateArn);
       await assertFails(client.send(new RegisterCertificateCommand({ certificatePem: await makeLeaf(ca, { notBefore: daysFromNow(-10), notAfter: daysFromNow(-1) }) })), 'CertificateValidationException', 400, /expired/);
