@@ -132,6 +132,30 @@ for (const backend of BACKENDS) {
       await failure(send(new UpdateThingGroupCommand({ thingGroupName: 'none', thingGroupProperties: {} })), 'ResourceNotFoundException', 404);
     });
 
+    test('a group without attributes has no attributePayload in DescribeThingGroup, however it came to have none', async () => {
+      await reset(server.url);
+      const payloadOf = async (thingGroupName: string) => (await send(new DescribeThingGroupCommand({ thingGroupName }))).thingGroupProperties;
+      await send(new CreateThingGroupCommand({ thingGroupName: 'plain' }));
+      await send(new CreateThingGroupCommand({ thingGroupName: 'empty', thingGroupProperties: { attributePayload: { attributes: {} } } }));
+      await send(new CreateThingGroupCommand({ thingGroupName: 'attrs', thingGroupProperties: { thingGroupDescription: 'd', attributePayload: { attributes: { a: '1' } } } }));
+      assert.deepEqual(await payloadOf('plain'), {});
+      assert.deepEqual(await payloadOf('empty'), {});
+      // Empty attributes and no merge: the group has none (the payload replaces them).
+      await send(new UpdateThingGroupCommand({ thingGroupName: 'plain', thingGroupProperties: { attributePayload: { attributes: {} } } }));
+      assert.deepEqual(await payloadOf('plain'), {});
+      await send(new UpdateThingGroupCommand({ thingGroupName: 'attrs', thingGroupProperties: { attributePayload: { attributes: {}, merge: true } } }));
+      assert.deepEqual(await payloadOf('attrs'), { thingGroupDescription: 'd', attributePayload: { attributes: { a: '1' } } }, 'merging nothing changes nothing');
+      const u = await send(new UpdateThingGroupCommand({ thingGroupName: 'attrs', thingGroupProperties: { attributePayload: { attributes: {} } } }));
+      assert.equal(u.version, 3);
+      assert.deepEqual(await payloadOf('attrs'), { thingGroupDescription: 'd' });
+      // Removing the last attribute by an empty value leaves none either.
+      await send(new UpdateThingGroupCommand({ thingGroupName: 'empty', thingGroupProperties: { attributePayload: { attributes: { k: 'v' } } } }));
+      await send(new UpdateThingGroupCommand({ thingGroupName: 'empty', thingGroupProperties: { attributePayload: { attributes: { k: '' }, merge: true } } }));
+      assert.deepEqual(await payloadOf('empty'), {});
+      // No properties and empty attributes are the same properties: creating again succeeds.
+      await send(new CreateThingGroupCommand({ thingGroupName: 'plain', thingGroupProperties: { attributePayload: { attributes: {} } } }));
+      await send(new CreateThingGroupCommand({ thingGroupName: 'empty' }));
+    });
 
     test('DeleteThingGroup: refuses a group with child groups, missing succeeds, expectedVersion, members are released', async () => {
       await reset(server.url);

@@ -78,15 +78,20 @@ export function nameOrArn(scope: Scope, kind: 'thing' | 'thinggroup', name: stri
   return result;
 }
 
-/** DescribeThingGroup's answer for a static or dynamic group. */
+/**
+ * DescribeThingGroup's answer for a static or dynamic group. A group without attributes (never
+ * given any, or left with none by an update) has no attributePayload, as AWS answers
+ * (SEMANTICS.md section 10).
+ */
 export function describeGroup(scope: Scope, g: ThingGroupRecord): DescribeThingGroupResponse {
   const ancestors = g.path.split('/').slice(0, -2);
+  const attributePayload = Object.keys(g.attributes).length > 0 ? { attributes: g.attributes } : undefined;
   return {
     thingGroupName: g.name,
     thingGroupId: g.groupId,
     thingGroupArn: g.arn,
     version: g.version,
-    thingGroupProperties: { thingGroupDescription: g.description, attributePayload: { attributes: g.attributes } },
+    thingGroupProperties: { thingGroupDescription: g.description, attributePayload },
     thingGroupMetadata: {
       parentGroupName: g.parentName,
       rootToParentThingGroups: ancestors.map((name) => ({ groupName: name, groupArn: thingGroupArn(scope, name) })),
