@@ -5,10 +5,7 @@ import { awsError } from '../../registry/aws-messages.js';
 import { assertPrincipalExists } from '../../registry/certificates.js';
 import type { Repos } from '../../store/repos.js';
 import type { ThingPrincipalRecord } from '../../store/thing-principals.js';
-import { decodeToken, encodeToken } from '../pagination.js';
-
-/** ListThingPrincipals and ListPrincipalThings (and their V2) answer 25 per page unless maxResults says otherwise. */
-const DEFAULT_RESULTS = 25;
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
 export async function requireThing(db: Repos, scope: Scope, thingName: string): Promise<void> {
   if (!(await db.thingPrincipals.thingExists(scope, thingName))) {
@@ -28,10 +25,11 @@ interface PageInput {
  */
 export async function attachmentPage(
   ctx: Context,
+  operation: 'ListThingPrincipals' | 'ListThingPrincipalsV2' | 'ListPrincipalThings' | 'ListPrincipalThingsV2',
   by: { thingName: string } | { principal: string },
   input: PageInput,
 ): Promise<{ rows: ThingPrincipalRecord[]; nextToken?: string }> {
-  const limit = input.maxResults ?? DEFAULT_RESULTS;
+  const limit = pageSizeOf(operation, input.maxResults);
   const repo = ctx.store.repos.thingPrincipals;
   const list = 'thingName' in by ? `thing-principals:${by.thingName}` : `principal-things:${by.principal}`;
   const after = decodeToken<{ after: string }>(list, input.nextToken)?.after;

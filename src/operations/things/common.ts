@@ -6,14 +6,11 @@ import type { ThingGroupRecord } from '../../store/thing-groups.js';
 import type { Attributes } from '../../store/things.js';
 import { decodeToken, encodeToken } from '../pagination.js';
 
-/** Shared rules of the things family: ARNs, attribute payloads, page sizes, group descriptions. */
+/** Shared rules of the things family: ARNs, attribute payloads, pages, group descriptions. */
 
 export const thingArn = (scope: Scope, name: string): string => iotArn(scope, `thing/${name}`);
 export const thingTypeArn = (scope: Scope, name: string): string => iotArn(scope, `thingtype/${name}`);
 export const thingGroupArn = (scope: Scope, name: string): string => iotArn(scope, `thinggroup/${name}`);
-
-/** Page size when maxResults is left out (AWS documents none; 25 like the other nextToken lists). */
-export const DEFAULT_PAGE = 25;
 
 /** AWS quotas: a thing without a thing type has at most 3 attributes, with one at most 50. */
 export const MAX_ATTRIBUTES_UNTYPED = 3;
