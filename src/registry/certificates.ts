@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../api/clock.js';
 import type { Scope } from '../api/context.js';
-import {
-  CertificateStateException,
-  InvalidRequestException,
-  ResourceAlreadyExistsException,
-  ResourceNotFoundException,
-} from '../generated/errors.js';
+import { CertificateStateException, InvalidRequestException, ResourceNotFoundException } from '../generated/errors.js';
 import type { CaCertificateRecord, RegistrationConfigRecord } from '../store/ca-certificates.js';
 import type { CertificateRecord } from '../store/certificates.js';
 import type { Repos } from '../store/repos.js';
 import { iotArn } from './arn.js';
+import { awsError } from './aws-messages.js';
 import { certificateFacts } from './cert-facts.js';
 import { createCa, signerFrom, type ParsedCertificate, type Signer } from './x509.js';
 
@@ -136,7 +132,7 @@ export async function assertPrincipalExists(db: Repos, scope: Scope, principal: 
   }
 }
 
-/** Inserts a device certificate; one already registered in the scope answers ResourceAlreadyExistsException. */
+/** Inserts a device certificate; one already registered in the scope answers AWS's ResourceAlreadyExistsException. */
 export async function registerDeviceCertificate(
   db: Repos,
   scope: ClockedScope,
@@ -160,10 +156,19 @@ export async function registerDeviceCertificate(
     createdAt: now,
     modifiedAt: now,
   }, certificateFacts(parsed.cert));
-  if (!inserted) {
-    throw new ResourceAlreadyExistsException(`The certificate ${parsed.id} is already registered.`, { resourceId: parsed.id, resourceArn: arn });
-  }
+  if (!inserted) throw alreadyRegistered(scope, parsed.id);
   return { certificateArn: arn, certificateId: parsed.id };
+}
+
+const alreadyRegistered = (scope: Scope, id: string): Error =>
+  awsError('certificateAlreadyRegistered', {}, { resourceId: id, resourceArn: certificateArn(scope, id) });
+
+/**
+ * A certificate already registered in the scope answers AWS's ResourceAlreadyExistsException
+ * whatever its issuer, so registrations check this before they look at the CA.
+ */
+export async function assertNotRegistered(db: Repos, scope: Scope, certificateId: string): Promise<void> {
+  if (await db.certificates.get(scope, certificateId)) throw alreadyRegistered(scope, certificateId);
 }
 
 const signers = new Map<string, { certPem: string; signer: Promise<Signer> }>();

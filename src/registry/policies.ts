@@ -1,20 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../api/clock.js';
 import type { Scope } from '../api/context.js';
-import {
-  DeleteConflictException,
-  InvalidRequestException,
-  LimitExceededException,
-  MalformedPolicyException,
-  ResourceAlreadyExistsException,
-  ResourceNotFoundException,
-  VersionsLimitExceededException,
-} from '../generated/errors.js';
+import { DeleteConflictException, InvalidRequestException, LimitExceededException, MalformedPolicyException, ResourceNotFoundException } from '../generated/errors.js';
 import type { PolicyRecord } from '../store/policies.js';
 import type { KeyedTable } from '../store/policy-lookups.js';
 import type { Repos } from '../store/repos.js';
 import type { StoreTx } from '../store/store.js';
 import { iotArn } from './arn.js';
+import { awsError } from './aws-messages.js';
 
 /** AWS: "A managed policy can have up to five versions." */
 export const MAX_POLICY_VERSIONS = 5;
@@ -119,7 +112,7 @@ export async function createPolicy(
   await tx.lock(scope, POLICY_LOCK);
   const arn = policyArn(scope, input.policyName);
   if (await tx.policies.get(scope, input.policyName)) {
-    throw new ResourceAlreadyExistsException(`Policy ${input.policyName} already exists.`, { resourceId: input.policyName, resourceArn: arn });
+    throw awsError('policyNameTaken', { policyName: input.policyName }, { resourceId: input.policyName, resourceArn: arn });
   }
   const now = nowOf(scope);
   const rec: PolicyRecord = { name: input.policyName, arn, defaultVersionId: '1', lastVersionId: 1, generationId: newGenerationId(), createdAt: now, modifiedAt: now };
@@ -143,11 +136,7 @@ export async function createPolicyVersion(
   await tx.lock(scope, POLICY_LOCK);
   const p = await requirePolicy(tx, scope, input.policyName);
   const count = (await tx.policies.listVersions(scope, p.name)).length;
-  if (count >= MAX_POLICY_VERSIONS) {
-    throw new VersionsLimitExceededException(
-      `Policy ${p.name} already has ${count} versions, the most allowed; delete a version that is not the default before creating another.`,
-    );
-  }
+  if (count >= MAX_POLICY_VERSIONS) throw awsError('policyVersionsLimit', { policyName: p.name });
   const now = nowOf(scope);
   const id = p.lastVersionId + 1;
   await tx.policies.insertVersion(scope, p.name, { versionId: String(id), document: input.document, createdAt: now });
@@ -184,18 +173,14 @@ export async function deletePolicyVersion(tx: StoreTx, scope: PolicyScope, polic
   await tx.policies.update(scope, { ...p, generationId: newGenerationId(), modifiedAt: nowOf(scope) });
 }
 
-/** DeletePolicy: refused while the policy is attached to any target or has versions besides the default. */
+/** DeletePolicy: refused while the policy is attached to any target or has versions besides the default (AWS's texts). */
 export async function deletePolicy(tx: StoreTx, scope: PolicyScope, policyName: string): Promise<void> {
   await tx.lock(scope, POLICY_LOCK);
   const p = await requirePolicy(tx, scope, policyName);
   const attached = await tx.policyTargets.countForPolicy(scope, policyName);
-  if (attached > 0) throw new DeleteConflictException(`Policy ${policyName} is attached to ${attached} target(s); detach it before deleting it.`);
+  if (attached > 0) throw awsError('policyAttached', { policyName });
   const others = (await tx.policies.listVersions(scope, policyName)).filter((v) => v.versionId !== p.defaultVersionId);
-  if (others.length > 0) {
-    throw new DeleteConflictException(
-      `Policy ${policyName} has versions other than the default (${others.map((v) => v.versionId).join(', ')}); delete them before deleting the policy.`,
-    );
-  }
+  if (others.length > 0) throw awsError('policyHasVersions', {});
   await tx.policies.delete(scope, policyName);
   await tx.tags.removeAll(scope, p.arn);
 }

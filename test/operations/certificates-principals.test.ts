@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { BACKENDS, iot, reset, startServer, type Running } from '../harness.js';
 import { assertFails, makeSelfSigned } from './certificates-helpers.js';
+import { exactly } from './messages-helpers.js';
 
 const COGNITO = 'us-east-1:7b5d3a59-1f5b-4c7e-9b7e-2f6f0c2a1d11';
 
@@ -79,7 +80,9 @@ for (const backend of BACKENDS) {
         nextToken = page.nextToken;
       } while (nextToken);
       assert.deepEqual(named, ['a', 'b', 'c', 'd', 'e']);
-      await assertFails(client.send(new ListThingPrincipalsCommand({ thingName: 'nope' })), 'ResourceNotFoundException', 404, /nope/);
+      const noThing = exactly('Failed to list principals for thing nope because the thing does not exist in your account');
+      await assertFails(client.send(new ListThingPrincipalsCommand({ thingName: 'nope' })), 'ResourceNotFoundException', 404, noThing);
+      await assertFails(client.send(new ListThingPrincipalsV2Command({ thingName: 'nope' })), 'ResourceNotFoundException', 404, noThing);
       await assertFails(client.send(new ListThingPrincipalsCommand({ thingName: 'c', nextToken: 'garbage' })), 'InvalidRequestException', 400, /nextToken/);
 
       await client.send(new DetachThingPrincipalCommand({ thingName: 'c', principal: arns[0] }));

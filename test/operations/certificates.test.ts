@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { BACKENDS, iot, reset, startServer, type Running } from '../harness.js';
 import { assertFails, daysFromNow, failure, makeCa, makeLeaf, makeSelfSigned, type TestCa } from './certificates-helpers.js';
+import { exactly } from './messages-helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
@@ -115,6 +116,7 @@ for (const backend of BACKENDS) {
       const dup = await failure(client.send(new RegisterCertificateCommand({ certificatePem: good })));
       assert.equal(dup.name, 'ResourceAlreadyExistsException');
       assert.equal(dup.$metadata.httpStatusCode, 409);
+      assert.equal(dup.message, 'The certificate is already provisioned or registered');
       assert.equal(dup.resourceId, r.certificateId);
       assert.equal(dup.resourceArn, r.certificateArn);
       await assertFails(client.send(new RegisterCertificateCommand({ certificatePem: await makeLeaf(ca, { notBefore: daysFromNow(-10), notAfter: daysFromNow(-1) }) })), 'CertificateValidationException', 400, /expired/);
@@ -177,18 +179,19 @@ for (const backend of BACKENDS) {
     test('DeleteCertificate: ACTIVE refused, attached thing refused even when forced, attached policy refused unless forceDelete, which detaches it', async () => {
       await reset(server.url);
       const { certificateId, certificateArn } = await client.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
-      await assertFails(client.send(new DeleteCertificateCommand({ certificateId })), 'CertificateStateException', 406, /ACTIVE/);
+      await assertFails(client.send(new DeleteCertificateCommand({ certificateId })), 'CertificateStateException', 406, exactly(`Certificate must be deactivated (not ACTIVE) before deletion. Id: ${certificateId}`));
       await client.send(new UpdateCertificateCommand({ certificateId, newStatus: 'INACTIVE' }));
 
       await client.send(new CreateThingCommand({ thingName: 'sensor-1' }));
       await client.send(new AttachThingPrincipalCommand({ thingName: 'sensor-1', principal: certificateArn }));
-      await assertFails(client.send(new DeleteCertificateCommand({ certificateId })), 'DeleteConflictException', 409, /sensor-1/);
-      await assertFails(client.send(new DeleteCertificateCommand({ certificateId, forceDelete: true })), 'DeleteConflictException', 409, /sensor-1/);
+      const thingsAttached = exactly(`Things must be detached before deletion (arn: ${certificateArn})`);
+      await assertFails(client.send(new DeleteCertificateCommand({ certificateId })), 'DeleteConflictException', 409, thingsAttached);
+      await assertFails(client.send(new DeleteCertificateCommand({ certificateId, forceDelete: true })), 'DeleteConflictException', 409, thingsAttached);
       await client.send(new DetachThingPrincipalCommand({ thingName: 'sensor-1', principal: certificateArn }));
 
       await client.send(new CreatePolicyCommand({ policyName: 'connect', policyDocument: POLICY_DOC }));
       await client.send(new AttachPolicyCommand({ policyName: 'connect', target: certificateArn }));
-      await assertFails(client.send(new DeleteCertificateCommand({ certificateId })), 'DeleteConflictException', 409, /polic/);
+      await assertFails(client.send(new DeleteCertificateCommand({ certificateId })), 'DeleteConflictException', 409, exactly(`Certificate policies must be detached before deletion (arn: ${certificateArn})`));
       assert.deepEqual((await client.send(new ListTargetsForPolicyCommand({ policyName: 'connect' }))).targets, [certificateArn]);
       await client.send(new DeleteCertificateCommand({ certificateId, forceDelete: true }));
       assert.deepEqual((await client.send(new ListTargetsForPolicyCommand({ policyName: 'connect' }))).targets, []);

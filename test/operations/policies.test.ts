@@ -59,6 +59,7 @@ for (const backend of BACKENDS) {
       const dup = await failure(client.send(new CreatePolicyCommand({ policyName: 'p1', policyDocument: doc('iot:Publish') })));
       assert.equal(dup.name, 'ResourceAlreadyExistsException');
       assert.equal(dup.$metadata.httpStatusCode, 409);
+      assert.equal(dup.message, 'Policy cannot be created - name already exists (name=p1)');
       assert.equal(dup.resourceArn, created.policyArn);
       const tags = await client.send(new ListTagsForResourceCommand({ resourceArn: created.policyArn }));
       assert.deepEqual(tags.tags, [{ Key: 'team', Value: 'sec' }]);
@@ -113,6 +114,7 @@ for (const backend of BACKENDS) {
       const sixth = await failure(client.send(new CreatePolicyVersionCommand({ policyName: 'v', policyDocument: doc('iot:A6'), setAsDefault: true })));
       assert.equal(sixth.name, 'VersionsLimitExceededException');
       assert.equal(sixth.$metadata.httpStatusCode, 409);
+      assert.equal(sixth.message, 'The policy v already has the maximum number of versions (5)');
       assert.equal((await client.send(new GetPolicyCommand({ policyName: 'v' }))).defaultVersionId, '1', 'the failed call changed nothing');
       await client.send(new DeletePolicyVersionCommand({ policyName: 'v', policyVersionId: '5' }));
       const next = await client.send(new CreatePolicyVersionCommand({ policyName: 'v', policyDocument: doc('iot:A6'), setAsDefault: true }));
@@ -162,12 +164,12 @@ for (const backend of BACKENDS) {
       const versions = await failure(client.send(new DeletePolicyCommand({ policyName: 'del' })));
       assert.equal(versions.name, 'DeleteConflictException');
       assert.equal(versions.$metadata.httpStatusCode, 409);
-      assert.match(versions.message, /versions other than the default \(2\)/);
+      assert.equal(versions.message, 'The policy cannot be deleted as versions other than than default version exist');
       await client.send(new DeletePolicyVersionCommand({ policyName: 'del', policyVersionId: '2' }));
       await client.send(new AttachPolicyCommand({ policyName: 'del', target: COGNITO }));
       const attached = await failure(client.send(new DeletePolicyCommand({ policyName: 'del' })));
       assert.equal(attached.name, 'DeleteConflictException');
-      assert.match(attached.message, /attached to 1 target/);
+      assert.equal(attached.message, 'The policy cannot be deleted as the policy is attached to one or more principals (name=del)');
       await client.send(new DetachPolicyCommand({ policyName: 'del', target: COGNITO }));
       await client.send(new DeletePolicyCommand({ policyName: 'del' }));
       assert.equal((await failure(client.send(new GetPolicyCommand({ policyName: 'del' })))).name, 'ResourceNotFoundException');

@@ -18,6 +18,7 @@ import {
   paginateListThingsInThingGroup,
 } from '@aws-sdk/client-iot';
 import { BACKENDS, iot, reset, startServer, type Running, assertFails as failure } from '../harness.js';
+import { exactly } from './messages-helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ARN = (resource: string, region = 'us-east-1') => `arn:aws:iot:${region}:000000000000:${resource}`;
@@ -76,6 +77,7 @@ for (const backend of BACKENDS) {
         assert.fail('expected a conflict');
       } catch (e: any) {
         assert.equal(e.name, 'ResourceAlreadyExistsException');
+        assert.equal(e.message, 'Thing Group room already exists in current account with different properties');
         assert.equal(e.resourceId, c.thingGroupId);
         assert.equal(e.resourceArn, groupArn('room'));
       }
@@ -130,13 +132,38 @@ for (const backend of BACKENDS) {
       await failure(send(new UpdateThingGroupCommand({ thingGroupName: 'none', thingGroupProperties: {} })), 'ResourceNotFoundException', 404);
     });
 
+    test('a group without attributes has no attributePayload in DescribeThingGroup, however it came to have none', async () => {
+      await reset(server.url);
+      const payloadOf = async (thingGroupName: string) => (await send(new DescribeThingGroupCommand({ thingGroupName }))).thingGroupProperties;
+      await send(new CreateThingGroupCommand({ thingGroupName: 'plain' }));
+      await send(new CreateThingGroupCommand({ thingGroupName: 'empty', thingGroupProperties: { attributePayload: { attributes: {} } } }));
+      await send(new CreateThingGroupCommand({ thingGroupName: 'attrs', thingGroupProperties: { thingGroupDescription: 'd', attributePayload: { attributes: { a: '1' } } } }));
+      assert.deepEqual(await payloadOf('plain'), {});
+      assert.deepEqual(await payloadOf('empty'), {});
+      // Empty attributes and no merge: the group has none (the payload replaces them).
+      await send(new UpdateThingGroupCommand({ thingGroupName: 'plain', thingGroupProperties: { attributePayload: { attributes: {} } } }));
+      assert.deepEqual(await payloadOf('plain'), {});
+      await send(new UpdateThingGroupCommand({ thingGroupName: 'attrs', thingGroupProperties: { attributePayload: { attributes: {}, merge: true } } }));
+      assert.deepEqual(await payloadOf('attrs'), { thingGroupDescription: 'd', attributePayload: { attributes: { a: '1' } } }, 'merging nothing changes nothing');
+      const u = await send(new UpdateThingGroupCommand({ thingGroupName: 'attrs', thingGroupProperties: { attributePayload: { attributes: {} } } }));
+      assert.equal(u.version, 3);
+      assert.deepEqual(await payloadOf('attrs'), { thingGroupDescription: 'd' });
+      // Removing the last attribute by an empty value leaves none either.
+      await send(new UpdateThingGroupCommand({ thingGroupName: 'empty', thingGroupProperties: { attributePayload: { attributes: { k: 'v' } } } }));
+      await send(new UpdateThingGroupCommand({ thingGroupName: 'empty', thingGroupProperties: { attributePayload: { attributes: { k: '' }, merge: true } } }));
+      assert.deepEqual(await payloadOf('empty'), {});
+      // No properties and empty attributes are the same properties: creating again succeeds.
+      await send(new CreateThingGroupCommand({ thingGroupName: 'plain', thingGroupProperties: { attributePayload: { attributes: {} } } }));
+      await send(new CreateThingGroupCommand({ thingGroupName: 'empty' }));
+    });
+
     test('DeleteThingGroup: refuses a group with child groups, missing succeeds, expectedVersion, members are released', async () => {
       await reset(server.url);
       await group('p');
       await group('c', 'p');
       await thing('t');
       await add('t', 'c');
-      await failure(send(new DeleteThingGroupCommand({ thingGroupName: 'p' })), 'InvalidRequestException', 400, /child groups/);
+      await failure(send(new DeleteThingGroupCommand({ thingGroupName: 'p' })), 'InvalidRequestException', 400, exactly('Cannot delete thing group : p when there are still child groups attached to it'));
       await failure(send(new DeleteThingGroupCommand({ thingGroupName: 'c', expectedVersion: 5 })), 'VersionConflictException', 409);
       await send(new DeleteThingGroupCommand({ thingGroupName: 'c', expectedVersion: 1 }));
       assert.deepEqual(await groupsOf('t'), []);

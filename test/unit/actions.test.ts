@@ -118,7 +118,7 @@ for (const backend of BACKENDS) {
       await b.client.send(new CreatePolicyCommand({ policyName, policyDocument: DOC('iot:Connect') }));
       for (let i = 0; i < 4; i++) await b.client.send(new CreatePolicyVersionCommand({ policyName, policyDocument: DOC(`iot:Publish${i}`) }));
       const action = def({ replaceDefaultPolicyVersionParams: BLANK });
-      assertFailed(await act(b, actionHandlers, 'REPLACE_DEFAULT_POLICY_VERSION', action, finding({ policyVersionIdentifier: { policyName } })), 'INVALID_STATE_OF_RESOURCE', /5 versions/);
+      assertFailed(await act(b, actionHandlers, 'REPLACE_DEFAULT_POLICY_VERSION', action, finding({ policyVersionIdentifier: { policyName } })), 'INVALID_STATE_OF_RESOURCE', new RegExp(`^The policy ${policyName} already has the maximum number of versions \\(5\\)$`));
       const versions = (await b.client.send(new ListPolicyVersionsCommand({ policyName }))).policyVersions!;
       assert.deepEqual(versions.map((v) => v.versionId).sort(), ['1', '2', '3', '4', '5']);
       assert.equal((await b.client.send(new GetPolicyCommand({ policyName }))).defaultVersionId, '1');

@@ -117,6 +117,7 @@ for (const py of PYTHONS) {
       okCall(o.revoke, 'revoke');
       errCall(o.unrevoke, 'CertificateStateException', 406, 'REVOKED is final');
       errCall(o.deleteActive, 'CertificateStateException', 406, 'delete ACTIVE');
+      assert.equal(o.deleteActive.message, `Certificate must be deactivated (not ACTIVE) before deletion. Id: ${o.keys.certificateId}`);
     });
 
     test('principals: attach, list both ways, delete conflict while attached, then detach and delete', () => {
@@ -125,6 +126,7 @@ for (const py of PYTHONS) {
       assert.deepEqual(o.principalThings.things, ['wire-thing']);
       if (py.types) assert.deepEqual(o.principalThingsV2.principalThingObjects, [{ thingName: 'wire-thing', thingPrincipalType: 'EXCLUSIVE_THING' }]);
       errCall(o.deleteAttached, 'DeleteConflictException', 409, 'delete while attached');
+      assert.equal(o.deleteAttached.message, `Things must be detached before deletion (arn: ${o.keys.certificateArn})`);
       okCall(o.detach, 'detach');
       okCall(o.delete, 'delete');
       errCall(o.describeDeleted, 'ResourceNotFoundException', 404, 'deleted');

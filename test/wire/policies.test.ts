@@ -60,6 +60,7 @@ describe('every client side by side', { concurrency: true }, () => {
         assert.equal(o.malformed.exceptionClass, 'MalformedPolicyException');
         assert.equal(o.version3.isDefaultVersion, true);
         err(o.version6, 'VersionsLimitExceededException', 409, 'sixth version');
+        assert.equal(o.version6.message, 'The policy wire-p already has the maximum number of versions (5)');
         assert.equal(o.get.defaultVersionId, '3');
         assert.equal(o.get.policyDocument, doc('iot:V3'));
         assert.equal(o.get.creationDate.tzaware, true);
@@ -71,6 +72,7 @@ describe('every client side by side', { concurrency: true }, () => {
         assert.equal(o.getVersion5.isDefaultVersion, true);
         assert.equal(o.getVersion5.policyDocument, doc('iot:V5'));
         err(o.deletePolicyWithVersions, 'DeleteConflictException', 409, 'delete policy with versions');
+        assert.equal(o.deletePolicyWithVersions.message, 'The policy cannot be deleted as versions other than than default version exist');
       });
 
       test('attachments: recursive up the hierarchy, effective policies of a thing in the child group', () => {
@@ -85,6 +87,7 @@ describe('every client side by side', { concurrency: true }, () => {
           [['wire-p', doc('iot:V5')], ['wire-root-p', doc('iot:Publish')]],
         );
         err(o.deleteAttached, 'DeleteConflictException', 409, 'delete an attached policy');
+        assert.equal(o.deleteAttached.message, 'The policy cannot be deleted as the policy is attached to one or more principals (name=wire-root-p)');
       });
 
       test('list_policies paginates over base64 markers', () => {
@@ -151,7 +154,10 @@ describe('every client side by side', { concurrency: true }, () => {
         const group = (await okay(['create-thing-group', '--thing-group-name', 'cli-g'])).thingGroupArn;
         await okay(['attach-policy', '--policy-name', 'cli-p', '--target', group]);
         assert.deepEqual((await okay(['list-attached-policies', '--target', group, '--recursive'])).policies, [{ policyName: 'cli-p', policyArn: `${ARN}:policy/cli-p` }]);
-        await fails(['delete-policy', '--policy-name', 'cli-p'], 'DeleteConflictException', 'DeletePolicy');
+        assert.equal(
+          await fails(['delete-policy', '--policy-name', 'cli-p'], 'DeleteConflictException', 'DeletePolicy'),
+          'The policy cannot be deleted as the policy is attached to one or more principals (name=cli-p)',
+        );
         await okay(['tag-resource', '--resource-arn', c.policyArn, '--tags', 'Key=owner,Value=cli']);
         assert.deepEqual((await okay(['list-tags-for-resource', '--resource-arn', c.policyArn])).tags, [{ Key: 'owner', Value: 'cli' }]);
       });

@@ -104,7 +104,7 @@ for (const client of PYTHONS) {
       assert.deepEqual(o.thingsInSite.things, ['lamp-1']);
       assert.deepEqual(o.listGroups.thingGroups, [{ groupName: 'floor', groupArn: arn('thinggroup/floor') }]);
       assert.equal(o.updateGroup.version, 2);
-      error(o.deleteParent, 'InvalidRequestException', 400, /child groups/, 'delete parent');
+      error(o.deleteParent, 'InvalidRequestException', 400, /^Cannot delete thing group : site when there are still child groups attached to it$/, 'delete parent');
     });
 
     test('dynamic groups: members from the query, InvalidQueryException, update recomputes, no manual members, deletes follow', () => {

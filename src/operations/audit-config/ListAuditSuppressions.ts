@@ -2,9 +2,8 @@ import type { Context } from '../../api/context.js';
 import { identify, requireCheckName, suppressionFromRow } from '../../audit/suppressions.js';
 import type { ListAuditSuppressionsRequest, ListAuditSuppressionsResponse } from '../../generated/shapes.js';
 import { FOREVER, type SuppressionPosition } from '../../store/audit-suppressions.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
-const DEFAULT_PAGE = 25;
 
 /**
  * Live suppressions by expiration date, ascending unless ascendingOrder is false (AWS: "If
@@ -17,7 +16,7 @@ export async function ListAuditSuppressions(input: ListAuditSuppressionsRequest,
   const ascending = input.ascendingOrder !== false;
   const list = ascending ? 'audit-suppressions/asc' : 'audit-suppressions/desc';
   const from = decodeToken<SuppressionPosition & Record<string, unknown>>(list, input.nextToken);
-  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListAuditSuppressions', input.maxResults);
   const rows = await ctx.store.repos.auditSuppressions.page(ctx, { checkName: input.checkName, resourceIdentifier }, ctx.clock.now().getTime(), ascending, from, limit);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];

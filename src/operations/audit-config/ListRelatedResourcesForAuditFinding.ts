@@ -2,9 +2,8 @@ import type { Context } from '../../api/context.js';
 import { readFinding } from '../../audit/findings.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../../generated/errors.js';
 import type { ListRelatedResourcesForAuditFindingRequest, ListRelatedResourcesForAuditFindingResponse } from '../../generated/shapes.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
-const DEFAULT_PAGE = 25;
 
 /** The finding's relatedResources in their stored order, a page at a time. */
 export async function ListRelatedResourcesForAuditFinding(
@@ -19,7 +18,7 @@ export async function ListRelatedResourcesForAuditFinding(
   if (!finding) throw new ResourceNotFoundException(`Audit finding ${input.findingId} does not exist.`);
   const all = finding.relatedResources ?? [];
   const start = from?.i ?? 0;
-  const end = start + (input.maxResults ?? DEFAULT_PAGE);
+  const end = start + pageSizeOf('ListRelatedResourcesForAuditFinding', input.maxResults);
   return {
     relatedResources: all.slice(start, end),
     nextToken: end < all.length ? encodeToken('related-resources', { f: input.findingId, i: end }) : undefined,

@@ -1,12 +1,11 @@
 import type { Context } from '../../api/context.js';
 import type { AuditFrequency, DayOfWeek, ListScheduledAuditsRequest, ListScheduledAuditsResponse } from '../../generated/shapes.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
-const DEFAULT_PAGE = 25;
 
 /** Scheduled audits in name order. */
 export async function ListScheduledAudits(input: ListScheduledAuditsRequest, ctx: Context): Promise<ListScheduledAuditsResponse> {
-  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListScheduledAudits', input.maxResults);
   const from = decodeToken<{ after: string }>('scheduled-audits', input.nextToken);
   const rows = await ctx.store.repos.scheduledAudits.page(ctx, from?.after, limit);
   const page = rows.slice(0, limit);

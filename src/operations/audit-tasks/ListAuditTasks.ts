@@ -2,7 +2,7 @@ import type { Context } from '../../api/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { AuditTaskStatus, AuditTaskType, ListAuditTasksRequest, ListAuditTasksResponse } from '../../generated/shapes.js';
 import { FINDING_RETENTION_MS } from '../../store/retention.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
 /** Audit tasks that started within [startTime, endTime], newest first. */
 export async function ListAuditTasks(input: ListAuditTasksRequest, ctx: Context): Promise<ListAuditTasksResponse> {
@@ -13,7 +13,7 @@ export async function ListAuditTasks(input: ListAuditTasksRequest, ctx: Context)
     throw new InvalidRequestException('startTime is more than 90 days ago; audit information is retained for 90 days.');
   }
   if (to < from) throw new InvalidRequestException('endTime must not be before startTime.');
-  const limit = input.maxResults ?? 25;
+  const limit = pageSizeOf('ListAuditTasks', input.maxResults);
   const after = decodeToken<{ s: number; id: string }>('audit-tasks', input.nextToken);
   const rows = await ctx.store.repos.auditTasks.list(ctx, { from, to, taskType: input.taskType, taskStatus: input.taskStatus, after, limit });
   const page = rows.slice(0, limit);

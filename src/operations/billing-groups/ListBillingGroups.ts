@@ -1,10 +1,11 @@
 import type { Context } from '../../api/context.js';
 import type { ListBillingGroupsRequest, ListBillingGroupsResponse } from '../../generated/shapes.js';
-import { DEFAULT_PAGE, decodeAfter, page } from '../things/common.js';
+import { pageSizeOf } from '../pagination.js';
+import { decodeAfter, page } from '../things/common.js';
 
 /** Groups in name order, optionally only those whose name starts with `namePrefixFilter`. */
 export async function ListBillingGroups(input: ListBillingGroupsRequest, ctx: Context): Promise<ListBillingGroupsResponse> {
-  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListBillingGroups', input.maxResults);
   const rows = await ctx.store.repos.billingGroups.list(ctx, {
     namePrefix: input.namePrefixFilter,
     afterName: decodeAfter('billing-groups', input.nextToken),

@@ -1,11 +1,12 @@
 import type { Context } from '../../api/context.js';
 import type { CACertificateStatus, ListCACertificatesRequest, ListCACertificatesResponse } from '../../generated/shapes.js';
-import { decodeMarker, DEFAULT_PAGE, encodeMarker } from './helpers.js';
+import { pageSizeOf } from '../pagination.js';
+import { decodeMarker, encodeMarker } from './helpers.js';
 
 /** Newest first unless ascendingOrder; templateName keeps the CAs whose registration config names that template. */
 export async function ListCACertificates(input: ListCACertificatesRequest, ctx: Context): Promise<ListCACertificatesResponse> {
   const ascending = input.ascendingOrder ?? false;
-  const limit = input.pageSize ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListCACertificates', input.pageSize);
   const list = `ca-certificates-${input.templateName ?? ''}`;
   const after = decodeMarker(list, ascending, input.marker);
   const rows = await ctx.store.repos.caCertificates.list(ctx, { templateName: input.templateName, ascending, after, limit });

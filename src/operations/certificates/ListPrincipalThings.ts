@@ -3,6 +3,6 @@ import type { ListPrincipalThingsRequest, ListPrincipalThingsResponse } from '..
 import { attachmentPage } from './principals.js';
 
 export async function ListPrincipalThings(input: ListPrincipalThingsRequest, ctx: Context): Promise<ListPrincipalThingsResponse> {
-  const { rows, nextToken } = await attachmentPage(ctx, { principal: input.principal }, input);
+  const { rows, nextToken } = await attachmentPage(ctx, 'ListPrincipalThings', { principal: input.principal }, input);
   return { things: rows.map((r) => r.thingName), nextToken };
 }

@@ -3,6 +3,6 @@ import type { ListPrincipalThingsV2Request, ListPrincipalThingsV2Response, Thing
 import { attachmentPage } from './principals.js';
 
 export async function ListPrincipalThingsV2(input: ListPrincipalThingsV2Request, ctx: Context): Promise<ListPrincipalThingsV2Response> {
-  const { rows, nextToken } = await attachmentPage(ctx, { principal: input.principal }, input);
+  const { rows, nextToken } = await attachmentPage(ctx, 'ListPrincipalThingsV2', { principal: input.principal }, input);
   return { principalThingObjects: rows.map((r) => ({ thingName: r.thingName, thingPrincipalType: r.principalType as ThingPrincipalType })), nextToken };
 }

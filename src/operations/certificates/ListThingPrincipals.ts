@@ -3,6 +3,6 @@ import type { ListThingPrincipalsRequest, ListThingPrincipalsResponse } from '..
 import { attachmentPage } from './principals.js';
 
 export async function ListThingPrincipals(input: ListThingPrincipalsRequest, ctx: Context): Promise<ListThingPrincipalsResponse> {
-  const { rows, nextToken } = await attachmentPage(ctx, { thingName: input.thingName }, input);
+  const { rows, nextToken } = await attachmentPage(ctx, 'ListThingPrincipals', { thingName: input.thingName }, input);
   return { principals: rows.map((r) => r.principal), nextToken };
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../../api/context.js';
 import { CertificateConflictException, CertificateValidationException } from '../../generated/errors.js';
 import type { RegisterCertificateRequest, RegisterCertificateResponse } from '../../generated/shapes.js';
-import { assertSettableStatus, registerDeviceCertificate } from '../../registry/certificates.js';
+import { assertNotRegistered, assertSettableStatus, registerDeviceCertificate } from '../../registry/certificates.js';
 import { isSignedBy, parseCertificate, parseUsableCertificate, type ParsedCertificate } from '../../registry/x509.js';
 import type { CaCertificateRecord } from '../../store/ca-certificates.js';
 import { requestedStatus } from './helpers.js';
@@ -11,12 +11,14 @@ import { X509Certificate } from 'node:crypto';
  * A device certificate signed by a CA registered (and ACTIVE) in this account and region. The
  * certificate takes the CA's certificate mode. Without caCertificatePem the CA is found by the
  * certificate's issuer name; two registered CAs with that subject and the same key answer
- * CertificateConflictException, as AWS documents.
+ * CertificateConflictException, as AWS documents. A certificate already registered in the account
+ * answers ResourceAlreadyExistsException before its CA is looked at.
  */
 export async function RegisterCertificate(input: RegisterCertificateRequest, ctx: Context): Promise<RegisterCertificateResponse> {
   const status = requestedStatus(input.status, input.setAsActive);
   assertSettableStatus(status, 'status');
   const parsed = parseUsableCertificate(input.certificatePem, 'certificatePem', ctx.clock.now());
+  await assertNotRegistered(ctx.store.repos, ctx, parsed.id);
   const ca = await issuingCa(ctx, parsed, input.caCertificatePem);
   if (ca.status !== 'ACTIVE') {
     throw new CertificateValidationException(`The CA certificate ${ca.certificateId} that signed this certificate is ${ca.status}; it must be ACTIVE.`);

@@ -2,10 +2,7 @@ import type { Context } from '../../api/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { CertificateStatus } from '../../generated/shapes.js';
 import type { CertificateRecord, CreationKey } from '../../store/certificates.js';
-import { decodeToken, encodeToken } from '../pagination.js';
-
-/** ListCertificates and friends answer up to 25 certificates unless pageSize says otherwise. */
-export const DEFAULT_PAGE = 25;
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
 /**
  * Page markers of the certificate lists. Their model pattern is standard base64
@@ -28,11 +25,12 @@ export function decodeMarker(list: string, ascending: boolean, marker: string | 
 /** One page of device certificates in the shape ListCertificates and ListCertificatesByCA answer. */
 export async function certificatePage(
   ctx: Context,
+  operation: 'ListCertificates' | 'ListCertificatesByCA',
   list: string,
   input: { pageSize?: number; marker?: string; ascendingOrder?: boolean; caCertificateId?: string },
 ) {
   const ascending = input.ascendingOrder ?? false;
-  const limit = input.pageSize ?? DEFAULT_PAGE;
+  const limit = pageSizeOf(operation, input.pageSize);
   const after = decodeMarker(list, ascending, input.marker);
   const rows = await ctx.store.repos.certificates.list(ctx, { caCertificateId: input.caCertificateId, ascending, after, limit });
   const page = rows.slice(0, limit);

@@ -1,13 +1,11 @@
 import type { Context, Scope } from '../../api/context.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { ThingPrincipalType } from '../../generated/shapes.js';
+import { awsError } from '../../registry/aws-messages.js';
 import { assertPrincipalExists } from '../../registry/certificates.js';
 import type { Repos } from '../../store/repos.js';
 import type { ThingPrincipalRecord } from '../../store/thing-principals.js';
-import { decodeToken, encodeToken } from '../pagination.js';
-
-/** ListThingPrincipals and ListPrincipalThings (and their V2) answer 25 per page unless maxResults says otherwise. */
-const DEFAULT_RESULTS = 25;
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
 export async function requireThing(db: Repos, scope: Scope, thingName: string): Promise<void> {
   if (!(await db.thingPrincipals.thingExists(scope, thingName))) {
@@ -23,21 +21,22 @@ interface PageInput {
 
 /**
  * One keyset page of attachments, by thing (ordered by principal) or by principal (ordered by
- * thing name). The thing or the principal's certificate must exist.
+ * thing name). The thing (AWS's text when it is missing) or the principal's certificate must exist.
  */
 export async function attachmentPage(
   ctx: Context,
+  operation: 'ListThingPrincipals' | 'ListThingPrincipalsV2' | 'ListPrincipalThings' | 'ListPrincipalThingsV2',
   by: { thingName: string } | { principal: string },
   input: PageInput,
 ): Promise<{ rows: ThingPrincipalRecord[]; nextToken?: string }> {
-  const limit = input.maxResults ?? DEFAULT_RESULTS;
+  const limit = pageSizeOf(operation, input.maxResults);
   const repo = ctx.store.repos.thingPrincipals;
   const list = 'thingName' in by ? `thing-principals:${by.thingName}` : `principal-things:${by.principal}`;
   const after = decodeToken<{ after: string }>(list, input.nextToken)?.after;
   const opts = { after: typeof after === 'string' ? after : undefined, principalType: input.thingPrincipalType, limit };
   let rows: ThingPrincipalRecord[];
   if ('thingName' in by) {
-    await requireThing(ctx.store.repos, ctx, by.thingName);
+    if (!(await repo.thingExists(ctx, by.thingName))) throw awsError('listThingPrincipalsNoThing', { thingName: by.thingName });
     rows = await repo.byThing(ctx, by.thingName, opts);
   } else {
     await assertPrincipalExists(ctx.store.repos, ctx, by.principal);

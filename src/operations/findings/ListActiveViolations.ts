@@ -1,14 +1,13 @@
 import type { Context } from '../../api/context.js';
 import { violationFromRow } from '../../detect/violations.js';
 import type { ListActiveViolationsRequest, ListActiveViolationsResponse } from '../../generated/shapes.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
-const DEFAULT_PAGE = 25;
 
 /** Violations still in alarm, newest first; suppressed alerts only with listSuppressedAlerts. */
 export async function ListActiveViolations(input: ListActiveViolationsRequest, ctx: Context): Promise<ListActiveViolationsResponse> {
   const from = decodeToken<{ t: number; v: string }>('active-violations', input.nextToken);
-  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListActiveViolations', input.maxResults);
   const rows = await ctx.store.repos.violations.listActive(
     ctx,
     {

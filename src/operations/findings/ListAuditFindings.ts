@@ -3,9 +3,8 @@ import { canonicalJson, findingFromRow } from '../../audit/findings.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { ListAuditFindingsRequest, ListAuditFindingsResponse } from '../../generated/shapes.js';
 import type { FindingPosition } from '../../store/findings.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
-const DEFAULT_PAGE = 25;
 
 /**
  * Findings of one audit (taskId: in check-name, then finding-id order) or of the audits in a
@@ -26,7 +25,7 @@ export async function ListAuditFindings(input: ListAuditFindingsRequest, ctx: Co
 
   const list = taskId !== undefined ? 'audit-findings/task' : 'audit-findings/time';
   const from = decodeToken<FindingPosition & Record<string, unknown>>(list, input.nextToken);
-  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListAuditFindings', input.maxResults);
   const rows = await ctx.store.repos.findings.list(
     ctx,
     {

@@ -2,15 +2,14 @@ import type { Context } from '../../api/context.js';
 import { eventFromRow } from '../../detect/violations.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { ListViolationEventsRequest, ListViolationEventsResponse } from '../../generated/shapes.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
-const DEFAULT_PAGE = 25;
 
 /** Violation events (in-alarm, alarm-cleared, alarm-invalidated) in [startTime, endTime], newest first. */
 export async function ListViolationEvents(input: ListViolationEventsRequest, ctx: Context): Promise<ListViolationEventsResponse> {
   if (input.startTime > input.endTime) throw new InvalidRequestException('startTime must not be after endTime.');
   const from = decodeToken<{ t: number; v: string; e: string }>('violation-events', input.nextToken);
-  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListViolationEvents', input.maxResults);
   const rows = await ctx.store.repos.violations.listEvents(
     ctx,
     {

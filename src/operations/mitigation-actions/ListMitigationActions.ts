@@ -1,11 +1,10 @@
 import type { Context } from '../../api/context.js';
 import type { ListMitigationActionsRequest, ListMitigationActionsResponse } from '../../generated/shapes.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
-const DEFAULT_PAGE = 25;
 
 export async function ListMitigationActions(input: ListMitigationActionsRequest, ctx: Context): Promise<ListMitigationActionsResponse> {
-  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListMitigationActions', input.maxResults);
   const after = decodeToken<{ after: string }>('mitigation-actions', input.nextToken);
   const rows = await ctx.store.mitigationActions.list(ctx, { actionType: input.actionType, afterName: after?.after, limit });
   const page = rows.slice(0, limit);

@@ -5,14 +5,14 @@ import type {
   ListAuditMitigationActionsExecutionsRequest,
   ListAuditMitigationActionsExecutionsResponse,
 } from '../../generated/shapes.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
 /** The executions of one finding in one task, in action order; those not run yet show PENDING (or CANCELED). */
 export async function ListAuditMitigationActionsExecutions(
   input: ListAuditMitigationActionsExecutionsRequest,
   ctx: Context,
 ): Promise<ListAuditMitigationActionsExecutionsResponse> {
-  const limit = input.maxResults ?? 25;
+  const limit = pageSizeOf('ListAuditMitigationActionsExecutions', input.maxResults);
   const after = decodeToken<{ i: number }>('audit-mitigation-executions', input.nextToken);
   const all = (await executionsOfTarget(ctx.store.repos.mitigationTasks, { ...ctx, kind: 'audit', taskId: input.taskId }, input.findingId)).filter(
     (e) => (!input.actionStatus || e.status === input.actionStatus) && (after === undefined || e.actionIndex > after.i),

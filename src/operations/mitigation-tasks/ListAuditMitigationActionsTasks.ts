@@ -1,10 +1,10 @@
 import type { Context } from '../../api/context.js';
 import type { AuditMitigationActionsTaskStatus, ListAuditMitigationActionsTasksRequest, ListAuditMitigationActionsTasksResponse } from '../../generated/shapes.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
 /** Tasks that began within [startTime, endTime], oldest first, with the model's filters. */
 export async function ListAuditMitigationActionsTasks(input: ListAuditMitigationActionsTasksRequest, ctx: Context): Promise<ListAuditMitigationActionsTasksResponse> {
-  const limit = input.maxResults ?? 25;
+  const limit = pageSizeOf('ListAuditMitigationActionsTasks', input.maxResults);
   const after = decodeToken<{ s: number; id: string }>('audit-mitigation-tasks', input.nextToken);
   const rows = await ctx.store.repos.mitigationTasks.list(ctx, 'audit', {
     status: input.taskStatus,

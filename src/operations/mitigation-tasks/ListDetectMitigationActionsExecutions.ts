@@ -5,7 +5,7 @@ import type {
   ListDetectMitigationActionsExecutionsRequest,
   ListDetectMitigationActionsExecutionsResponse,
 } from '../../generated/shapes.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
 /** Either one task's executions or those that started in a time window (not both), filtered by violation or thing. */
 export async function ListDetectMitigationActionsExecutions(
@@ -15,7 +15,7 @@ export async function ListDetectMitigationActionsExecutions(
   const window = input.startTime !== undefined || input.endTime !== undefined;
   if (input.taskId && window) throw new InvalidRequestException('Specify either taskId or startTime and endTime, not both.');
   if (!input.taskId && !(input.startTime && input.endTime)) throw new InvalidRequestException('Specify either taskId, or both startTime and endTime.');
-  const limit = input.maxResults ?? 25;
+  const limit = pageSizeOf('ListDetectMitigationActionsExecutions', input.maxResults);
   const after = decodeToken<{ a: [string, string, number] }>('detect-mitigation-executions', input.nextToken);
   const rows = await ctx.store.repos.mitigationTasks.listExecutions(ctx, 'detect', {
     taskId: input.taskId,

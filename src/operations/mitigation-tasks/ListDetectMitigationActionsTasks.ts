@@ -1,11 +1,11 @@
 import type { Context } from '../../api/context.js';
 import type { ListDetectMitigationActionsTasksRequest, ListDetectMitigationActionsTasksResponse } from '../../generated/shapes.js';
-import { decodeToken, encodeToken } from '../pagination.js';
+import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 import { detectSummary } from './detect-summary.js';
 
 /** Tasks that began within [startTime, endTime], oldest first, as full summaries. */
 export async function ListDetectMitigationActionsTasks(input: ListDetectMitigationActionsTasksRequest, ctx: Context): Promise<ListDetectMitigationActionsTasksResponse> {
-  const limit = input.maxResults ?? 25;
+  const limit = pageSizeOf('ListDetectMitigationActionsTasks', input.maxResults);
   const after = decodeToken<{ s: number; id: string }>('detect-mitigation-tasks', input.nextToken);
   const rows = await ctx.store.repos.mitigationTasks.list(ctx, 'detect', { from: input.startTime, to: input.endTime, afterStart: after?.s, afterId: after?.id, limit });
   const page = rows.slice(0, limit);

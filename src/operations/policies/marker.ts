@@ -1,9 +1,6 @@
 import { InvalidRequestException } from '../../generated/errors.js';
 import { decodeToken } from '../pagination.js';
 
-/** Default page size of the marker/pageSize lists of this family (the model allows 1..250). */
-export const DEFAULT_PAGE_SIZE = 25;
-
 /**
  * Markers of the marker/nextMarker lists. The model's Marker pattern is standard base64
  * (`[A-Za-z0-9+/]+={0,2}`), so these are encoded as base64 rather than base64url; decoding goes

@@ -1,11 +1,12 @@
 import type { Context } from '../../api/context.js';
-import { InvalidRequestException, VersionConflictException } from '../../generated/errors.js';
+import { VersionConflictException } from '../../generated/errors.js';
 import type { DeleteThingRequest, DeleteThingResponse } from '../../generated/shapes.js';
+import { awsError } from '../../registry/aws-messages.js';
 import { leaveBillingGroup } from '../../registry/billing-groups.js';
 
 /**
  * A missing thing succeeds (AWS documents this). A thing with principals attached is refused as
- * AWS does: "Cannot delete. Thing <name> is still attached to one or more principals".
+ * AWS does (InvalidRequestException, AWS's text from aws-messages.ts).
  * Its thing group memberships go with it, and it leaves its billing group.
  */
 export async function DeleteThing(input: DeleteThingRequest, ctx: Context): Promise<DeleteThingResponse> {
@@ -16,7 +17,7 @@ export async function DeleteThing(input: DeleteThingRequest, ctx: Context): Prom
       throw new VersionConflictException(`Thing ${t.name} is at version ${t.version}, not the expected version ${input.expectedVersion}.`);
     }
     if (await tx.things.hasPrincipals(ctx, t.name)) {
-      throw new InvalidRequestException(`Cannot delete. Thing ${t.name} is still attached to one or more principals.`);
+      throw awsError('thingStillAttached', { thingName: t.name });
     }
     await tx.thingGroupMembers.removeThing(ctx, t.name);
     await leaveBillingGroup(tx, ctx, t.name);

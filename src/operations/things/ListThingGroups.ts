@@ -1,6 +1,7 @@
 import type { Context } from '../../api/context.js';
 import type { ListThingGroupsRequest, ListThingGroupsResponse } from '../../generated/shapes.js';
-import { DEFAULT_PAGE, decodeAfter, page } from './common.js';
+import { pageSizeOf } from '../pagination.js';
+import { decodeAfter, page } from './common.js';
 import { existingGroup } from './thing-groups.js';
 
 /**
@@ -11,7 +12,7 @@ export async function ListThingGroups(input: ListThingGroupsRequest, ctx: Contex
   const repos = ctx.store.repos;
   const recursive = input.recursive ?? true;
   const parent = input.parentGroup === undefined ? undefined : await existingGroup(repos, ctx, input.parentGroup);
-  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListThingGroups', input.maxResults);
   const rows = await repos.thingGroups.list(ctx, {
     parentName: parent && !recursive ? parent.name : undefined,
     underPath: parent && recursive ? parent.path : undefined,

@@ -1,7 +1,8 @@
 import type { Context } from '../../api/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { ListThingsRequest, ListThingsResponse } from '../../generated/shapes.js';
-import { DEFAULT_PAGE, decodeAfter, page } from './common.js';
+import { pageSizeOf } from '../pagination.js';
+import { decodeAfter, page } from './common.js';
 
 /**
  * Things in name order, keyset pages (stable while others insert). `attributeName` alone lists the
@@ -12,7 +13,7 @@ export async function ListThings(input: ListThingsRequest, ctx: Context): Promis
   if (input.attributeValue !== undefined && input.attributeName === undefined) {
     throw new InvalidRequestException('attributeValue needs attributeName: name the attribute to compare.');
   }
-  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListThings', input.maxResults);
   const rows = await ctx.store.repos.things.list(ctx, {
     thingTypeName: input.thingTypeName,
     attributeName: input.attributeName,

@@ -1,6 +1,7 @@
 import type { Context } from '../../api/context.js';
 import type { ListThingsInThingGroupRequest, ListThingsInThingGroupResponse } from '../../generated/shapes.js';
-import { DEFAULT_PAGE, decodeAfter, page } from './common.js';
+import { pageSizeOf } from '../pagination.js';
+import { decodeAfter, page } from './common.js';
 import { existingGroup } from './thing-groups.js';
 
 /** Thing names in name order; `recursive` adds the things of every descendant group (each thing once). */
@@ -8,7 +9,7 @@ export async function ListThingsInThingGroup(input: ListThingsInThingGroupReques
   const repos = ctx.store.repos;
   const g = await existingGroup(repos, ctx, input.thingGroupName);
   const groups = input.recursive ? await repos.thingGroups.subtreeNames(ctx, g.path) : [g.name];
-  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const limit = pageSizeOf('ListThingsInThingGroup', input.maxResults);
   const rows = await repos.thingGroupMembers.thingNamesIn(ctx, groups, decodeAfter(`things-in/${g.name}`, input.nextToken), limit);
   const { items, nextToken } = page(rows, limit, `things-in/${g.name}`, (n) => n);
   return { things: items, nextToken };

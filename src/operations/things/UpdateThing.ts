@@ -22,7 +22,7 @@ export async function UpdateThing(input: UpdateThingRequest, ctx: Context): Prom
     let thingTypeName = t.thingTypeName;
     if (input.removeThingType) thingTypeName = undefined;
     else if (input.thingTypeName !== undefined && input.thingTypeName !== t.thingTypeName) {
-      thingTypeName = (await usableThingType(tx, ctx, input.thingTypeName)).name;
+      thingTypeName = (await usableThingType(tx, ctx, input.thingTypeName, 'UpdateThing')).name;
     }
     const attributes = applyAttributes(t.attributes, input.attributePayload);
     checkThingAttributeCount(t.name, attributes, thingTypeName !== undefined);

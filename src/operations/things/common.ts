@@ -6,14 +6,11 @@ import type { ThingGroupRecord } from '../../store/thing-groups.js';
 import type { Attributes } from '../../store/things.js';
 import { decodeToken, encodeToken } from '../pagination.js';
 
-/** Shared rules of the things family: ARNs, attribute payloads, page sizes, group descriptions. */
+/** Shared rules of the things family: ARNs, attribute payloads, pages, group descriptions. */
 
 export const thingArn = (scope: Scope, name: string): string => iotArn(scope, `thing/${name}`);
 export const thingTypeArn = (scope: Scope, name: string): string => iotArn(scope, `thingtype/${name}`);
 export const thingGroupArn = (scope: Scope, name: string): string => iotArn(scope, `thinggroup/${name}`);
-
-/** Page size when maxResults is left out (AWS documents none; 25 like the other nextToken lists). */
-export const DEFAULT_PAGE = 25;
 
 /** AWS quotas: a thing without a thing type has at most 3 attributes, with one at most 50. */
 export const MAX_ATTRIBUTES_UNTYPED = 3;
@@ -80,15 +77,20 @@ export function nameOrArn(scope: Scope, kind: keyof typeof LABELS, name: string 
   return result;
 }
 
-/** DescribeThingGroup's answer for a static or dynamic group. */
+/**
+ * DescribeThingGroup's answer for a static or dynamic group. A group without attributes (never
+ * given any, or left with none by an update) has no attributePayload, as AWS answers
+ * (SEMANTICS.md section 10).
+ */
 export function describeGroup(scope: Scope, g: ThingGroupRecord): DescribeThingGroupResponse {
   const ancestors = g.path.split('/').slice(0, -2);
+  const attributePayload = Object.keys(g.attributes).length > 0 ? { attributes: g.attributes } : undefined;
   return {
     thingGroupName: g.name,
     thingGroupId: g.groupId,
     thingGroupArn: g.arn,
     version: g.version,
-    thingGroupProperties: { thingGroupDescription: g.description, attributePayload: { attributes: g.attributes } },
+    thingGroupProperties: { thingGroupDescription: g.description, attributePayload },
     thingGroupMetadata: {
       parentGroupName: g.parentName,
       rootToParentThingGroups: ancestors.map((name) => ({ groupName: name, groupArn: thingGroupArn(scope, name) })),

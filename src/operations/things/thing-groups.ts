@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Scope } from '../../api/context.js';
-import { InvalidRequestException, ResourceAlreadyExistsException, ResourceNotFoundException, VersionConflictException } from '../../generated/errors.js';
+import { InvalidRequestException, ResourceNotFoundException, VersionConflictException } from '../../generated/errors.js';
 import type { Tag, ThingGroupProperties } from '../../generated/shapes.js';
 import type { Repos, StoreTx } from '../../store/store.js';
+import { awsError } from '../../registry/aws-messages.js';
 import { groupLock } from '../../registry/things.js';
 import type { ThingGroupRecord } from '../../store/thing-groups.js';
 import { applyAttributes, sameAttributes, thingGroupArn } from './common.js';
@@ -20,11 +21,15 @@ export async function existingGroup(db: Repos, scope: Scope, name: string): Prom
   return g;
 }
 
-/** Static groups are changed by the static operations, dynamic ones by the dynamic ones (AWS: "a different set of commands"). */
+/**
+ * Static groups are changed by the static operations, dynamic ones by the dynamic ones (AWS: "a
+ * different set of commands"). A static operation on a dynamic group answers AWS's text; AWS's
+ * text for the reverse is not known.
+ */
 export function requireKind(g: ThingGroupRecord, dynamic: boolean, operation: string): void {
-  if (g.isDynamic !== dynamic) {
-    throw new InvalidRequestException(`Thing group ${g.name} is ${g.isDynamic ? 'dynamic' : 'static'}; use ${operation} for ${dynamic ? 'dynamic' : 'static'} groups only.`);
-  }
+  if (g.isDynamic === dynamic) return;
+  if (g.isDynamic) throw awsError('dynamicThingGroupNotSupported', { thingGroupArn: g.arn });
+  throw new InvalidRequestException(`Thing group ${g.name} is static; use ${operation} for dynamic groups only.`);
 }
 
 export function checkVersion(g: ThingGroupRecord, expected: number | undefined): void {
@@ -83,7 +88,7 @@ export async function insertGroup(tx: StoreTx, ctx: Context, n: NewGroup): Promi
     e.queryString === group.queryString &&
     e.queryVersion === group.queryVersion;
   if (same) return { group: e, created: false };
-  throw new ResourceAlreadyExistsException(`Thing group ${n.name} already exists with a different configuration.`, { resourceId: e.groupId, resourceArn: e.arn });
+  throw awsError('thingGroupDifferentProperties', { thingGroupName: n.name }, { resourceId: e.groupId, resourceArn: e.arn });
 }
 
 /** Deletes a group of the given kind with its memberships and tags; a missing group succeeds. */
@@ -95,7 +100,7 @@ export async function deleteGroup(ctx: Context, name: string, expectedVersion: n
     requireKind(g, dynamic, dynamic ? 'DeleteDynamicThingGroup' : 'DeleteThingGroup');
     checkVersion(g, expectedVersion);
     if ((await tx.thingGroups.countChildren(ctx, name)) > 0) {
-      throw new InvalidRequestException(`Thing group ${name} has child groups; delete them first.`);
+      throw awsError('thingGroupHasChildren', { thingGroupName: name });
     }
     await tx.thingGroupMembers.removeGroup(ctx, name);
     await tx.thingGroups.delete(ctx, name);

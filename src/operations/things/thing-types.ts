@@ -1,6 +1,7 @@
 import type { Scope } from '../../api/context.js';
-import { InvalidRequestException, ResourceNotFoundException } from '../../generated/errors.js';
+import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { ThingTypeDefinition } from '../../generated/shapes.js';
+import { awsError } from '../../registry/aws-messages.js';
 import type { Repos } from '../../store/store.js';
 import type { ThingTypeRecord } from '../../store/thing-types.js';
 
@@ -13,10 +14,13 @@ export async function existingThingType(db: Repos, scope: Scope, name: string): 
   return t;
 }
 
-/** A type new things may use: it exists and is not deprecated ("You can not associate new things with deprecated thing type"). */
-export async function usableThingType(db: Repos, scope: Scope, name: string): Promise<ThingTypeRecord> {
+/**
+ * A type new things may use: it exists and is not deprecated ("You can not associate new things
+ * with deprecated thing type"). AWS words the refusal differently for CreateThing and UpdateThing.
+ */
+export async function usableThingType(db: Repos, scope: Scope, name: string, by: 'CreateThing' | 'UpdateThing' = 'CreateThing'): Promise<ThingTypeRecord> {
   const t = await existingThingType(db, scope, name);
-  if (t.deprecated) throw new InvalidRequestException(`Thing type ${name} is deprecated; new things cannot be associated with it.`);
+  if (t.deprecated) throw awsError(by === 'CreateThing' ? 'deprecatedThingTypeCreate' : 'deprecatedThingTypeUpdate', { thingTypeName: name });
   return t;
 }
 

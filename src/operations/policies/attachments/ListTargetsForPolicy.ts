@@ -3,6 +3,6 @@ import type { ListTargetsForPolicyRequest, ListTargetsForPolicyResponse } from '
 import { listTargetsOf } from './lists.js';
 
 export async function ListTargetsForPolicy(input: ListTargetsForPolicyRequest, ctx: Context): Promise<ListTargetsForPolicyResponse> {
-  const { items, nextMarker } = await listTargetsOf(ctx, { policyName: input.policyName, marker: input.marker, pageSize: input.pageSize });
+  const { items, nextMarker } = await listTargetsOf(ctx, 'ListTargetsForPolicy', { policyName: input.policyName, marker: input.marker, pageSize: input.pageSize });
   return { targets: items, nextMarker };
 }

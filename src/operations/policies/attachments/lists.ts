@@ -1,6 +1,7 @@
 import type { Context } from '../../../api/context.js';
 import { requirePolicy, resolveTarget, targetChain } from '../../../registry/policies.js';
-import { DEFAULT_PAGE_SIZE, decodeMarker, page } from '../marker.js';
+import { pageSizeOf } from '../../pagination.js';
+import { decodeMarker, page } from '../marker.js';
 
 /**
  * The policies attached to a target (and, when `recursive`, to its ancestor groups), in name
@@ -8,10 +9,11 @@ import { DEFAULT_PAGE_SIZE, decodeMarker, page } from '../marker.js';
  */
 export async function listPoliciesOf(
   ctx: Context,
+  operation: 'ListAttachedPolicies' | 'ListPrincipalPolicies',
   q: { target: string; recursive: boolean; marker?: string; pageSize?: number; ascending?: boolean; member?: string },
 ): Promise<{ policies: { policyName: string; policyArn: string }[]; nextMarker?: string }> {
   const ascending = q.ascending !== false;
-  const limit = q.pageSize ?? DEFAULT_PAGE_SIZE;
+  const limit = pageSizeOf(operation, q.pageSize);
   const { after } = decodeMarker('attached-policies', q.marker, ascending);
   const repos = ctx.store.repos;
   const t = await resolveTarget(repos, ctx, q.target, q.member);
@@ -24,10 +26,11 @@ export async function listPoliciesOf(
 /** The targets of a policy in code-point order; shared by ListTargetsForPolicy and the deprecated ListPolicyPrincipals. */
 export async function listTargetsOf(
   ctx: Context,
+  operation: 'ListTargetsForPolicy' | 'ListPolicyPrincipals',
   q: { policyName: string; marker?: string; pageSize?: number; ascending?: boolean; principalsOnly?: boolean },
 ): Promise<{ items: string[]; nextMarker?: string }> {
   const ascending = q.ascending !== false;
-  const limit = q.pageSize ?? DEFAULT_PAGE_SIZE;
+  const limit = pageSizeOf(operation, q.pageSize);
   const list = q.principalsOnly ? 'policy-principals' : 'policy-targets';
   const { after } = decodeMarker(list, q.marker, ascending);
   await requirePolicy(ctx.store.repos, ctx, q.policyName);

@@ -20,7 +20,7 @@ export async function DetachPrincipalPolicy(input: DetachPrincipalPolicyRequest,
 }
 
 export async function ListPrincipalPolicies(input: ListPrincipalPoliciesRequest, ctx: Context): Promise<ListPrincipalPoliciesResponse> {
-  return listPoliciesOf(ctx, {
+  return listPoliciesOf(ctx, 'ListPrincipalPolicies', {
     target: input.principal,
     recursive: false,
     marker: input.marker,
@@ -32,7 +32,7 @@ export async function ListPrincipalPolicies(input: ListPrincipalPoliciesRequest,
 
 /** Thing groups are targets, not principals, so they are left out here. */
 export async function ListPolicyPrincipals(input: ListPolicyPrincipalsRequest, ctx: Context): Promise<ListPolicyPrincipalsResponse> {
-  const { items, nextMarker } = await listTargetsOf(ctx, {
+  const { items, nextMarker } = await listTargetsOf(ctx, 'ListPolicyPrincipals', {
     policyName: input.policyName,
     marker: input.marker,
     pageSize: input.pageSize,

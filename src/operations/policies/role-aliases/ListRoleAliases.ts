@@ -1,11 +1,12 @@
 import type { Context } from '../../../api/context.js';
 import type { ListRoleAliasesRequest, ListRoleAliasesResponse } from '../../../generated/shapes.js';
-import { DEFAULT_PAGE_SIZE, decodeMarker, page } from '../marker.js';
+import { pageSizeOf } from '../../pagination.js';
+import { decodeMarker, page } from '../marker.js';
 
 /** Alias names in code-point order; `ascendingOrder: false` reverses it. */
 export async function ListRoleAliases(input: ListRoleAliasesRequest, ctx: Context): Promise<ListRoleAliasesResponse> {
   const ascending = input.ascendingOrder !== false;
-  const limit = input.pageSize ?? DEFAULT_PAGE_SIZE;
+  const limit = pageSizeOf('ListRoleAliases', input.pageSize);
   const { after } = decodeMarker('role-aliases', input.marker, ascending);
   const rows = await ctx.store.repos.roleAliases.list(ctx, { after, ascending, limit });
   const { items, nextMarker } = page(rows, limit, 'role-aliases', (a) => a, ascending);
