@@ -4,7 +4,8 @@ import { systemClock, type Clock } from './api/clock.js';
 import { Metrics } from './api/metrics.js';
 import { loadModel } from './api/model.js';
 import { AwsPipeline } from './api/pipeline.js';
-import { addressOf, createHttpServer } from './api/server.js';
+import { addressOf, createHttpServer, type HttpLimits } from './api/server.js';
+import { HostGuard } from './admin/guard.js';
 import { DEFAULT_SKEW_MS, SigV4Verifier, type Credential } from './api/sigv4.js';
 import { ConfigError, DEFAULT_CREDENTIAL, isLoopback, loadCredentialsFile } from './config.js';
 import { createActionHandlers } from './actions/index.js';
@@ -48,6 +49,12 @@ export interface WardenOptions {
   throttle?: boolean;
   clock?: Clock;
   skewMs?: number;
+  /** Names besides the loopback ones and the listen address that /_warden/ requests may give as Host or Origin. */
+  allowedHosts?: string[];
+  /** GET /_warden/sns/messages unsigned and across accounts (local use). */
+  openSnsMessages?: boolean;
+  /** Connection limits against slow or greedy clients (defaults in src/api/server.ts). */
+  limits?: Partial<HttpLimits>;
 }
 
 export interface WardenServer {
@@ -108,8 +115,9 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   };
   const rateLimiter = options.throttle ? new RateLimiter(API_QUOTAS) : undefined;
   const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine, rateLimiter);
-  const admin = { store, metrics, enableReset: options.enableReset ?? false, verifier, clock, log, wakeEngine };
-  const server: http.Server = createHttpServer(pipeline, admin, metrics, log);
+  const hosts = new HostGuard(host, options.allowedHosts);
+  const admin = { store, metrics, enableReset: options.enableReset ?? false, hosts, openSnsMessages: options.openSnsMessages, verifier, clock, log, wakeEngine };
+  const server: http.Server = createHttpServer(pipeline, admin, metrics, log, options.limits);
   let url = '';
   let closing: Promise<void> | undefined;
 

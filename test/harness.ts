@@ -161,8 +161,14 @@ export async function raw(url: string, r: RawRequest): Promise<RawResponse> {
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/** GET /_warden/sns/messages, signed (by default as account 000000000000 in us-east-1); `query` as in a URL ('?topicArn=...&limit=2'). */
+export function snsMessages(url: string, query = '', opts: Pick<RawRequest, 'creds' | 'region'> = {}): Promise<RawResponse> {
+  return raw(url, { method: 'GET', path: '/_warden/sns/messages', query: Object.fromEntries(new URLSearchParams(query.replace(/^\?/, ''))), ...opts });
+}
+
+/** POST /_warden/reset (the server runs with --enable-reset); content-type application/json, as a page cannot send it. */
 export async function reset(url: string): Promise<void> {
-  const res = await fetch(`${url}/_warden/reset`, { method: 'POST' });
+  const res = await fetch(`${url}/_warden/reset`, { method: 'POST', headers: { 'content-type': 'application/json' } });
   if (res.status !== 200) throw new Error(`reset failed: ${res.status} ${await res.text()}`);
 }
 

@@ -3,20 +3,25 @@ import type { Clock } from '../api/clock.js';
 import type { Context } from '../api/context.js';
 import { ServiceError } from '../api/errors.js';
 import type { Metrics } from '../api/metrics.js';
-import { parseQuery } from '../api/parse.js';
+import { parseJson, parseQuery } from '../api/parse.js';
 import { errorResponse, type WireResponse } from '../api/serialize.js';
 import type { SigV4Verifier } from '../api/sigv4.js';
 import { InternalFailureException, InvalidRequestException } from '../generated/errors.js';
 import { schemaVersion } from '../store/migrations/index.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
+import type { HostGuard } from './guard.js';
 import { signedRoutes } from './signed.js';
-import { snsMessages } from './sns-messages.js';
+import { openSnsMessages } from './sns-messages.js';
 
 export interface AdminOptions {
   store: Store;
   metrics: Metrics;
   enableReset: boolean;
+  /** Host and Origin check of every /_warden/ request. */
+  hosts: HostGuard;
+  /** GET /_warden/sns/messages unsigned and across accounts (--open-sns-messages; local use). */
+  openSnsMessages?: boolean;
   verifier: SigV4Verifier;
   clock: Clock;
   log: Logger;
@@ -44,15 +49,34 @@ const json = (status: number, body: unknown, errorType?: string): WireResponse =
 });
 
 /** Warden's own endpoints under /_warden/ (and /metrics): never part of the AWS URI space. */
+/** The routes handleAdmin answers, as metric labels: anything else is counted as `warden:unmatched`. */
+const FIXED_ROUTES = ['GET /metrics', 'GET /_warden/health', 'GET /_warden/version', 'POST /_warden/reset'];
+const ROUTES = new Set([...FIXED_ROUTES, ...Object.keys(signedRoutes)]);
+
+/** The metric label of an admin request: its route when Warden has one, else one shared label. */
+export function adminLabel(method: string, url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  return ROUTES.has(`${method} ${path}`) ? `warden:${path}` : 'warden:unmatched';
+}
+
+/** Warden's own endpoints under /_warden/ (and /metrics): never part of the AWS URI space. */
 export async function handleAdmin(req: AdminRequest, opts: AdminOptions): Promise<WireResponse> {
   const q = req.url.indexOf('?');
   const path = q < 0 ? req.url : req.url.slice(0, q);
+  const rawQuery = q < 0 ? '' : req.url.slice(q + 1);
   const { method } = req;
   if (path === '/metrics' && method === 'GET') {
     return { status: 200, headers: { 'content-type': opts.metrics.registry.contentType }, body: await opts.metrics.text() };
   }
+  try {
+    opts.hosts.check(req.headers);
+  } catch (e) {
+    return errorResponse(e as ServiceError);
+  }
+  if (method === 'GET' && path === '/_warden/sns/messages' && opts.openSnsMessages) return openSnsMessages(rawQuery, opts.store);
   const signed = signedRoutes[`${method} ${path}`];
-  if (signed) return runSigned(signed, req, path, q < 0 ? '' : req.url.slice(q + 1), opts);
+  if (signed) return runSigned(signed, req, path, rawQuery, opts);
   switch (`${method} ${path}`) {
     case 'GET /_warden/health':
       try {
@@ -69,31 +93,40 @@ export async function handleAdmin(req: AdminRequest, opts: AdminOptions): Promis
         backend: opts.store.dialect,
         schemaVersion: await schemaVersion(opts.store.db),
       });
-    case 'GET /_warden/sns/messages':
-      return snsMessages(q < 0 ? '' : req.url.slice(q + 1), opts.store);
     case 'POST /_warden/reset':
-      if (!opts.enableReset) {
-        return json(403, { message: 'Reset is disabled; start Warden with --enable-reset to allow it.' }, 'AccessDeniedException');
-      }
-      await opts.store.reset();
-      return json(200, { reset: true });
+      return reset(req, opts);
     default:
       return json(404, { message: `No Warden endpoint ${method} ${path}` }, 'UnknownOperationException');
   }
+}
+
+/**
+ * POST /_warden/reset wipes every account, so a browser must not be able to send it from a page:
+ * it needs a valid SigV4 signature or `content-type: application/json`, which no cross-site form or
+ * simple request can carry without a CORS preflight (which Warden never grants).
+ */
+async function reset(req: AdminRequest, opts: AdminOptions): Promise<WireResponse> {
+  if (!opts.enableReset) {
+    return json(403, { message: 'Reset is disabled; start Warden with --enable-reset to allow it.' }, 'AccessDeniedException');
+  }
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') {
+    try {
+      await opts.verifier.verify({ method: req.method, rawPath: '/_warden/reset', query: new Map(), headers: req.headers, body: req.body });
+    } catch (e) {
+      if (!(e instanceof ServiceError)) throw e;
+      return json(403, { message: `Reset needs a SigV4-signed request or content-type: application/json (${e.message})` }, 'AccessDeniedException');
+    }
+  }
+  await opts.store.reset();
+  return json(200, { reset: true });
 }
 
 async function runSigned(handler: SignedHandler, req: AdminRequest, path: string, rawQuery: string, opts: AdminOptions): Promise<WireResponse> {
   try {
     const query = parseQuery(rawQuery);
     const principal = await opts.verifier.verify({ method: req.method, rawPath: path, query, headers: req.headers, body: req.body });
-    let body: unknown;
-    if (req.body.length) {
-      try {
-        body = JSON.parse(req.body.toString('utf8'));
-      } catch (e) {
-        throw new InvalidRequestException(`The request body is not valid JSON: ${(e as Error).message}`);
-      }
-    }
+    const body = req.body.length ? parseJson(req.body) : undefined;
     const ctx: Context = {
       requestId: req.requestId,
       operation: `warden:${path}`,

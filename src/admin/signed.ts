@@ -4,6 +4,7 @@ import type { SignedHandler } from './index.js';
 import { postViolations } from './violations.js';
 import { postIamRoles } from './iam-roles.js';
 import { postConnectionEvents } from './connection-events.js';
+import { getSnsMessages } from './sns-messages.js';
 
 /** Signed Warden endpoints by "METHOD /path"; each handler lives in its own file in this folder. */
 export const signedRoutes: Record<string, SignedHandler> = {
@@ -12,4 +13,5 @@ export const signedRoutes: Record<string, SignedHandler> = {
   'POST /_warden/violations': postViolations,
   'POST /_warden/iam-roles': postIamRoles,
   'POST /_warden/connection-events': postConnectionEvents,
+  'GET /_warden/sns/messages': getSnsMessages,
 };

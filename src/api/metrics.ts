@@ -3,6 +3,12 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 /** Latency buckets in seconds (Prometheus `le` bounds; a value on a bound counts in it). */
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+/**
+ * Operation labels kept at most (the model's operations and Warden's routes fit many times over);
+ * past it, new labels count as `overflow`, so no stream of requests can grow the exposition unbounded.
+ */
+export const MAX_OPERATION_LABELS = 1000;
+
 interface OperationStats {
   byStatus: Map<number, number>;
   /** Requests per latency bucket, not cumulative; the last slot is past the largest bound. */
@@ -25,7 +31,8 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'warden_' });
   }
 
-  observe(operation: string, status: number, seconds: number): void {
+  observe(name: string, status: number, seconds: number): void {
+    const operation = this.operations.has(name) || this.operations.size < MAX_OPERATION_LABELS ? name : 'overflow';
     let stats = this.operations.get(operation);
     if (!stats) {
       stats = { byStatus: new Map(), buckets: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0 };

@@ -1,6 +1,6 @@
 import { InvalidRequestException } from '../generated/errors.js';
 import type { MemberRef, OperationModel, ServiceModel, Shape } from './model.js';
-import { formatViolations, isPlainObject, parseTimestamp, type Validator, type Violation } from './validate.js';
+import { formatViolations, isPlainObject, parseTimestamp, TIMESTAMP_CONSTRAINT, type Validator, type Violation } from './validate.js';
 
 /** The parts of an HTTP request an operation's input is bound from. */
 export interface WireRequest {
@@ -74,14 +74,43 @@ function put(raw: Record<string, unknown>, name: string, value: unknown): void {
   if (value !== undefined) raw[name] = value;
 }
 
-function parseJsonBody(body: Buffer, shape: Shape): Record<string, unknown> | undefined {
-  if (body.length === 0) return undefined;
-  let parsed: unknown;
+/** How deep a request body's JSON may nest (objects and arrays); AWS IoT's deepest input is far shallower. */
+export const MAX_JSON_DEPTH = 64;
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * A request body as JSON: nesting past MAX_JSON_DEPTH is refused before anything recursive (the
+ * parser, the validator, the message builder) sees it, so no body can exhaust the stack.
+ */
+export function parseJson(body: Buffer): unknown {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > MAX_JSON_DEPTH) throw new InvalidRequestException(`The request body nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays.`);
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+  }
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch (e) {
     throw new InvalidRequestException(`The request body is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+function parseJsonBody(body: Buffer, shape: Shape): Record<string, unknown> | undefined {
+  if (body.length === 0) return undefined;
+  const parsed = parseJson(body);
   if (shape.type === 'structure' && !isPlainObject(parsed)) {
     throw new InvalidRequestException('The request body must be a JSON object.');
   }
@@ -111,7 +140,7 @@ function scalar(model: ServiceModel, ref: MemberRef, text: string, path: string,
     case 'timestamp': {
       const d = parseTimestamp(text);
       if (d) return d;
-      out.push({ path, value: text, constraint: 'Member must be an ISO-8601 timestamp' });
+      out.push({ path, value: text, constraint: TIMESTAMP_CONSTRAINT });
       return undefined;
     }
     default:

@@ -2,13 +2,40 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { handleAdmin, type AdminOptions } from '../admin/index.js';
+import { adminLabel, handleAdmin, type AdminOptions } from '../admin/index.js';
 import { InvalidRequestException } from '../generated/errors.js';
 import type { Metrics } from './metrics.js';
 import type { AwsPipeline } from './pipeline.js';
 import { errorResponse, type WireResponse } from './serialize.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Limits on connections, so slow or greedy clients cannot hold the server (README: Configuration). */
+export interface HttpLimits {
+  /** A request's headers must arrive within this time of its first byte (slowloris). */
+  headersTimeoutMs: number;
+  /** A whole request, body included, must arrive within this time. */
+  requestTimeoutMs: number;
+  /** Open connections from one client address; more are closed at once. */
+  maxConnectionsPerClient: number;
+}
+
+export const DEFAULT_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, maxConnectionsPerClient: 256 };
+
+/** Headers a request may carry once; Node keeps the first of several, which would hide the others. */
+const SINGLE_HEADERS = new Set(['authorization', 'host', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token']);
+
+/** A header of SINGLE_HEADERS that the request repeats, if any. */
+function repeatedHeader(raw: string[]): string | undefined {
+  const seen = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (!SINGLE_HEADERS.has(name)) continue;
+    if (seen.has(name)) return raw[i];
+    seen.add(name);
+  }
+  return undefined;
+}
 const EMPTY = Buffer.alloc(0);
 
 const internalFailure = (message: string): WireResponse => ({
@@ -22,10 +49,21 @@ const internalFailure = (message: string): WireResponse => ({
  * handler and everything else to the AWS pipeline, writes the response with a request id,
  * logs and measures it. Nothing here can crash the process.
  */
-export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, metrics: Metrics, log: Logger): http.Server {
+export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, metrics: Metrics, log: Logger, limits: Partial<HttpLimits> = {}): http.Server {
+  const l: HttpLimits = {
+    headersTimeoutMs: limits.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs,
+    requestTimeoutMs: limits.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
+    maxConnectionsPerClient: limits.maxConnectionsPerClient ?? DEFAULT_LIMITS.maxConnectionsPerClient,
+  };
   // Idle keep-alive connections stay open longer than clients keep them (Node's agents: 5 s), so a
   // client never sends on a connection the server is closing at the same moment (ECONNRESET).
-  const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) => {
+  // Timeouts are checked every second (Node's default is every 30 s).
+  const server = http.createServer({
+    keepAliveTimeout: 65_000,
+    headersTimeout: l.headersTimeoutMs,
+    requestTimeout: Math.max(l.requestTimeoutMs, l.headersTimeoutMs),
+    connectionsCheckingInterval: Math.min(1000, l.headersTimeoutMs),
+  }, (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const finish = (wire: WireResponse, operation: string, accountId?: string, region?: string, close = false): void => {
@@ -45,16 +83,21 @@ export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, met
     const tooLarge = (): void =>
       finish(errorResponse(new InvalidRequestException(`The request body is larger than ${MAX_BODY_BYTES} bytes.`)), 'unknown', undefined, undefined, true);
 
+    const repeated = repeatedHeader(req.rawHeaders);
+    if (repeated) {
+      return finish(errorResponse(new InvalidRequestException(`The request has more than one ${repeated} header; send it once.`)), 'unknown', undefined, undefined, true);
+    }
+
     const dispatch = (body: Buffer): void => {
       const url = req.url ?? '/';
       const method = req.method ?? 'GET';
       if (url.startsWith('/_warden/') || url === '/metrics') {
-        const path = url.split('?')[0];
+        const label = adminLabel(method, url);
         handleAdmin({ method, url, headers: req.headers, body, requestId }, admin).then(
-          (wire) => finish(wire, `warden:${path}`),
+          (wire) => finish(wire, label),
           (e) => {
             log.error({ reqId: requestId, err: e }, 'admin endpoint failed');
-            finish(internalFailure((e as Error).message), `warden:${path}`);
+            finish(internalFailure((e as Error).message), label);
           },
         );
         return;
@@ -91,13 +134,36 @@ export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, met
     });
   });
 
+  // One client address holds at most maxConnectionsPerClient connections; more are closed at once.
+  const perClient = new Map<string, number>();
+  server.on('connection', (socket) => {
+    const who = socket.remoteAddress ?? '';
+    const n = (perClient.get(who) ?? 0) + 1;
+    if (n > l.maxConnectionsPerClient) {
+      log.warn({ client: who, limit: l.maxConnectionsPerClient }, 'connection refused: too many from one client');
+      socket.destroy();
+      return;
+    }
+    perClient.set(who, n);
+    socket.once('close', () => {
+      const left = (perClient.get(who) ?? 1) - 1;
+      if (left <= 0) perClient.delete(who);
+      else perClient.set(who, left);
+    });
+  });
+
   // Malformed HTTP never reaches the handler: answer a JSON 400 and close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    const body = JSON.stringify({ message: `Malformed HTTP request: ${err.code ?? err.message}` });
+    // Headers or a body slower than the limits (slowloris) end as 408; anything else unparsable as 400.
+    const slow = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const body = JSON.stringify({
+      message: slow ? `The request did not arrive in time (headers within ${l.headersTimeoutMs} ms, the whole request within ${Math.max(l.requestTimeoutMs, l.headersTimeoutMs)} ms).` : `Malformed HTTP request: ${err.code ?? err.message}`,
+    });
     socket.end(
-      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nx-amzn-errortype: InvalidRequestException\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${slow ? '408 Request Timeout' : '400 Bad Request'}\r\ncontent-type: application/json\r\nx-amzn-errortype: ${slow ? 'RequestTimeoutException' : 'InvalidRequestException'}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
+    setTimeout(() => socket.destroy(), 1000).unref(); // a client that never reads the answer still loses the connection
   });
   return server;
 }

@@ -151,7 +151,11 @@ export class SigV4Verifier {
     }
     const declaredHash = header(req.headers, 'x-amz-content-sha256');
     const bodyHash = req.body.length ? sha256Hex(req.body) : EMPTY_SHA256;
-    if (declaredHash && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== bodyHash) {
+    // S3's UNSIGNED-PAYLOAD would leave the body unsigned; the AWS IoT clients always sign it.
+    if (declaredHash === 'UNSIGNED-PAYLOAD') {
+      throw new InvalidSignatureException('x-amz-content-sha256 UNSIGNED-PAYLOAD is not accepted: sign the SHA-256 of the request body.');
+    }
+    if (declaredHash && declaredHash !== bodyHash) {
       throw new InvalidSignatureException('The provided x-amz-content-sha256 header does not match the SHA-256 of the request body.');
     }
     const payloadHash = headers['x-amz-content-sha256'] ?? bodyHash;

@@ -90,12 +90,9 @@ export class Validator {
         return value;
       case 'timestamp': {
         if (value instanceof Date) return value;
-        if (typeof value === 'number' && Number.isFinite(value)) return new Date(Math.round(value * 1000));
-        if (typeof value === 'string') {
-          const d = parseTimestamp(value);
-          if (d) return d;
-        }
-        return bad(out, path, value, 'Member must be a timestamp (epoch seconds or ISO-8601)');
+        const d = typeof value === 'number' ? epochSeconds(value) : typeof value === 'string' ? parseTimestamp(value) : undefined;
+        if (d) return d;
+        return bad(out, path, value, TIMESTAMP_CONSTRAINT);
       }
       case 'blob': {
         if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
@@ -193,22 +190,35 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** ISO-8601 / RFC 3339 with 0 to 9 fractional digits, `Z` or an offset. */
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:?\d{2})$/;
 
+/** Timestamps Warden accepts: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (epoch seconds -62135596800 to 253402300799.999). */
+const MIN_MS = -62_135_596_800_000;
+const MAX_MS = 253_402_300_799_999;
+export const TIMESTAMP_CONSTRAINT = 'Member must be a timestamp from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z (epoch seconds or ISO-8601)';
+
+const inRange = (ms: number): Date | undefined => (Number.isFinite(ms) && ms >= MIN_MS && ms <= MAX_MS ? new Date(ms) : undefined);
+
+/** Epoch seconds as a Date, or undefined outside the range above. */
+export function epochSeconds(n: number): Date | undefined {
+  return inRange(Math.round(n * 1000));
+}
+
 export function parseTimestamp(text: string): Date | undefined {
   const m = ISO.exec(text);
   if (m) {
     const [, y, mo, d, h, mi, s, frac, zone] = m;
     const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
     if (+mo < 1 || +mo > 12 || +d < 1 || +h > 23 || +mi > 59 || +s > 60) return undefined;
-    let t = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms);
+    // setUTCFullYear, not Date.UTC, which reads years 0 to 99 as 1900 to 1999.
+    let t = new Date(0).setUTCFullYear(+y, +mo - 1, +d) + ((+h * 60 + +mi) * 60 + +s) * 1000 + ms;
     if (new Date(t).getUTCDate() !== +d) return undefined; // 2024-02-31 and the like
     if (zone !== 'Z' && zone !== 'z') {
       const sign = zone[0] === '-' ? -1 : 1;
       const digits = zone.slice(1).replace(':', '');
       t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60000;
     }
-    return Number.isNaN(t) ? undefined : new Date(t);
+    return inRange(t);
   }
-  if (/^-?\d+(\.\d+)?$/.test(text)) return new Date(Math.round(Number(text) * 1000));
+  if (/^-?\d+(\.\d+)?$/.test(text)) return epochSeconds(Number(text));
   return undefined;
 }
 

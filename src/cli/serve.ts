@@ -14,6 +14,10 @@ export const SERVE_OPTIONS = {
   'sns-region': { type: 'string', env: 'WARDEN_SNS_REGION', help: "signing region for SNS (default: the topic ARN's region)" },
   'sns-access-key-id': { type: 'string', env: 'WARDEN_SNS_ACCESS_KEY_ID', help: "access key for SNS (default: the AWS SDK's credential chain)" },
   'sns-secret-access-key': { type: 'string', env: 'WARDEN_SNS_SECRET_ACCESS_KEY', help: 'secret key for SNS, with --sns-access-key-id' },
+  'allowed-host': { type: 'string', env: 'WARDEN_ALLOWED_HOSTS', help: 'comma-separated names besides localhost, 127.0.0.1, ::1 and --host that /_warden/ requests may give as Host or Origin' },
+  'open-sns-messages': { type: 'boolean', env: 'WARDEN_OPEN_SNS_MESSAGES', help: 'answer GET /_warden/sns/messages unsigned and for every account (local use only)' },
+  'headers-timeout-ms': { type: 'string', env: 'WARDEN_HEADERS_TIMEOUT_MS', help: "time a request's headers may take to arrive (default 10000)" },
+  'max-connections-per-client': { type: 'string', env: 'WARDEN_MAX_CONNECTIONS_PER_CLIENT', help: 'open connections one client address may hold (default 256)' },
   throttle: { type: 'boolean', env: 'WARDEN_THROTTLE', help: "enforce AWS's API rate quotas per account, region and operation (ThrottlingException past them)" },
   'log-level': { type: 'string', env: 'WARDEN_LOG_LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
   help: { type: 'boolean', env: '', help: 'show this help' },
@@ -54,8 +58,21 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): WardenOpti
     engine: !((v['no-engine'] as boolean | undefined) ?? envBool(env.WARDEN_NO_ENGINE) ?? false),
     logLevel: pick('log-level'),
     throttle: (v.throttle as boolean | undefined) ?? envBool(env.WARDEN_THROTTLE) ?? false,
+    allowedHosts: pick('allowed-host')?.split(',').map((h) => h.trim()).filter(Boolean),
+    openSnsMessages: (v['open-sns-messages'] as boolean | undefined) ?? envBool(env.WARDEN_OPEN_SNS_MESSAGES) ?? false,
+    limits: limitOptions(pick('headers-timeout-ms'), pick('max-connections-per-client')),
     ...snsOptions(pick('sns-endpoint'), pick('sns-region'), pick('sns-access-key-id'), pick('sns-secret-access-key')),
   };
+}
+
+function limitOptions(headersTimeout?: string, perClient?: string): WardenOptions['limits'] {
+  const whole = (flag: string, text: string | undefined, min: number): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of at least ${min}, not '${text}'`);
+    return n;
+  };
+  return { headersTimeoutMs: whole('headers-timeout-ms', headersTimeout, 100), maxConnectionsPerClient: whole('max-connections-per-client', perClient, 1) };
 }
 
 function snsOptions(endpoint?: string, region?: string, accessKeyId?: string, secretAccessKey?: string): Pick<WardenOptions, 'snsEndpoint' | 'snsRegion' | 'snsCredentials'> {

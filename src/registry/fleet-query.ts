@@ -99,8 +99,12 @@ function wordMatcher(raw: string): { match: Matcher; leadingWildcard: boolean } 
 
 const escapeRe = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+/** How deep parentheses and NOTs may nest in a query (Warden's limit; AWS documents none). */
+export const MAX_QUERY_NESTING = 64;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(
     private readonly q: string,
     private readonly tokens: Token[],
@@ -123,6 +127,16 @@ class Parser {
 
   private show(tok: Token): string {
     return tok.t === 'word' ? tok.raw : tok.t === 'quoted' ? `"${tok.value}"` : tok.t === 'cmp' ? tok.op : tok.t;
+  }
+
+  /** One level deeper; past MAX_QUERY_NESTING the query is refused before the recursion can exhaust the stack. */
+  private nested(f: () => QueryNode): QueryNode {
+    if (++this.depth > MAX_QUERY_NESTING) fail(this.q, `it nests parentheses or NOTs deeper than ${MAX_QUERY_NESTING} levels`);
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
   }
 
   private or(field: string | undefined): QueryNode {
@@ -149,11 +163,11 @@ class Parser {
     const tok = this.peek();
     if (this.isWord(tok, 'NOT') || this.isWord(tok, '-')) {
       this.pos++;
-      return { kind: 'not', item: this.unary(field) };
+      return { kind: 'not', item: this.nested(() => this.unary(field)) };
     }
     if (tok?.t === 'word' && tok.raw.length > 1 && tok.raw[0] === '-') {
       this.tokens[this.pos] = { t: 'word', raw: tok.raw.slice(1) };
-      return { kind: 'not', item: this.unary(field) };
+      return { kind: 'not', item: this.nested(() => this.unary(field)) };
     }
     return this.primary(field);
   }
@@ -162,7 +176,7 @@ class Parser {
     const tok = this.tokens[this.pos++];
     if (!tok) return fail(this.q, 'it ends where a term was expected');
     if (tok.t === '(') {
-      const inner = this.or(field);
+      const inner = this.nested(() => this.or(field));
       if (this.tokens[this.pos++]?.t !== ')') fail(this.q, "a '(' is not closed");
       return inner;
     }

@@ -109,9 +109,14 @@ export class OutboxRepo {
   }
 
   /** A page in write order after `afterSeq`; one row more than `limit` tells that more follow. */
-  async list(opts: { topicArn?: string; afterSeq?: number; limit: number }): Promise<OutboxMessage[]> {
+  /** Messages oldest first; of one account and region when `scope` is given. */
+  async list(opts: { scope?: Scope; topicArn?: string; afterSeq?: number; limit: number }): Promise<OutboxMessage[]> {
     const where: string[] = [];
     const params: unknown[] = [];
+    if (opts.scope) {
+      where.push('account_id = ?', 'region = ?');
+      params.push(opts.scope.accountId, opts.scope.region);
+    }
     if (opts.topicArn !== undefined) {
       where.push('topic_arn = ?');
       params.push(opts.topicArn);

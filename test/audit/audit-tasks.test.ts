@@ -18,7 +18,7 @@ import {
   StartOnDemandAuditTaskCommand,
   type IoTClient,
 } from '@aws-sdk/client-iot';
-import { assertFails, BACKENDS, iot, reset, startServer, type Running } from '../harness.js';
+import { assertFails, BACKENDS, iot, reset, snsMessages, startServer, type Running } from '../harness.js';
 import { until } from '../moto.js';
 import { makeCa, makeLeaf } from '../operations/certificates-helpers.js';
 import { action, certFinding, injectFindings, loggingFinding, openPolicy, waitAudit } from '../operations/mitigation-helpers.js';
@@ -187,8 +187,8 @@ for (const backend of BACKENDS) {
       const { taskId } = await client.send(new StartOnDemandAuditTaskCommand({ targetCheckNames: ['LOGGING_DISABLED_CHECK'] }));
       await waitAuditTask(client, taskId!);
       const messages = await until('the notification in the outbox', async () => {
-        const r = await fetch(`${server.url}/_warden/sns/messages?topicArn=${encodeURIComponent(TOPIC)}`);
-        const { messages } = (await r.json()) as { messages: { message: string; topicArn: string }[] };
+        const r = await snsMessages(server.url, `?topicArn=${encodeURIComponent(TOPIC)}`);
+        const { messages } = r.json as { messages: { message: string; topicArn: string }[] };
         return messages.length ? messages : undefined;
       });
       assert.equal(messages.length, 1);

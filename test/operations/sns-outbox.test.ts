@@ -1,10 +1,10 @@
 // PUBLISH_FINDING_TO_SNS writes the D13 message to the outbox in the execution's transaction;
-// GET /_warden/sns/messages reads it back (unsigned), filtered by topic ARN, in pages. Both backends.
+// GET /_warden/sns/messages reads it back (signed, the caller's account), filtered by topic ARN, in pages. Both backends.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { actionHandlers, createActionHandlers } from '../../src/actions/index.js';
 import { snsMessageId } from '../../src/actions/publish-finding-to-sns.js';
-import { BACKENDS } from '../harness.js';
+import { BACKENDS, snsMessages } from '../harness.js';
 import { act, type Bench, def, finding, inProcess, unique, violation } from '../unit/actions-helpers.js';
 
 const topic = (name: string) => `arn:aws:sns:us-east-1:000000000000:${name}`;
@@ -19,8 +19,8 @@ for (const backend of BACKENDS) {
       await b?.close();
     });
     const messages = async (query = '') => {
-      const res = await fetch(`${b.url}/_warden/sns/messages${query}`);
-      return { status: res.status, body: (await res.json()) as any };
+      const res = await snsMessages(b.url, query);
+      return { status: res.status, body: res.json as any };
     };
 
     test('without an SNS endpoint: SUCCEEDED, the D13 message waits in the outbox with a stable id, once per execution', async () => {
@@ -118,10 +118,10 @@ for (const backend of BACKENDS) {
       assert.ok(all.some((m: any) => m.topicArn !== topicArn));
       assert.deepEqual((await messages(`?topicArn=${encodeURIComponent(topic('nothing-here'))}`)).body, { messages: [] });
       for (const bad of ['?limit=0', '?limit=1001', '?limit=abc', '?nextToken=xyz']) {
-        const res = await fetch(`${b.url}/_warden/sns/messages${bad}`);
+        const res = await snsMessages(b.url, bad);
         assert.equal(res.status, 400, bad);
         assert.equal(res.headers.get('x-amzn-errortype'), 'InvalidRequestException');
-        assert.match(((await res.json()) as any).message, /limit|nextToken/);
+        assert.match((res.json as any).message, /limit|nextToken/);
       }
     });
 
