@@ -16,7 +16,8 @@ export async function DescribeCertificate(input: DescribeCertificateRequest, ctx
       creationDate: c.createdAt,
       lastModifiedDate: c.modifiedAt,
       customerVersion: c.customerVersion,
-      transferData: c.transferData,
+      // AWS shows {} for a certificate never transferred (the CLI's describe-certificate example).
+      transferData: c.transferData ?? {},
       generationId: c.generationId,
       validity: { notBefore: c.notBefore, notAfter: c.notAfter },
       certificateMode: c.certificateMode as CertificateMode,

@@ -1,5 +1,6 @@
 import type { IotService } from '../../generated/service.js';
 import { AttachThingPrincipal } from './AttachThingPrincipal.js';
+import { CreateCertificateFromCsr } from './CreateCertificateFromCsr.js';
 import { CreateKeysAndCertificate } from './CreateKeysAndCertificate.js';
 import { DeleteCACertificate } from './DeleteCACertificate.js';
 import { DeleteCertificate } from './DeleteCertificate.js';
@@ -24,6 +25,7 @@ import { UpdateCertificate } from './UpdateCertificate.js';
 /** The certificates family's operations. */
 export const certificatesOperations: Partial<IotService> = {
   CreateKeysAndCertificate,
+  CreateCertificateFromCsr,
   RegisterCertificate,
   RegisterCertificateWithoutCA,
   DescribeCertificate,
