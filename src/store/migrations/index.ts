@@ -6,6 +6,7 @@ import { findings } from './006-findings.js';
 import { mitigationTasks } from './007-mitigation-tasks.js';
 import { outbox } from './008-outbox.js';
 import { audits } from './009-audits.js';
+import { certificateTransfers } from './011-certificate-transfers.js';
 
 /**
  * Versioned schema changes, applied in order at start-up, each in its own transaction,
@@ -80,6 +81,7 @@ export const migrations: Migration[] = [
   mitigationTasks,
   outbox,
   audits,
+  certificateTransfers,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
