@@ -1,38 +1,21 @@
 // CreateCertificateFromCsr through @aws-sdk/client-iot on both backends: CSRs made here with real RSA
 // 2048, P-256 and P-384 keys (and with openssl where it is installed), certificates checked against the
 // account's Warden CA as the store holds it (an in-process server, so the test can read it).
-import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createPublicKey, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import * as x509 from '@peculiar/x509';
 import { CreateCertificateFromCsrCommand, DescribeCertificateCommand, ListCertificatesCommand, type IoTClient } from '@aws-sdk/client-iot';
 import { BACKENDS, iot } from '../harness.js';
 import { inProcess, type InProcess } from '../audit/audit-config-helpers.js';
 import { systemClock } from '../../src/api/clock.js';
 import { assertFails } from './certificates-helpers.js';
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+import { KEYS, makeCsr, RSA, tamper } from './csr-helpers.js';
 
 const ACCOUNT = '000000000000';
-const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]) } as const;
-const KEYS = {
-  'RSA 2048': { gen: { ...RSA, modulusLength: 2048 }, sign: RSA },
-  'EC P-256': { gen: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } },
-  'EC P-384': { gen: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', hash: 'SHA-384' } },
-} as const;
-
-/** A PEM CSR for a fresh key of `kind` (or `gen` parameters), and the key's SPKI. */
-async function makeCsr(name: string, kind: keyof typeof KEYS | { gen: object; sign: object }): Promise<{ pem: string; spki: KeyObject }> {
-  const k = typeof kind === 'string' ? KEYS[kind] : kind;
-  const keys = (await webcrypto.subtle.generateKey(k.gen as RsaHashedKeyGenParams, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm: k.sign as Algorithm });
-  return { pem: csr.toString('pem'), spki: createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' }) };
-}
 
 const spkiPem = (k: KeyObject): string => k.export({ type: 'spki', format: 'pem' }).toString();
 const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
@@ -113,11 +96,7 @@ for (const backend of BACKENDS) {
 
       // One character of the subject changed after signing: still a CSR, but the signature no longer verifies.
       const good = await makeCsr('CN=device-aaaa', 'EC P-256');
-      const der = Buffer.from(x509.PemConverter.decodeFirst(good.pem));
-      const at = der.indexOf('device-aaaa');
-      assert.ok(at > 0);
-      der.write('device-bbbb', at);
-      const tampered = x509.PemConverter.encode(der, 'CERTIFICATE REQUEST');
+      const tampered = tamper(good.pem, 'device-aaaa', 'device-bbbb');
       await assertFails(send(tampered), 'InvalidRequestException', 400, /^certificateSigningRequest has a signature that does not verify/);
 
       await assertFails(send('hello, I am not a CSR'), 'InvalidRequestException', 400, /^certificateSigningRequest is not a PEM certificate signing request/);
