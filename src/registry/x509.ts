@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { promisify } from 'node:util';
-import { generateKeyPair, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPair, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { CertificateValidationException } from '../generated/errors.js';
+import { CertificateValidationException, InvalidRequestException } from '../generated/errors.js';
 
 /**
  * Real X.509: parsing and verification with node's native X509Certificate (fast), building with
@@ -129,11 +129,14 @@ export async function createCa(subject: string, notBefore: Date, notAfter = ISSU
   return { certPem: cert.toString('pem'), keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
 }
 
-/** A device certificate for `publicKey`, signed by `ca`, with AWS's subject and end of validity. */
-export async function issueCertificate(ca: Signer, publicKey: KeyObject, notBefore: Date): Promise<string> {
+/**
+ * A device certificate for `publicKey`, signed by `ca`, with AWS's end of validity and a random
+ * 128-bit serial number; the subject is AWS's own unless one is given (a CSR's).
+ */
+export async function issueCertificate(ca: Signer, publicKey: KeyObject, notBefore: Date, subject: string | x509.Name = 'CN=AWS IoT Certificate'): Promise<string> {
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const cert = await x509.X509CertificateGenerator.create({
-    subject: 'CN=AWS IoT Certificate',
+    subject,
     issuer: ca.name,
     publicKey: new Uint8Array(spki),
     signingKey: ca.key,
@@ -147,4 +150,50 @@ export async function issueCertificate(ca: Signer, publicKey: KeyObject, notBefo
     ],
   });
   return cert.toString('pem');
+}
+
+/** A certificate signing request whose signature verified: what CreateCertificateFromCsr issues a certificate from. */
+export interface ParsedCsr {
+  /** The subject as the CSR encodes it. */
+  readonly subject: x509.Name;
+  readonly publicKey: KeyObject;
+}
+
+const CSR_BEGIN = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----/;
+/** The curves AWS IoT accepts in a CSR (NIST P-256, P-384, P-521), by node's names. */
+const CSR_CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+/**
+ * Parses a PEM PKCS#10 request and verifies its signature with its own public key. The key must be
+ * RSA of 2048 bits or more or EC on P-256, P-384 or P-521, as AWS requires; anything else answers
+ * InvalidRequestException naming `what` (the request member) and the problem.
+ */
+export async function parseCsr(pem: string, what: string): Promise<ParsedCsr> {
+  const m = CSR_BEGIN.exec(pem);
+  if (!m) throw new InvalidRequestException(`${what} is not a PEM certificate signing request: it has no -----BEGIN CERTIFICATE REQUEST----- line.`);
+  let csr: x509.Pkcs10CertificateRequest;
+  let publicKey: KeyObject;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(pem.slice(m.index).replace(/(BEGIN|END) NEW CERTIFICATE REQUEST/g, '$1 CERTIFICATE REQUEST'));
+    publicKey = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+  } catch (e) {
+    throw new InvalidRequestException(`${what} could not be parsed as a PKCS#10 certificate signing request: ${(e as Error).message}`);
+  }
+  const type = publicKey.asymmetricKeyType;
+  const details = publicKey.asymmetricKeyDetails ?? {};
+  if (type === 'rsa') {
+    const bits = details.modulusLength ?? 0;
+    if (bits < 2048) throw new InvalidRequestException(`${what} has a ${bits}-bit RSA key; AWS IoT requires at least 2048 bits.`);
+  } else if (type !== 'ec' || !CSR_CURVES[details.namedCurve ?? '']) {
+    const key = type === 'ec' ? `an EC key on ${details.namedCurve}` : `a${/^[aeiou]/.test(type ?? '') ? 'n' : ''} ${type ?? 'unknown'} key`;
+    throw new InvalidRequestException(`${what} has ${key}; AWS IoT accepts RSA keys of 2048 bits or more and EC keys on NIST P-256, P-384 or P-521.`);
+  }
+  let verified: boolean;
+  try {
+    verified = await csr.verify();
+  } catch (e) {
+    throw new InvalidRequestException(`${what} has a signature Warden cannot check (${(e as Error).message}); sign it with SHA-256, SHA-384 or SHA-512 and RSA PKCS#1 v1.5 or ECDSA.`);
+  }
+  if (!verified) throw new InvalidRequestException(`${what} has a signature that does not verify with its own public key: the request was altered or signed with another key.`);
+  return { subject: csr.subjectName, publicKey };
 }

@@ -1,9 +1,10 @@
 import type { Context } from '../../api/context.js';
 import type { CertificateMode, CertificateStatus, DescribeCertificateRequest, DescribeCertificateResponse } from '../../generated/shapes.js';
-import { requireCertificate } from '../../registry/certificates.js';
+import { describableCertificate } from '../../registry/certificate-transfers.js';
 
+/** The caller's certificate, or one pending transfer to the caller from another account (as AWS lets the target see it). */
 export async function DescribeCertificate(input: DescribeCertificateRequest, ctx: Context): Promise<DescribeCertificateResponse> {
-  const c = await requireCertificate(ctx.store.repos, ctx, input.certificateId);
+  const c = await describableCertificate(ctx.store.repos, ctx, input.certificateId);
   return {
     certificateDescription: {
       certificateArn: c.arn,
@@ -16,7 +17,8 @@ export async function DescribeCertificate(input: DescribeCertificateRequest, ctx
       creationDate: c.createdAt,
       lastModifiedDate: c.modifiedAt,
       customerVersion: c.customerVersion,
-      transferData: c.transferData,
+      // AWS shows {} for a certificate never transferred (the CLI's describe-certificate example).
+      transferData: c.transferData ?? {},
       generationId: c.generationId,
       validity: { notBefore: c.notBefore, notAfter: c.notAfter },
       certificateMode: c.certificateMode as CertificateMode,

@@ -22,6 +22,23 @@ export function decodeMarker(list: string, ascending: boolean, marker: string | 
   return pos && { createdAt: pos.c, id: pos.i };
 }
 
+/**
+ * ListCertificates shows the target of a transfer the certificates pending transfer to it ("To check
+ * for pending certificate transfers, call ListCertificates"): the account's own page and the page
+ * of those, merged in the same (creation date, id) order; limit + 1 rows, an own row winning a tie.
+ */
+function mergeIncoming(own: CertificateRecord[], incoming: CertificateRecord[], ascending: boolean, limit: number): CertificateRecord[] {
+  if (incoming.length === 0) return own;
+  const ids = new Set(own.map((c) => c.certificateId));
+  const key = (c: CertificateRecord): [number, string] => [c.createdAt.getTime(), c.certificateId];
+  const cmp = (a: CertificateRecord, b: CertificateRecord): number => {
+    const [[ta, ia], [tb, ib]] = [key(a), key(b)];
+    const d = ta !== tb ? ta - tb : ia < ib ? -1 : ia > ib ? 1 : 0;
+    return ascending ? d : -d;
+  };
+  return [...own, ...incoming.filter((c) => !ids.has(c.certificateId))].sort(cmp).slice(0, limit + 1);
+}
+
 /** One page of device certificates in the shape ListCertificates and ListCertificatesByCA answer. */
 export async function certificatePage(
   ctx: Context,
@@ -32,7 +49,9 @@ export async function certificatePage(
   const ascending = input.ascendingOrder ?? false;
   const limit = pageSizeOf(operation, input.pageSize);
   const after = decodeMarker(list, ascending, input.marker);
-  const rows = await ctx.store.repos.certificates.list(ctx, { caCertificateId: input.caCertificateId, ascending, after, limit });
+  const repo = ctx.store.repos.certificates;
+  let rows = await repo.list(ctx, { caCertificateId: input.caCertificateId, ascending, after, limit });
+  if (list === 'certificates') rows = mergeIncoming(rows, await repo.incomingTransfers(ctx, { ascending, after, limit }), ascending, limit);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {

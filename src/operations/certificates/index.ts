@@ -1,5 +1,8 @@
 import type { IotService } from '../../generated/service.js';
+import { AcceptCertificateTransfer } from './AcceptCertificateTransfer.js';
 import { AttachThingPrincipal } from './AttachThingPrincipal.js';
+import { CancelCertificateTransfer } from './CancelCertificateTransfer.js';
+import { CreateCertificateFromCsr } from './CreateCertificateFromCsr.js';
 import { CreateKeysAndCertificate } from './CreateKeysAndCertificate.js';
 import { DeleteCACertificate } from './DeleteCACertificate.js';
 import { DeleteCertificate } from './DeleteCertificate.js';
@@ -18,12 +21,15 @@ import { ListThingPrincipalsV2 } from './ListThingPrincipalsV2.js';
 import { RegisterCACertificate } from './RegisterCACertificate.js';
 import { RegisterCertificate } from './RegisterCertificate.js';
 import { RegisterCertificateWithoutCA } from './RegisterCertificateWithoutCA.js';
+import { RejectCertificateTransfer } from './RejectCertificateTransfer.js';
+import { TransferCertificate } from './TransferCertificate.js';
 import { UpdateCACertificate } from './UpdateCACertificate.js';
 import { UpdateCertificate } from './UpdateCertificate.js';
 
 /** The certificates family's operations. */
 export const certificatesOperations: Partial<IotService> = {
   CreateKeysAndCertificate,
+  CreateCertificateFromCsr,
   RegisterCertificate,
   RegisterCertificateWithoutCA,
   DescribeCertificate,
@@ -31,6 +37,10 @@ export const certificatesOperations: Partial<IotService> = {
   ListCertificatesByCA,
   UpdateCertificate,
   DeleteCertificate,
+  TransferCertificate,
+  AcceptCertificateTransfer,
+  RejectCertificateTransfer,
+  CancelCertificateTransfer,
   GetRegistrationCode,
   DeleteRegistrationCode,
   RegisterCACertificate,

@@ -7,6 +7,7 @@ import { mitigationTasks } from './007-mitigation-tasks.js';
 import { outbox } from './008-outbox.js';
 import { audits } from './009-audits.js';
 import { billingGroups } from './010-billing-groups.js';
+import { certificateTransfers } from './011-certificate-transfers.js';
 import { binary, type Migration } from './migration.js';
 
 // Still exported here for a migration file written against this module; new ones import ./migration.js.
@@ -77,6 +78,7 @@ export const migrations: Migration[] = [
   outbox,
   audits,
   billingGroups,
+  certificateTransfers,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
