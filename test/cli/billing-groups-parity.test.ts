@@ -3,56 +3,13 @@
 // dates replaced where two creations differ). Built as test/cli/parity.test.ts is: the AWS CLI through
 // test/wire/cli-runner.ts, `warden iot` in this process through iotMain.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { iotMain } from '../../src/cli/iot/index.js';
-import { reset, ROOT, run, startServer, type Running } from '../harness.js';
-import { processEnv, runCli, stopCliRunners, type CliResult } from '../wire/cli-runner.js';
-import { clientEnv } from '../wire/env.js';
+import { reset, startServer, type Running } from '../harness.js';
+import { stopCliRunners } from '../wire/cli-runner.js';
+import { parityClis } from './parity-helpers.js';
 
 let server: Running;
-
-/** `warden iot <args>` in this process, as bin/warden.js runs it (a process when stdout is a terminal). */
-async function wardenIot(args: string[]): Promise<CliResult> {
-  if (process.stdout.isTTY) return run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
-  let stdout = '';
-  let stderr = '';
-  const code = await iotMain(args, { out: (s) => (stdout += s), err: (s) => (stderr += s), env: processEnv(clientEnv()) });
-  return { code, stdout, stderr };
-}
-
-const cli = (which: 'aws' | 'warden', args: string[]): Promise<CliResult> =>
-  which === 'aws' ? runCli('/usr/bin/aws', ['--endpoint-url', server.url, 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 }) : wardenIot(['--endpoint-url', server.url, ...args]);
-
-/** Runs both (concurrently: only for commands that change nothing); identical stdout and exit code. */
-async function same(args: string[], expectCode = 0): Promise<CliResult> {
-  const [a, w] = await Promise.all([cli('aws', args), cli('warden', args)]);
-  assert.equal(w.code, a.code, `exit codes differ for ${args.join(' ')}\naws stderr: ${a.stderr}\nwarden stderr: ${w.stderr}`);
-  assert.equal(w.stdout, a.stdout, `stdout differs for ${args.join(' ')}`);
-  assert.equal(a.code, expectCode, `aws exited ${a.code}: ${a.stderr}`);
-  return w;
-}
-
-const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
-const STAMPS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d/g;
-const normalise = (s: string, name: string) => s.replaceAll(name, 'NAME').replace(UUIDS, 'UUID').replace(STAMPS, 'TIME');
-
-/** A command that changes state, once through each CLI on its own resource (`<base>-aws`, `<base>-warden`): the same output but for names, ids and dates. */
-async function bothOn(base: string, args: (name: string) => string[]): Promise<void> {
-  const a = await cli('aws', args(`${base}-aws`));
-  const w = await cli('warden', args(`${base}-warden`));
-  assert.equal(w.code, a.code, `exit codes: aws ${a.stderr} / warden ${w.stderr}`);
-  assert.equal(normalise(w.stdout, `${base}-warden`), normalise(a.stdout, `${base}-aws`));
-  assert.equal(a.code, 0, a.stderr);
-}
-
-/** bothOn, then the describe of each: the two stored the same thing. */
-async function createBoth(base: string, args: (name: string) => string[], describeArgs: (name: string) => string[]): Promise<void> {
-  await bothOn(base, args);
-  const da = await cli('aws', describeArgs(`${base}-aws`));
-  const dw = await same(describeArgs(`${base}-warden`));
-  assert.equal(normalise(dw.stdout, `${base}-warden`), normalise(da.stdout, `${base}-aws`), 'the two creations stored different things');
-}
+const { same, createBoth, bothOn } = parityClis(() => server.url);
 
 const describeGroup = (n: string) => ['describe-billing-group', '--billing-group-name', n];
 

@@ -8,45 +8,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { iotMain } from '../../src/cli/iot/index.js';
-import { reset, ROOT, run, startServer, type Running } from '../harness.js';
+import { reset, startServer, type Running } from '../harness.js';
 import { makeCsr, tamper } from '../operations/csr-helpers.js';
-import { processEnv, runCli, stopCliRunners, type CliResult } from '../wire/cli-runner.js';
-import { clientEnv } from '../wire/env.js';
+import { stopCliRunners, type CliResult } from '../wire/cli-runner.js';
+import { parityClis } from './parity-helpers.js';
 
 const TARGET = '111111111111';
 let server: Running;
 let dir: string;
-
-/** `warden iot <args>` in this process (a process of bin/warden.js when stdout is a terminal, as parity.test.ts does). */
-async function wardenIot(args: string[]): Promise<CliResult> {
-  if (process.stdout.isTTY) return run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 });
-  let stdout = '';
-  let stderr = '';
-  const code = await iotMain(args, { out: (s) => (stdout += s), err: (s) => (stderr += s), env: processEnv(clientEnv()) });
-  return { code, stdout, stderr };
-}
-
+const { cli, same } = parityClis(() => server.url);
 type Which = 'aws' | 'warden';
 
-const cli = (which: Which, args: string[]): Promise<CliResult> =>
-  which === 'aws'
-    ? runCli('/usr/bin/aws', ['--endpoint-url', server.url, 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 })
-    : wardenIot(['--endpoint-url', server.url, ...args]);
 
-/** Both command lines (concurrently: only for commands that change nothing); identical stdout and exit code. */
-async function same(args: string[], expectCode = 0): Promise<CliResult> {
-  const [a, w] = await Promise.all([cli('aws', args), cli('warden', args)]);
-  assert.equal(w.code, a.code, `exit codes differ for ${args.join(' ')}\naws stderr: ${a.stderr}\nwarden stderr: ${w.stderr}`);
-  assert.equal(w.stdout, a.stdout, `stdout differs for ${args.join(' ')}`);
-  assert.equal(a.code, expectCode, `aws exited ${a.code}: ${a.stderr}`);
-  return w;
-}
-
-/**
- * One command line per CLI (`args(which)`), each changing its own certificate (`idOf(which, result)`):
- * the same exit code, and the same output once each one's certificate id and PEM bodies are replaced.
- */
 async function alike(
   args: (which: Which) => string[],
   idOf: (which: Which, r: CliResult) => string,

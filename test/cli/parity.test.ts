@@ -12,62 +12,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { iotMain } from '../../src/cli/iot/index.js';
-import { reset, ROLE, ROOT, run, startServer, type Running } from '../harness.js';
+import { reset, ROLE, run, startServer, type Running } from '../harness.js';
 import { certFinding, injectFindings } from '../operations/mitigation-helpers.js';
-import { processEnv, runCli, stopCliRunners, type CliResult } from '../wire/cli-runner.js';
+import { runCli, stopCliRunners, type CliResult } from '../wire/cli-runner.js';
 import { clientEnv } from '../wire/env.js';
+import { normalise, parityClis, wardenIot, wardenProcess } from './parity-helpers.js';
 
 type Result = CliResult;
 let server: Running;
 let dir: string;
-
-/** `node bin/warden.js iot <args>` as a process. */
-const wardenProcess = (args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<Result> =>
-  run(process.execPath, [join(ROOT, 'bin/warden.js'), 'iot', ...args], { env: { ...clientEnv(), ...extraEnv }, timeoutMs });
-
-/** `warden iot <args>` in this process, as bin/warden.js runs it: what it prints and returns (code null after timeoutMs, as `run`). */
-async function wardenIot(args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<Result> {
-  // On a terminal, bin/warden.js's stdout would be a pipe but this process's a TTY (colour, table width).
-  if (process.stdout.isTTY) return wardenProcess(args, extraEnv, timeoutMs);
-  let stdout = '';
-  let stderr = '';
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
-  const code = await Promise.race([iotMain(args, { out: (s) => (stdout += s), err: (s) => (stderr += s), env: processEnv({ ...clientEnv(), ...extraEnv }) }), timedOut]);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
-
-const cli = (which: 'aws' | 'warden', args: string[]): Promise<Result> =>
-  which === 'aws'
-    ? runCli('/usr/bin/aws', ['--endpoint-url', server.url, 'iot', ...args], { env: clientEnv(), timeoutMs: 60_000 })
-    : wardenIot(['--endpoint-url', server.url, ...args]);
-
-/** Runs both (concurrently: only for commands that change nothing) and requires identical stdout and exit code. */
-async function same(args: string[], expectCode = 0): Promise<Result> {
-  const [a, w] = await Promise.all([cli('aws', args), cli('warden', args)]);
-  assert.equal(w.code, a.code, `exit codes differ for ${args.join(' ')}\naws stderr: ${a.stderr}\nwarden stderr: ${w.stderr}`);
-  assert.equal(w.stdout, a.stdout, `stdout differs for ${args.join(' ')}`);
-  assert.equal(a.code, expectCode, `aws exited ${a.code}: ${a.stderr}`);
-  return w;
-}
-
-const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
-const STAMPS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d/g;
-const normalise = (s: string, name: string) => s.replaceAll(name, 'NAME').replace(UUIDS, 'UUID').replace(STAMPS, 'TIME');
-
-/** A create through each CLI (names `<base>-aws`, `<base>-warden`): same output and stored state but for names, ids and dates. */
-async function createBoth(base: string, args: (name: string) => string[], describeArgs: (name: string) => string[]): Promise<void> {
-  const a = await cli('aws', args(`${base}-aws`));
-  const w = await cli('warden', args(`${base}-warden`));
-  assert.equal(w.code, a.code, `create exit codes: aws ${a.stderr} / warden ${w.stderr}`);
-  assert.equal(normalise(w.stdout, `${base}-warden`), normalise(a.stdout, `${base}-aws`));
-  assert.equal(a.code, 0, a.stderr);
-  const da = await cli('aws', describeArgs(`${base}-aws`));
-  const dw = await same(describeArgs(`${base}-warden`));
-  assert.equal(normalise(dw.stdout, `${base}-warden`), normalise(da.stdout, `${base}-aws`), 'the two creations stored different things');
-}
+const { cli, same, createBoth } = parityClis(() => server.url);
 
 const action = (params: string, extra: string[] = []) => (name: string) => ['create-mitigation-action', '--action-name', name, '--role-arn', ROLE, '--action-params', params, ...extra];
 const describeAction = (name: string) => ['describe-mitigation-action', '--action-name', name];
