@@ -28,6 +28,7 @@ const pieces = [
     apt: 'python3-boto3',
   },
   { what: 'tmux (the progress view test)', check: () => onPath('tmux'), apt: 'tmux' },
+  { what: 'openssl (CSRs made by openssl)', check: () => onPath('openssl'), apt: 'openssl' },
   {
     what: 'make and g++ (better-sqlite3 builds from source)',
     check: () => onPath('make') && onPath('g++'),
