@@ -218,6 +218,16 @@ for (const backend of BACKENDS) {
       const shared = (await alice.send(new RegisterCertificateWithoutCACommand({ certificatePem: pem, status: 'INACTIVE' }))).certificateId!;
       await bob.send(new RegisterCertificateWithoutCACommand({ certificatePem: pem, status: 'INACTIVE' }));
       await assertFails(transfer(alice, shared, BOB), 'InvalidRequestException', 400, new RegExp(`Account ${BOB} already holds certificate`));
+      // Registered by the target while the transfer is pending: Accept is refused, nothing moves, Reject still works.
+      const late = await makeSelfSigned();
+      const lateId = (await alice.send(new RegisterCertificateWithoutCACommand({ certificatePem: late, status: 'INACTIVE' }))).certificateId!;
+      await transfer(alice, lateId, BOB);
+      await bob.send(new RegisterCertificateWithoutCACommand({ certificatePem: late, status: 'ACTIVE' }));
+      await assertFails(bob.send(new AcceptCertificateTransferCommand({ certificateId: lateId })), 'InvalidRequestException', 400, /Your account already holds certificate/);
+      assert.equal((await describeAs(alice, lateId)).status, 'PENDING_TRANSFER');
+      assert.equal((await describeAs(bob, lateId)).status, 'ACTIVE', "the target's own certificate is what it describes");
+      await bob.send(new RejectCertificateTransferCommand({ certificateId: lateId }));
+      assert.equal((await describeAs(alice, lateId)).status, 'INACTIVE');
     });
 
     test("the target's ListCertificates pages its own and incoming certificates together, in creation order both ways", async () => {
