@@ -6,7 +6,7 @@ import type { Metrics } from '../api/metrics.js';
 import { parseJson, parseQuery } from '../api/parse.js';
 import { errorResponse, type WireResponse } from '../api/serialize.js';
 import type { SigV4Verifier } from '../api/sigv4.js';
-import { InternalFailureException, InvalidRequestException } from '../generated/errors.js';
+import { InternalFailureException } from '../generated/errors.js';
 import { schemaVersion } from '../store/migrations/index.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';

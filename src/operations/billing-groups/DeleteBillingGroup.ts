@@ -1,13 +1,13 @@
 import type { Context } from '../../api/context.js';
 import type { DeleteBillingGroupRequest, DeleteBillingGroupResponse } from '../../generated/shapes.js';
 import { deleteBillingGroup } from '../../registry/billing-groups.js';
-import { checkBillingGroupVersion } from './version.js';
+import { checkExpectedVersion } from '../version.js';
 
 /**
  * A missing group succeeds (the model lists no ResourceNotFoundException). A group that still has
  * things is deleted too: its things are then in no billing group.
  */
 export async function DeleteBillingGroup(input: DeleteBillingGroupRequest, ctx: Context): Promise<DeleteBillingGroupResponse> {
-  await ctx.store.transaction((tx) => deleteBillingGroup(tx, ctx, input.billingGroupName, (g) => checkBillingGroupVersion(g, input.expectedVersion)));
+  await ctx.store.transaction((tx) => deleteBillingGroup(tx, ctx, input.billingGroupName, (g) => checkExpectedVersion('Billing group', g, input.expectedVersion)));
   return {};
 }

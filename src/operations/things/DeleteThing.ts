@@ -1,5 +1,5 @@
+import { checkExpectedVersion } from '../version.js';
 import type { Context } from '../../api/context.js';
-import { VersionConflictException } from '../../generated/errors.js';
 import type { DeleteThingRequest, DeleteThingResponse } from '../../generated/shapes.js';
 import { awsError } from '../../registry/aws-messages.js';
 import { leaveBillingGroup } from '../../registry/billing-groups.js';
@@ -13,9 +13,7 @@ export async function DeleteThing(input: DeleteThingRequest, ctx: Context): Prom
   await ctx.store.transaction(async (tx) => {
     const t = await tx.things.get(ctx, input.thingName);
     if (!t) return;
-    if (input.expectedVersion !== undefined && input.expectedVersion !== t.version) {
-      throw new VersionConflictException(`Thing ${t.name} is at version ${t.version}, not the expected version ${input.expectedVersion}.`);
-    }
+    checkExpectedVersion('Thing', t, input.expectedVersion);
     if (await tx.things.hasPrincipals(ctx, t.name)) {
       throw awsError('thingStillAttached', { thingName: t.name });
     }

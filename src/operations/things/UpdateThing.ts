@@ -1,5 +1,6 @@
+import { checkExpectedVersion } from '../version.js';
 import type { Context } from '../../api/context.js';
-import { InvalidRequestException, ResourceNotFoundException, VersionConflictException } from '../../generated/errors.js';
+import { InvalidRequestException, ResourceNotFoundException } from '../../generated/errors.js';
 import type { UpdateThingRequest, UpdateThingResponse } from '../../generated/shapes.js';
 import { refreshDynamicGroupsOfThing } from '../../registry/things.js';
 import { applyAttributes, checkThingAttributeCount } from './common.js';
@@ -16,9 +17,7 @@ export async function UpdateThing(input: UpdateThingRequest, ctx: Context): Prom
   await ctx.store.transaction(async (tx) => {
     const t = await tx.things.get(ctx, input.thingName);
     if (!t) throw new ResourceNotFoundException(`Thing ${input.thingName} does not exist.`);
-    if (input.expectedVersion !== undefined && input.expectedVersion !== t.version) {
-      throw new VersionConflictException(`Thing ${t.name} is at version ${t.version}, not the expected version ${input.expectedVersion}.`);
-    }
+    checkExpectedVersion('Thing', t, input.expectedVersion);
     let thingTypeName = t.thingTypeName;
     if (input.removeThingType) thingTypeName = undefined;
     else if (input.thingTypeName !== undefined && input.thingTypeName !== t.thingTypeName) {

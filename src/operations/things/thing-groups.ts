@@ -1,6 +1,7 @@
+import { checkExpectedVersion } from '../version.js';
 import { randomUUID } from 'node:crypto';
 import type { Context, Scope } from '../../api/context.js';
-import { InvalidRequestException, ResourceNotFoundException, VersionConflictException } from '../../generated/errors.js';
+import { InvalidRequestException, ResourceNotFoundException } from '../../generated/errors.js';
 import type { Tag, ThingGroupProperties } from '../../generated/shapes.js';
 import type { Repos, StoreTx } from '../../store/store.js';
 import { awsError } from '../../registry/aws-messages.js';
@@ -32,11 +33,7 @@ export function requireKind(g: ThingGroupRecord, dynamic: boolean, operation: st
   throw new InvalidRequestException(`Thing group ${g.name} is static; use ${operation} for dynamic groups only.`);
 }
 
-export function checkVersion(g: ThingGroupRecord, expected: number | undefined): void {
-  if (expected !== undefined && expected !== g.version) {
-    throw new VersionConflictException(`Thing group ${g.name} is at version ${g.version}, not the expected version ${expected}.`);
-  }
-}
+export const checkVersion = (g: ThingGroupRecord, expected: number | undefined): void => checkExpectedVersion('Thing group', g, expected);
 
 /** The properties after an update: a given description replaces the old one ('' removes it), attributes follow the payload. */
 export function updatedProperties(g: ThingGroupRecord, p: ThingGroupProperties): Pick<ThingGroupRecord, 'description' | 'attributes'> {
