@@ -5,7 +5,7 @@ import { CreateMitigationActionCommand, IoTClient } from '@aws-sdk/client-iot';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/base/paths.js';
 import { benchRun } from './pg-schema.js';
 import { keepProfile } from './profile-summary.js';
 import { canPin, cpuSeconds, envFlag, envInt, log, round, runAutocannon, startServer, type LoadResult, type ServerProcess } from './procs.js';

@@ -1,4 +1,4 @@
-import type { Scope } from '../src/api/context.js';
+import type { Scope } from '../src/base/scope.js';
 import { parseCrl, verifyWithRegisteredCa } from '../src/audit/crls.js';
 import { connectionId } from '../src/store/connection-events.js';
 import { CrlRepo, UPLOADED } from '../src/store/crls.js';

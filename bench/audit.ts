@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { AUDIT_CHECKS } from '../src/audit/checks/index.js';
 import { CHECK_NAMES } from '../src/audit/checks.js';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/base/paths.js';
 import { runAudit, type AuditRun } from './audit-run.js';
 import { LAYOUT, setup, type SetupResult, type Sizes } from './audit-setup.js';
 import { keepProfile } from './profile-summary.js';

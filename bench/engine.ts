@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/base/paths.js';
 import { Store } from '../src/store/store.js';
 import { EngineClient } from './engine-client.js';
 import { runFloor, type FloorResult } from './engine-floor.js';

@@ -224,7 +224,7 @@ function errorsFile(model: Model): string {
     const { status, fault } = errorStatusOf(shape);
     return `  ${name}: { status: ${status}, fault: ${quote(fault)} },`;
   });
-  const imports = [`import { ServiceError } from '../api/errors.js';`];
+  const imports = [`import { ServiceError } from '../base/errors.js';`];
   if (usesShapes) imports.push(`import type * as S from './shapes.js';`);
 
   return file([
@@ -250,7 +250,7 @@ function serviceFile(model: Model): string {
     methods.push(`${name}(input: S.${operation.input!.shape}, ctx: Context): Promise<${output}>;`);
   }
   return file([
-    [`import type * as S from './shapes.js';`, `import type { Context } from '../api/context.js';`].join('\n'),
+    [`import type * as S from './shapes.js';`, `import type { Context } from '../context/context.js';`].join('\n'),
     ['/** Every AWS IoT operation, in model order. */', 'export interface IotService {', ...indent(methods), '}'].join('\n'),
     'export type OperationName = keyof IotService;',
     [

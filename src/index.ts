@@ -1,11 +1,12 @@
 import type http from 'node:http';
 import pino, { type Logger } from 'pino';
-import { systemClock, type Clock } from './api/clock.js';
+import { systemClock, type Clock } from './base/clock.js';
 import { Metrics } from './api/metrics.js';
 import { loadModel } from './api/model.js';
 import { AwsPipeline } from './api/pipeline.js';
 import { addressOf, createHttpServer, type HttpLimits } from './api/server.js';
 import { HostGuard } from './admin/guard.js';
+import { adminEndpoints } from './admin/index.js';
 import { DEFAULT_SKEW_MS, SigV4Verifier, type Credential } from './api/sigv4.js';
 import { ConfigError, DEFAULT_CREDENTIAL, isLoopback, loadCredentialsFile } from './config.js';
 import { createActionHandlers } from './actions/index.js';
@@ -21,7 +22,7 @@ import { Store } from './store/store.js';
 
 export { ConfigError } from './config.js';
 export { DatabaseOpenError } from './store/driver.js';
-export { ManualClock, systemClock, type Clock } from './api/clock.js';
+export { ManualClock, systemClock, type Clock } from './base/clock.js';
 export type { Credential } from './api/sigv4.js';
 
 export interface WardenOptions {
@@ -117,7 +118,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine, rateLimiter);
   const hosts = new HostGuard(host, options.allowedHosts);
   const admin = { store, metrics, enableReset: options.enableReset ?? false, hosts, openSnsMessages: options.openSnsMessages, verifier, clock, log, wakeEngine };
-  const server: http.Server = createHttpServer(pipeline, admin, metrics, log, options.limits);
+  const server: http.Server = createHttpServer(pipeline, adminEndpoints(admin), metrics, log, options.limits);
   let url = '';
   let closing: Promise<void> | undefined;
 

@@ -9,7 +9,7 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import pg from 'pg';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/base/paths.js';
 
 export const ROOT = projectRoot();
 export const PG_BASE = process.env.WARDEN_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,5 +1,5 @@
-import type { Clock } from '../api/clock.js';
-import type { Scope } from '../api/context.js';
+import type { Clock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
 import type { ActiveViolation, AuditFinding, MitigationActionParams, MitigationActionType } from '../generated/shapes.js';
 import type { OutboxInsert } from '../store/outbox.js';
 import type { StoreTx } from '../store/store.js';

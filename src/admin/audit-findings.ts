@@ -1,8 +1,8 @@
-import type { Context } from '../api/context.js';
+import type { Context } from '../context/context.js';
 import { addFindings, type NewFinding } from '../audit/findings.js';
 import { isCheckName } from '../audit/checks.js';
 import { check, refuse } from './bodies.js';
-import type { SignedHandler } from './index.js';
+import type { SignedHandler } from './handler.js';
 
 interface Body {
   taskId?: string;

@@ -1,9 +1,10 @@
-import type { Context, Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
+import type { Context } from '../context/context.js';
 import { isPlainObject, type Violation } from '../api/validate.js';
 import { iotArn } from '../registry/arn.js';
 import type { ConnectionEvent } from '../store/connection-events.js';
 import { MAX_ENTRIES, refuse, requireList, requireObject } from './bodies.js';
-import type { SignedHandler } from './index.js';
+import type { SignedHandler } from './handler.js';
 
 const CERT_ID = /^[0-9a-f]{64}$/;
 const CERT_ARN = /^arn:[a-z-]+:iot:[^:]*:\d{12}:cert\/([0-9a-f]{64})$/;

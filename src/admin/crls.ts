@@ -1,12 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import type { Context } from '../api/context.js';
+import type { Context } from '../context/context.js';
 import type { Violation } from '../api/validate.js';
 import { oneLine } from '../audit/crl-der.js';
 import { CrlFormatError, decodeCrl, parseCrl, signedBy, verifyWithRegisteredCa, type ParsedCrl } from '../audit/crls.js';
 import { InvalidRequestException } from '../generated/errors.js';
 import { UPLOADED } from '../store/crls.js';
 import { refuse, requireObject } from './bodies.js';
-import type { SignedHandler } from './index.js';
+import type { SignedHandler } from './handler.js';
 
 /** Larger than any CRL that fits the HTTP body limit; the bound keeps the member's check cheap. */
 const MAX_TEXT = 16 * 1024 * 1024;

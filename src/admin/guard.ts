@@ -1,4 +1,4 @@
-import { ServiceError } from '../api/errors.js';
+import { ServiceError } from '../base/errors.js';
 
 /** 403 for a Warden endpoint reached from where it must not be (another site, a rebound DNS name). */
 export class WardenForbidden extends ServiceError {

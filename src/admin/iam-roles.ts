@@ -1,9 +1,9 @@
-import type { Context } from '../api/context.js';
+import type { Context } from '../context/context.js';
 import { isPlainObject, type Violation } from '../api/validate.js';
 import { parsePolicyDocument, PolicyDocumentError } from '../audit/iam-policy.js';
 import type { IamRoleRecord } from '../store/iam-roles.js';
 import { refuse, requireList, requireObject } from './bodies.js';
-import type { SignedHandler } from './index.js';
+import type { SignedHandler } from './handler.js';
 
 /** Limits of the body (AWS: a role has at most 10 managed plus inline policies; we allow more). */
 const MAX_ROLES = 1000;

@@ -1,16 +1,18 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../api/clock.js';
-import type { Context } from '../api/context.js';
-import { ServiceError } from '../api/errors.js';
+import type { Clock } from '../base/clock.js';
+import type { Context } from '../context/context.js';
+import { ServiceError } from '../base/errors.js';
 import type { Metrics } from '../api/metrics.js';
 import { parseJson, parseQuery } from '../api/parse.js';
 import { errorResponse, type WireResponse } from '../api/serialize.js';
+import type { LocalEndpoints, LocalRequest } from '../api/server.js';
 import type { SigV4Verifier } from '../api/sigv4.js';
 import { InternalFailureException } from '../generated/errors.js';
 import { schemaVersion } from '../store/migrations/index.js';
 import type { Store } from '../store/store.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../base/version.js';
 import type { HostGuard } from './guard.js';
+import type { SignedHandler } from './handler.js';
 import { signedRoutes } from './signed.js';
 import { openSnsMessages } from './sns-messages.js';
 
@@ -28,19 +30,8 @@ export interface AdminOptions {
   wakeEngine?: () => void;
 }
 
-export interface AdminRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  requestId: string;
-}
+export type AdminRequest = LocalRequest;
 
-/**
- * A Warden endpoint that acts on an account's state: SigV4-signed like an AWS request, scoped
- * to the caller's account and region, JSON in and out. `query` holds the query string.
- */
-export type SignedHandler = (input: { body: unknown; query: Map<string, string[]> }, ctx: Context) => Promise<unknown>;
 
 const json = (status: number, body: unknown, errorType?: string): WireResponse => ({
   status,
@@ -61,6 +52,11 @@ export function adminLabel(method: string, url: string): string {
 }
 
 /** Warden's own endpoints under /_warden/ (and /metrics): never part of the AWS URI space. */
+/** The admin endpoints as the HTTP layer calls them. */
+export function adminEndpoints(opts: AdminOptions): LocalEndpoints {
+  return { label: adminLabel, handle: (req) => handleAdmin(req, opts) };
+}
+
 export async function handleAdmin(req: AdminRequest, opts: AdminOptions): Promise<WireResponse> {
   const q = req.url.indexOf('?');
   const path = q < 0 ? req.url : req.url.slice(0, q);

@@ -1,6 +1,6 @@
 import { postAuditFindings } from './audit-findings.js';
 import { postCrls } from './crls.js';
-import type { SignedHandler } from './index.js';
+import type { SignedHandler } from './handler.js';
 import { postViolations } from './violations.js';
 import { postIamRoles } from './iam-roles.js';
 import { postConnectionEvents } from './connection-events.js';

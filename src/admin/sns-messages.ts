@@ -3,8 +3,8 @@ import { errorResponse, type WireResponse } from '../api/serialize.js';
 import { InvalidRequestException } from '../generated/errors.js';
 import type { OutboxMessage } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
-import type { Scope } from '../api/context.js';
-import type { SignedHandler } from './index.js';
+import type { Scope } from '../base/scope.js';
+import type { SignedHandler } from './handler.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;

@@ -1,7 +1,7 @@
-import type { Context } from '../api/context.js';
+import type { Context } from '../context/context.js';
 import { addViolations, type NewViolation } from '../detect/violations.js';
 import { check, refuse } from './bodies.js';
-import type { SignedHandler } from './index.js';
+import type { SignedHandler } from './handler.js';
 
 /**
  * POST /_warden/violations: records detect violations with their in-alarm events (and an

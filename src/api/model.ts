@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../paths.js';
+import { projectRoot } from '../base/paths.js';
 
 /** The AWS model as data (botocore layout). Everything protocol-related walks these types. */
 export interface MemberRef {

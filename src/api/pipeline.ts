@@ -3,9 +3,9 @@ import { InternalFailureException, InvalidRequestException, ServiceUnavailableEx
 import type { IotService } from '../generated/service.js';
 import type { Store } from '../store/store.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
-import type { Clock } from './clock.js';
-import type { Context } from './context.js';
-import { NotImplementedException, ServiceError, UnknownOperationException } from './errors.js';
+import type { Clock } from '../base/clock.js';
+import type { Context } from '../context/context.js';
+import { NotImplementedException, ServiceError, UnknownOperationException } from '../base/errors.js';
 import type { ServiceModel } from './model.js';
 import type { RateLimiter } from './rate-limit.js';
 import { parseInput, parseQuery } from './parse.js';

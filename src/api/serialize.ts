@@ -1,5 +1,5 @@
 import type { OperationModel, ServiceModel } from './model.js';
-import { ServiceError } from './errors.js';
+import { ServiceError } from '../base/errors.js';
 
 export interface WireResponse {
   status: number;

@@ -2,13 +2,28 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { adminLabel, handleAdmin, type AdminOptions } from '../admin/index.js';
 import { InvalidRequestException } from '../generated/errors.js';
 import type { Metrics } from './metrics.js';
 import type { AwsPipeline } from './pipeline.js';
 import { errorResponse, type WireResponse } from './serialize.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A request for Warden's own endpoints (/_warden/ and /metrics), as the HTTP layer read it. */
+export interface LocalRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  requestId: string;
+}
+
+/** Answers /_warden/ and /metrics; the admin folder provides it (the HTTP layer does not know what is there). */
+export interface LocalEndpoints {
+  /** The metrics label of a request (its route, or one label for every unknown path). */
+  label(method: string, url: string): string;
+  handle(req: LocalRequest): Promise<WireResponse>;
+}
 
 /** Limits on connections, so slow or greedy clients cannot hold the server (README: Configuration). */
 export interface HttpLimits {
@@ -49,7 +64,7 @@ const internalFailure = (message: string): WireResponse => ({
  * handler and everything else to the AWS pipeline, writes the response with a request id,
  * logs and measures it. Nothing here can crash the process.
  */
-export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, metrics: Metrics, log: Logger, limits: Partial<HttpLimits> = {}): http.Server {
+export function createHttpServer(pipeline: AwsPipeline, admin: LocalEndpoints, metrics: Metrics, log: Logger, limits: Partial<HttpLimits> = {}): http.Server {
   const l: HttpLimits = {
     headersTimeoutMs: limits.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs,
     requestTimeoutMs: limits.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
@@ -92,8 +107,8 @@ export function createHttpServer(pipeline: AwsPipeline, admin: AdminOptions, met
       const url = req.url ?? '/';
       const method = req.method ?? 'GET';
       if (url.startsWith('/_warden/') || url === '/metrics') {
-        const label = adminLabel(method, url);
-        handleAdmin({ method, url, headers: req.headers, body, requestId }, admin).then(
+        const label = admin.label(method, url);
+        admin.handle({ method, url, headers: req.headers, body, requestId }).then(
           (wire) => finish(wire, label),
           (e) => {
             log.error({ reqId: requestId, err: e }, 'admin endpoint failed');

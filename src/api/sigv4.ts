@@ -7,7 +7,7 @@ import {
   InvalidSignatureException,
   MissingAuthenticationTokenException,
   UnrecognizedClientException,
-} from './errors.js';
+} from '../base/errors.js';
 import { constantTimeEqual, HmacSha256, sha256Hex } from './hmac.js';
 import { BoundedMemo } from './memo.js';
 

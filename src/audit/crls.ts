@@ -1,7 +1,7 @@
 import '../registry/x509.js'; // sets @peculiar/x509's crypto provider (node's WebCrypto)
 import { createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import { CaCertificateRepo } from '../store/ca-certificates.js';
 import { CrlRepo, UPLOADED, type CrlHeader } from '../store/crls.js';
 import type { Driver } from '../store/driver.js';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import { InvalidRequestException } from '../generated/errors.js';
 import type { AuditFinding, AuditFindingSeverity, RelatedResource, ResourceIdentifier, ResourceType } from '../generated/shapes.js';
 import type { Driver } from '../store/driver.js';

@@ -1,4 +1,4 @@
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import { snsMessageId } from '../actions/publish-finding-to-sns.js';
 import type { StoreTx } from '../store/store.js';
 import type { AuditConfiguration } from './configuration.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import type { FindingRow } from '../store/findings.js';
 import type { AuditRunRow } from '../store/audit-tasks.js';
 import type { StoreTx } from '../store/store.js';

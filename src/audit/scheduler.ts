@@ -1,4 +1,4 @@
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import type { AuditFrequency, DayOfWeek } from '../generated/shapes.js';
 import type { ScheduledAuditRow } from '../store/scheduled-audits.js';
 import type { Store } from '../store/store.js';

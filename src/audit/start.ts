@@ -1,4 +1,4 @@
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import { insertRows } from '../store/rows.js';
 import type { StoreTx } from '../store/store.js';
 import { DAY_MS } from './check.js';

@@ -1,4 +1,4 @@
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import { InvalidRequestException } from '../generated/errors.js';
 import type { AuditSuppression, ResourceIdentifier, ResourceType } from '../generated/shapes.js';
 import type { SuppressionRow } from '../store/audit-suppressions.js';

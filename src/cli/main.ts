@@ -1,5 +1,5 @@
 import { ConfigError, DatabaseOpenError } from '../index.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../base/version.js';
 import { iotMain } from './iot/index.js';
 import { serve, serveHelp } from './serve.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../api/context.js';
+import type { Context } from '../context/context.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../generated/errors.js';
 import type { TaskKey } from '../store/mitigation-tasks.js';
 import { actionsFor } from './execute.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../api/clock.js';
+import type { Clock } from '../base/clock.js';
 import type { TaskKey } from '../store/mitigation-tasks.js';
 import type { StoreTx } from '../store/store.js';
 import { EXECUTION_STATUS, moveTargets } from './lifecycle.js';

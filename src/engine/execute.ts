@@ -1,7 +1,7 @@
 import type { ActionBatch, ActionDefinition, ActionOutcome, ActionRegistry, ActionScope, ActionSubject } from '../actions/types.js';
 import type { MitigationActionType } from '../generated/shapes.js';
 import type { ExecutionRecord, TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
-import { TYPE_OF_MEMBER } from '../operations/mitigation-actions/params.js';
+import { TYPE_OF_MEMBER } from '../actions/params.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { OutboxInsert } from '../store/outbox.js';
 import type { StoreTx } from '../store/store.js';

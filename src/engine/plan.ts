@@ -1,4 +1,4 @@
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import type { Driver } from '../store/driver.js';
 import type { CheckStats, TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
 import { FindingRepo } from '../store/findings.js';

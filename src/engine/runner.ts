@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ActionRegistry } from '../actions/types.js';
-import type { Clock } from '../api/clock.js';
-import type { Scope } from '../api/context.js';
+import type { Clock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
 import type { TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { Store } from '../store/store.js';

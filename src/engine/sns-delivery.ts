@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkLoop } from '../work/loop.js';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Logger } from 'pino';
-import type { Clock } from '../api/clock.js';
+import type { Clock } from '../base/clock.js';
 import type { OutboxExecutionKey, OutboxMessage } from '../store/outbox.js';
 import type { Store, StoreTx } from '../store/store.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../api/clock.js';
-import type { Scope } from '../api/context.js';
+import { systemClock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
 import { ResourceAlreadyExistsException, ResourceNotFoundException } from '../generated/errors.js';
 import type { BillingGroupRecord } from '../store/billing-groups.js';
 import type { Repos, StoreTx } from '../store/store.js';

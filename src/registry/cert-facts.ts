@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { keyQuality } from '../audit/key-quality.js';
+import { keyQuality } from './key-quality.js';
 
 /**
  * What the audit checks need from a certificate, worked out once when it is stored so an audit

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import { CertificateStateException, InvalidRequestException, TransferAlreadyCompletedException, TransferConflictException } from '../generated/errors.js';
 import type { CertificateRecord, LocatedCertificate } from '../store/certificates.js';
 import type { Repos } from '../store/repos.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../api/clock.js';
-import type { Scope } from '../api/context.js';
+import type { Clock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
 import { CertificateStateException, InvalidRequestException, ResourceNotFoundException } from '../generated/errors.js';
 import type { CaCertificateRecord, RegistrationConfigRecord } from '../store/ca-certificates.js';
 import type { CertificateRecord } from '../store/certificates.js';

@@ -1,5 +1,5 @@
-import type { Clock } from '../api/clock.js';
-import type { Scope } from '../api/context.js';
+import type { Clock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
 import type { LogEventConfiguration, LogLevel } from '../generated/shapes.js';
 import type { LoggingOptionsV1, LoggingOptionsV2 } from '../store/logging.js';
 import type { Repos } from '../store/repos.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../api/clock.js';
-import type { Scope } from '../api/context.js';
+import type { Clock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
 import { DeleteConflictException, InvalidRequestException, LimitExceededException, MalformedPolicyException, ResourceNotFoundException } from '../generated/errors.js';
 import type { PolicyRecord } from '../store/policies.js';
 import type { KeyedTable } from '../store/policy-lookups.js';

@@ -1,4 +1,4 @@
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import { InvalidRequestException, LimitExceededException, ResourceNotFoundException } from '../generated/errors.js';
 import type { KeyedTable } from '../store/policy-lookups.js';
 import type { Repos } from '../store/repos.js';

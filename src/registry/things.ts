@@ -1,6 +1,6 @@
-import type { Clock } from '../api/clock.js';
-import { systemClock } from '../api/clock.js';
-import type { Scope } from '../api/context.js';
+import type { Clock } from '../base/clock.js';
+import { systemClock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../generated/errors.js';
 import type { Repos, StoreTx } from '../store/store.js';
 import type { ThingRecord } from '../store/things.js';

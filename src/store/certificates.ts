@@ -1,4 +1,4 @@
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import { certificateFacts, type CertificateFacts } from '../registry/cert-facts.js';
 import type { Driver } from './driver.js';
 

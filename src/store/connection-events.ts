@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 import { byScope, inChunks, insertRows, selectIn } from './rows.js';
 

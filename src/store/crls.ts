@@ -1,4 +1,4 @@
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 
 /** Where a stored CRL came from: an upload (POST /_warden/crls) or the distribution point URL it was fetched from. */

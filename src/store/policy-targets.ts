@@ -1,4 +1,4 @@
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 
 export interface AttachedPolicy {

@@ -1,4 +1,4 @@
-import type { Scope } from '../api/context.js';
+import type { Scope } from '../base/scope.js';
 import { DatabaseOpenError, type Driver } from './driver.js';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations/index.js';
 import { PostgresDriver } from './postgres.js';

@@ -1,12 +1,12 @@
-import type { Scope } from '../api/context.js';
-import type { ThingTypeProperties } from '../generated/shapes.js';
+import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 
 export interface ThingTypeRecord {
   name: string;
   thingTypeId: string;
   arn: string;
-  properties: ThingTypeProperties;
+  /** The thing type's properties as the API gave them (the model's ThingTypeProperties), kept as JSON. */
+  properties: object;
   deprecated: boolean;
   deprecatedAt?: Date;
   createdAt: Date;
@@ -28,7 +28,7 @@ const fromRow = (r: Row): ThingTypeRecord => ({
   name: r.name,
   thingTypeId: r.thing_type_id,
   arn: r.arn,
-  properties: JSON.parse(r.properties) as ThingTypeProperties,
+  properties: JSON.parse(r.properties) as object,
   deprecated: Number(r.deprecated) === 1,
   deprecatedAt: r.deprecated_at === null ? undefined : new Date(Number(r.deprecated_at)),
   createdAt: new Date(Number(r.created_at)),

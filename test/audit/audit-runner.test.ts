@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import { ManualClock } from '../../src/api/clock.js';
+import { ManualClock } from '../../src/base/clock.js';
 import { AuditRunner } from '../../src/audit/runner.js';
 import { startAuditTask } from '../../src/audit/start.js';
 import { purgeExpired } from '../../src/store/retention.js';

@@ -22,7 +22,7 @@ import { caCertificateKeyQuality } from '../../src/audit/checks/ca-certificate-k
 import { deviceCertificateAge } from '../../src/audit/checks/device-certificate-age.js';
 import { deviceCertificateExpiring } from '../../src/audit/checks/device-certificate-expiring.js';
 import { deviceCertificateKeyQuality } from '../../src/audit/checks/device-certificate-key-quality.js';
-import { KEY_VULNERABILITY_ROCA, KEY_WEAK_RSA_MODULUS } from '../../src/audit/key-quality.js';
+import { KEY_VULNERABILITY_ROCA, KEY_WEAK_RSA_MODULUS } from '../../src/registry/key-quality.js';
 import { certificateArn } from '../../src/registry/certificates.js';
 import { parseCertificate } from '../../src/registry/x509.js';
 import { insertRows } from '../../src/store/rows.js';

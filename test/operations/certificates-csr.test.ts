@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { CreateCertificateFromCsrCommand, DescribeCertificateCommand, ListCertificatesCommand, type IoTClient } from '@aws-sdk/client-iot';
 import { BACKENDS, iot } from '../harness.js';
 import { inProcess, type InProcess } from '../audit/audit-config-helpers.js';
-import { systemClock } from '../../src/api/clock.js';
+import { systemClock } from '../../src/base/clock.js';
 import { assertFails } from './certificates-helpers.js';
 import { KEYS, makeCsr, RSA, tamper } from './csr-helpers.js';
 

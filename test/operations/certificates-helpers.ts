@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import * as x509 from '@peculiar/x509';
 import { IoTServiceException } from '@aws-sdk/client-iot';
-import type { Scope } from '../../src/api/context.js';
+import type { Scope } from '../../src/base/scope.js';
 import { caCertificateArn } from '../../src/registry/certificates.js';
 import { parseCertificate } from '../../src/registry/x509.js';
 import type { Repos } from '../../src/store/repos.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Clock } from '../../src/api/clock.js';
+import type { Clock } from '../../src/base/clock.js';
 import {
   getCertificate,
   registerDeviceCertificate,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DescribeAuditFindingCommand, ListActiveViolationsCommand, ListAuditFindingsCommand, ListViolationEventsCommand, PutVerificationStateOnViolationCommand } from '@aws-sdk/client-iot';
 import { postAuditFindings } from '../../src/admin/audit-findings.js';
-import type { Context } from '../../src/api/context.js';
+import type { Context } from '../../src/context/context.js';
 import { InvalidRequestException } from '../../src/generated/errors.js';
 import { createServer, ManualClock, type WardenServer } from '../../src/index.js';
 import { purgeExpired } from '../../src/store/retention.js';

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { createActionHandlers } from '../../src/actions/index.js';
 import { snsMessageId } from '../../src/actions/publish-finding-to-sns.js';
 import type { ActionScope } from '../../src/actions/types.js';
-import { ManualClock, systemClock, type Clock } from '../../src/api/clock.js';
+import { ManualClock, systemClock, type Clock } from '../../src/base/clock.js';
 import { serveOptions } from '../../src/cli/serve.js';
 import { classifySnsError, startSnsDelivery, type DeliveryOutcome, type SnsDelivery } from '../../src/engine/sns-delivery.js';
 import type { OutboxExecutionKey } from '../../src/store/outbox.js';

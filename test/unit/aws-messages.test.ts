@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
-import { ServiceError } from '../../src/api/errors.js';
-import { projectRoot } from '../../src/paths.js';
+import { ServiceError } from '../../src/base/errors.js';
+import { projectRoot } from '../../src/base/paths.js';
 import { AWS_MESSAGES, awsError, type AwsMessageKey } from '../../src/registry/aws-messages.js';
 
 const HOLE = '\u0000';

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findProjectRoot, generate, MODEL_PATH } from '../../scripts/generate.js';
-import { ServiceError } from '../../src/api/errors.js';
+import { ServiceError } from '../../src/base/errors.js';
 import { errorStatus, ResourceAlreadyExistsException } from '../../src/generated/errors.js';
 import { operationNames } from '../../src/generated/service.js';
 

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { KEY_VULNERABILITY_ROCA, KEY_WEAK_RSA_MODULUS, keyQuality } from '../../src/audit/key-quality.js';
-import { fingerprintMask, hasRocaFingerprint } from '../../src/audit/roca.js';
+import { KEY_VULNERABILITY_ROCA, KEY_WEAK_RSA_MODULUS, keyQuality } from '../../src/registry/key-quality.js';
+import { fingerprintMask, hasRocaFingerprint } from '../../src/registry/roca.js';
 import { rocaModulus, rocaPrime, rocaPrimorial, rsaPublicKey } from '../audit/roca-helpers.js';
 
 const rsaKey = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits }).publicKey;

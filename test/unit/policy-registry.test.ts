@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ManualClock } from '../../src/api/clock.js';
+import { ManualClock } from '../../src/base/clock.js';
 import { getLoggingState, setV1LoggingOptions, setV2LoggingOptions } from '../../src/registry/logging.js';
 import { attachPolicy, createPolicy, createPolicyVersion, detachPolicy, validatePolicyDocument } from '../../src/registry/policies.js';
 import { Store } from '../../src/store/store.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ServiceError } from '../../src/api/errors.js';
+import { ServiceError } from '../../src/base/errors.js';
 import { loadModel } from '../../src/api/model.js';
 import { parseQuery } from '../../src/api/parse.js';
 import { Router } from '../../src/api/router.js';

@@ -1,4 +1,4 @@
-import type { Scope } from '../../api/context.js';
+import type { Scope } from '../../base/scope.js';
 import type { AuditFindingSeverity, RelatedResource } from '../../generated/shapes.js';
 import { ConnectionEventRepo, type ConnectionRow } from '../../store/connection-events.js';
 import type { AuditCheck, CheckFinding, CheckResult } from '../check.js';

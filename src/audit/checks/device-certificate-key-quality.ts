@@ -1,6 +1,6 @@
 import { auditedPages, certResource, countAudited, type CertTable } from '../cert-scan.js';
 import type { AuditCheck, CheckFinding } from '../check.js';
-import { KEY_VULNERABILITY_ROCA, KEY_WEAK_RSA_MODULUS, MIN_RSA_BITS } from '../key-quality.js';
+import { KEY_VULNERABILITY_ROCA, KEY_WEAK_RSA_MODULUS, MIN_RSA_BITS } from '../../registry/key-quality.js';
 
 const REASONS: Record<string, string> = {
   [KEY_VULNERABILITY_ROCA]:

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MemberRef } from '../../api/model.js';
-import { projectRoot } from '../../paths.js';
+import { projectRoot } from '../../base/paths.js';
 import { shape } from './model.js';
 
 /** Our vendored model carries no documentation; model/iot-docs.json (scripts/skeleton-docs.mjs) has it per member. */

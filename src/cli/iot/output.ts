@@ -2,9 +2,8 @@
 // zone (Python's isoformat), blobs as base64, json with a 4-space indent, text tab-separated, yaml as
 // ruamel's safe dumper, yaml-stream one document per page.
 import { Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { renderTable } from './table.js';
+import { renderTable, type Json } from './table.js';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** Python's datetime.isoformat() in the local zone: `2026-11-22T03:09:15.431000+00:00`. */
 export function isoLocal(d: Date): string {
@@ -147,4 +146,3 @@ export function format(data: Json, o: FormatOptions): string {
   }
 }
 
-export type { Json };

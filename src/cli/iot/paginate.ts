@@ -3,7 +3,7 @@
 // "boto_truncate_amount": n}), --starting-token resumes from one; build_full_result merges the pages.
 import type { Paginator } from '../../api/model.js';
 import { UsageError } from './args.js';
-import type { Json } from './output.js';
+import type { Json } from './table.js';
 
 type Page = { [k: string]: Json };
 const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

@@ -1,6 +1,7 @@
 // `--output table`: a port of awscli/table.py (MultiTable, Section) and TableFormatter._build_table.
 // Width 80 when stdout is not a terminal (the terminal's width otherwise); too wide sections become vertical.
-import type { Json } from './output.js';
+/** A JSON value as the CLI prints it. */
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const textLength = (t: string) => [...t].reduce((n, c) => n + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]/u.test(c) ? 2 : 1), 0);
 /** Python 3's round(): half to even. */

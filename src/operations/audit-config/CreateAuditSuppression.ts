@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { identify, requireCheckName, suppressionEnd } from '../../audit/suppressions.js';
 import { ResourceAlreadyExistsException } from '../../generated/errors.js';
 import type { CreateAuditSuppressionRequest, CreateAuditSuppressionResponse } from '../../generated/shapes.js';

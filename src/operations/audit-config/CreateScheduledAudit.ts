@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { checkTargets, enabledChecks } from '../../audit/configuration.js';
 import { firstRunAfter, timeOfDay } from '../../audit/schedule.js';
 import { LimitExceededException, ResourceAlreadyExistsException } from '../../generated/errors.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../../generated/errors.js';
 import type { DeleteAccountAuditConfigurationRequest, DeleteAccountAuditConfigurationResponse } from '../../generated/shapes.js';
 import { AUDIT_CONFIGURATION_LOCK } from './scheduled-audit-rules.js';

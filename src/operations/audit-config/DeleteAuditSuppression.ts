@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { identify, requireCheckName } from '../../audit/suppressions.js';
 import type { DeleteAuditSuppressionRequest, DeleteAuditSuppressionResponse } from '../../generated/shapes.js';
 

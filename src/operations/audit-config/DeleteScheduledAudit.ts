@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { DeleteScheduledAuditRequest, DeleteScheduledAuditResponse } from '../../generated/shapes.js';
 import { AUDIT_CONFIGURATION_LOCK, scheduledAuditArn } from './scheduled-audit-rules.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { describeConfiguration } from '../../audit/configuration.js';
 import type { DescribeAccountAuditConfigurationRequest, DescribeAccountAuditConfigurationResponse } from '../../generated/shapes.js';
 

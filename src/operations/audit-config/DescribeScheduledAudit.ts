@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { AuditFrequency, DayOfWeek, DescribeScheduledAuditRequest, DescribeScheduledAuditResponse } from '../../generated/shapes.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { identify, requireCheckName, suppressionFromRow } from '../../audit/suppressions.js';
 import type { ListAuditSuppressionsRequest, ListAuditSuppressionsResponse } from '../../generated/shapes.js';
 import { FOREVER, type SuppressionPosition } from '../../store/audit-suppressions.js';

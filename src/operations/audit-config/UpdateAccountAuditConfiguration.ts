@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { updatedConfiguration } from '../../audit/configuration.js';
 import type { UpdateAccountAuditConfigurationRequest, UpdateAccountAuditConfigurationResponse } from '../../generated/shapes.js';
 import { AUDIT_CONFIGURATION_LOCK, checksInUse } from './scheduled-audit-rules.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { identify, requireCheckName, suppressionEnd } from '../../audit/suppressions.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../../generated/errors.js';
 import type { UpdateAuditSuppressionRequest, UpdateAuditSuppressionResponse } from '../../generated/shapes.js';

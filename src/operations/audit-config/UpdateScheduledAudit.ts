@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { checkTargets, enabledChecks } from '../../audit/configuration.js';
 import { firstRunAfter } from '../../audit/schedule.js';
 import { scheduleOf } from '../../audit/scheduler.js';

@@ -1,4 +1,4 @@
-import type { Scope } from '../../api/context.js';
+import type { Scope } from '../../base/scope.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { AuditFrequency, DayOfWeek } from '../../generated/shapes.js';
 import { iotArn } from '../../registry/arn.js';

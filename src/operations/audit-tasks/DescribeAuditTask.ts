@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { auditDetailsOf, taskStatisticsOf } from '../../audit/details.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { AuditDetails, AuditTaskStatus, AuditTaskType, DescribeAuditTaskRequest, DescribeAuditTaskResponse } from '../../generated/shapes.js';

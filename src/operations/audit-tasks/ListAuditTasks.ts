@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { AuditTaskStatus, AuditTaskType, ListAuditTasksRequest, ListAuditTasksResponse } from '../../generated/shapes.js';
 import { FINDING_RETENTION_MS } from '../../store/retention.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { checkTargets, enabledChecks } from '../../audit/configuration.js';
 import { startAuditTask } from '../../audit/start.js';
 import { LimitExceededException } from '../../generated/errors.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { AddThingToBillingGroupRequest, AddThingToBillingGroupResponse } from '../../generated/shapes.js';
 import { addThingToBillingGroup } from '../../registry/billing-groups.js';
 import { nameOrArn } from '../things/common.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { CreateBillingGroupRequest, CreateBillingGroupResponse } from '../../generated/shapes.js';
 import { createBillingGroup } from '../../registry/billing-groups.js';
 

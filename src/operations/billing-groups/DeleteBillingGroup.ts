@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { DeleteBillingGroupRequest, DeleteBillingGroupResponse } from '../../generated/shapes.js';
 import { deleteBillingGroup } from '../../registry/billing-groups.js';
 import { checkExpectedVersion } from '../version.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { DescribeBillingGroupRequest, DescribeBillingGroupResponse } from '../../generated/shapes.js';
 import { existingBillingGroup } from '../../registry/billing-groups.js';
 

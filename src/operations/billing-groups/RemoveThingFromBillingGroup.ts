@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { RemoveThingFromBillingGroupRequest, RemoveThingFromBillingGroupResponse } from '../../generated/shapes.js';
 import { removeThingFromBillingGroup } from '../../registry/billing-groups.js';
 import { nameOrArn } from '../things/common.js';

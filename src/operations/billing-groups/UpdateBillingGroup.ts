@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { UpdateBillingGroupRequest, UpdateBillingGroupResponse } from '../../generated/shapes.js';
 import { billingGroupLock, existingBillingGroup } from '../../registry/billing-groups.js';
 import { checkExpectedVersion } from '../version.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { AcceptCertificateTransferRequest } from '../../generated/shapes.js';
 import { acceptTransfer } from '../../registry/certificate-transfers.js';
 

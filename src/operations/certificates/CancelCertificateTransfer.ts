@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { CancelCertificateTransferRequest } from '../../generated/shapes.js';
 import { cancelTransfer } from '../../registry/certificate-transfers.js';
 

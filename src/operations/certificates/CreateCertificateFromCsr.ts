@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { CreateCertificateFromCsrRequest, CreateCertificateFromCsrResponse } from '../../generated/shapes.js';
 import { registerDeviceCertificate, wardenSigner } from '../../registry/certificates.js';
 import { issueCertificate, parseCertificate, parseCsr } from '../../registry/x509.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { CreateKeysAndCertificateRequest, CreateKeysAndCertificateResponse } from '../../generated/shapes.js';
 import { registerDeviceCertificate, wardenSigner } from '../../registry/certificates.js';
 import { issueCertificate, parseCertificate, rsaKeyPair } from '../../registry/x509.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { CertificateStateException } from '../../generated/errors.js';
 import type { DeleteCACertificateRequest, DeleteCACertificateResponse } from '../../generated/shapes.js';
 import { requireCaCertificate } from '../../registry/certificates.js';

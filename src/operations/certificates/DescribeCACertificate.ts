@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { AutoRegistrationStatus, CACertificateStatus, CertificateMode, DescribeCACertificateRequest, DescribeCACertificateResponse } from '../../generated/shapes.js';
 import { requireCaCertificate } from '../../registry/certificates.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { CertificateMode, CertificateStatus, DescribeCertificateRequest, DescribeCertificateResponse } from '../../generated/shapes.js';
 import { describableCertificate } from '../../registry/certificate-transfers.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { DetachThingPrincipalRequest, DetachThingPrincipalResponse } from '../../generated/shapes.js';
 import { requireThing } from './principals.js';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { GetRegistrationCodeRequest, GetRegistrationCodeResponse } from '../../generated/shapes.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { CACertificateStatus, ListCACertificatesRequest, ListCACertificatesResponse } from '../../generated/shapes.js';
 import { pageSizeOf } from '../pagination.js';
 import { decodeMarker, encodeMarker } from './helpers.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { ListCertificatesByCARequest, ListCertificatesByCAResponse } from '../../generated/shapes.js';
 import { normalizeId } from '../../registry/certificates.js';
 import { certificatePage } from './helpers.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { ListPrincipalThingsV2Request, ListPrincipalThingsV2Response, ThingPrincipalType } from '../../generated/shapes.js';
 import { attachmentPage } from './principals.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import {
   CertificateValidationException,
   InvalidRequestException,

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { CertificateConflictException, CertificateValidationException } from '../../generated/errors.js';
 import type { RegisterCertificateRequest, RegisterCertificateResponse } from '../../generated/shapes.js';
 import { assertNotRegistered, assertSettableStatus, registerDeviceCertificate } from '../../registry/certificates.js';

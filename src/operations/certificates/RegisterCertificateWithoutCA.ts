@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { RegisterCertificateWithoutCARequest, RegisterCertificateWithoutCAResponse } from '../../generated/shapes.js';
 import { assertSettableStatus, registerDeviceCertificate } from '../../registry/certificates.js';
 import { parseUsableCertificate } from '../../registry/x509.js';

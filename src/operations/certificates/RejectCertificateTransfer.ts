@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { RejectCertificateTransferRequest } from '../../generated/shapes.js';
 import { rejectTransfer } from '../../registry/certificate-transfers.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { TransferCertificateRequest, TransferCertificateResponse } from '../../generated/shapes.js';
 import { startTransfer } from '../../registry/certificate-transfers.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { UpdateCACertificateRequest } from '../../generated/shapes.js';
 import { updateCaCertificate } from '../../registry/certificates.js';

@@ -1,4 +1,5 @@
-import type { Context, Scope } from '../../api/context.js';
+import type { Scope } from '../../base/scope.js';
+import type { Context } from '../../context/context.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { ThingPrincipalType } from '../../generated/shapes.js';
 import { awsError } from '../../registry/aws-messages.js';

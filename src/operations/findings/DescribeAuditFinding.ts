@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { readFinding } from '../../audit/findings.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { DescribeAuditFindingRequest, DescribeAuditFindingResponse } from '../../generated/shapes.js';

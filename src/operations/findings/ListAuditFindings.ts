@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { canonicalJson, findingFromRow } from '../../audit/findings.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { ListAuditFindingsRequest, ListAuditFindingsResponse } from '../../generated/shapes.js';

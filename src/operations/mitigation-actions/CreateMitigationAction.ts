@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { LimitExceededException, ResourceAlreadyExistsException } from '../../generated/errors.js';
 import type { CreateMitigationActionRequest, CreateMitigationActionResponse } from '../../generated/shapes.js';
-import { actionTypeOf, canonicalJson, mitigationActionArn } from './params.js';
+import { actionTypeOf, canonicalJson, mitigationActionArn } from '../../actions/params.js';
 
 /** AWS's quota L-1A084077: 100 mitigation actions per account (and region), not adjustable. */
 export const MITIGATION_ACTION_LIMIT = 100;

@@ -1,6 +1,6 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { DeleteMitigationActionRequest, DeleteMitigationActionResponse } from '../../generated/shapes.js';
-import { mitigationActionArn } from './params.js';
+import { mitigationActionArn } from '../../actions/params.js';
 
 /** Deleting an action that does not exist succeeds, as AWS documents. */
 export async function DeleteMitigationAction(input: DeleteMitigationActionRequest, ctx: Context): Promise<DeleteMitigationActionResponse> {

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { ListMitigationActionsRequest, ListMitigationActionsResponse } from '../../generated/shapes.js';
 import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 

@@ -1,7 +1,7 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { UpdateMitigationActionRequest, UpdateMitigationActionResponse } from '../../generated/shapes.js';
-import { actionTypeOf } from './params.js';
+import { actionTypeOf } from '../../actions/params.js';
 
 /** roleArn and actionParams are each optional; the name cannot change. New params may change the type. */
 export async function UpdateMitigationAction(input: UpdateMitigationActionRequest, ctx: Context): Promise<UpdateMitigationActionResponse> {

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { cancelTask } from '../../engine/cancel.js';
 import type { CancelDetectMitigationActionsTaskRequest, CancelDetectMitigationActionsTaskResponse } from '../../generated/shapes.js';
 

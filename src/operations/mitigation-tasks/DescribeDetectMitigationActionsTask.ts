@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { DescribeDetectMitigationActionsTaskRequest, DescribeDetectMitigationActionsTaskResponse } from '../../generated/shapes.js';
 import { detectSummary } from './detect-summary.js';

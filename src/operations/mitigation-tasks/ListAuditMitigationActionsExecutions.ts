@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { executionsOfTarget } from '../../engine/executions.js';
 import type {
   AuditMitigationActionsExecutionStatus,

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { AuditMitigationActionsTaskStatus, ListAuditMitigationActionsTasksRequest, ListAuditMitigationActionsTasksResponse } from '../../generated/shapes.js';
 import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 

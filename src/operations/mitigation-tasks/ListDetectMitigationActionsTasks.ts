@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { ListDetectMitigationActionsTasksRequest, ListDetectMitigationActionsTasksResponse } from '../../generated/shapes.js';
 import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 import { detectSummary } from './detect-summary.js';

@@ -1,5 +1,5 @@
 import { moveTask } from '../../engine/lifecycle.js';
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { CHECK_ACTIONS, isCheckName } from '../../audit/checks.js';
 import { auditTotals, missingIds } from '../../engine/plan.js';
 import { InvalidRequestException } from '../../generated/errors.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { missingIds } from '../../engine/plan.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { StartDetectMitigationActionsTaskRequest, StartDetectMitigationActionsTaskResponse } from '../../generated/shapes.js';

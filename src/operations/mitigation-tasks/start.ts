@@ -1,4 +1,5 @@
-import type { Context, Scope } from '../../api/context.js';
+import type { Scope } from '../../base/scope.js';
+import type { Context } from '../../context/context.js';
 import { InvalidRequestException, LimitExceededException, TaskAlreadyExistsException } from '../../generated/errors.js';
 import type { TaskKind, TaskRecord } from '../../store/mitigation-tasks.js';
 import type { StoreTx } from '../../store/store.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { CreatePolicyRequest, CreatePolicyResponse } from '../../generated/shapes.js';
 import { createPolicy } from '../../registry/policies.js';
 import { checkNewTags } from '../../registry/resources.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { CreatePolicyVersionRequest, CreatePolicyVersionResponse } from '../../generated/shapes.js';
 import { createPolicyVersion } from '../../registry/policies.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { GetPolicyVersionRequest, GetPolicyVersionResponse } from '../../generated/shapes.js';
 import { requirePolicy, versionNumber } from '../../registry/policies.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { ListPolicyVersionsRequest, ListPolicyVersionsResponse } from '../../generated/shapes.js';
 import { requirePolicy } from '../../registry/policies.js';
 

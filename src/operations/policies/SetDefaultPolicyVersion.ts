@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { SetDefaultPolicyVersionRequest } from '../../generated/shapes.js';
 import { setDefaultPolicyVersion } from '../../registry/policies.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { AddThingToThingGroupRequest, AddThingToThingGroupResponse } from '../../generated/shapes.js';
 import { addThingToThingGroup } from '../../registry/things.js';
 import { nameOrArn } from './common.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { LimitExceededException } from '../../generated/errors.js';
 import type { CreateDynamicThingGroupRequest, CreateDynamicThingGroupResponse } from '../../generated/shapes.js';
 import { rebuildDynamicGroup } from '../../registry/things.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { ResourceAlreadyExistsException } from '../../generated/errors.js';
 import type { CreateThingRequest, CreateThingResponse } from '../../generated/shapes.js';
 import { billingGroupLock, existingBillingGroup, joinBillingGroup } from '../../registry/billing-groups.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { ResourceAlreadyExistsException } from '../../generated/errors.js';
 import type { CreateThingTypeRequest, CreateThingTypeResponse } from '../../generated/shapes.js';
-import { canonicalJson } from '../mitigation-actions/params.js';
+import { canonicalJson } from '../../actions/params.js';
 import { thingTypeArn } from './common.js';
 
 /** The same name with identical properties answers the existing type; different properties conflict. */

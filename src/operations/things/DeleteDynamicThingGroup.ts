@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { DeleteDynamicThingGroupRequest, DeleteDynamicThingGroupResponse } from '../../generated/shapes.js';
 import { deleteGroup } from './thing-groups.js';
 

@@ -1,5 +1,5 @@
 import { checkExpectedVersion } from '../version.js';
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { DeleteThingRequest, DeleteThingResponse } from '../../generated/shapes.js';
 import { awsError } from '../../registry/aws-messages.js';
 import { leaveBillingGroup } from '../../registry/billing-groups.js';

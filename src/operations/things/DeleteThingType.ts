@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { DeleteThingTypeRequest, DeleteThingTypeResponse } from '../../generated/shapes.js';
 import { existingThingType, THING_TYPE_DELETE_WAIT_MS } from './thing-types.js';

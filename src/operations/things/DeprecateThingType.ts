@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { DeprecateThingTypeRequest, DeprecateThingTypeResponse } from '../../generated/shapes.js';
 import { existingThingType } from './thing-types.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { DescribeThingGroupRequest, DescribeThingGroupResponse } from '../../generated/shapes.js';
 import { describeGroup } from './common.js';
 import { existingGroup } from './thing-groups.js';

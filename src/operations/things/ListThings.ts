@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { ListThingsRequest, ListThingsResponse } from '../../generated/shapes.js';
 import { pageSizeOf } from '../pagination.js';

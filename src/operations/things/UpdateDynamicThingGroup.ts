@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { UpdateDynamicThingGroupRequest, UpdateDynamicThingGroupResponse } from '../../generated/shapes.js';
 import { rebuildDynamicGroup } from '../../registry/things.js';
 import { checkIndexAndQuery } from './dynamic-groups.js';

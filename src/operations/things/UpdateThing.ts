@@ -1,5 +1,5 @@
 import { checkExpectedVersion } from '../version.js';
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../../generated/errors.js';
 import type { UpdateThingRequest, UpdateThingResponse } from '../../generated/shapes.js';
 import { refreshDynamicGroupsOfThing } from '../../registry/things.js';

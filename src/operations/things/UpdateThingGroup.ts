@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import type { UpdateThingGroupRequest, UpdateThingGroupResponse } from '../../generated/shapes.js';
 import { checkVersion, existingGroup, requireKind, updatedProperties } from './thing-groups.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { UpdateThingGroupsForThingRequest, UpdateThingGroupsForThingResponse } from '../../generated/shapes.js';
 import { addThingToThingGroup, groupLock, removeThingFromThingGroup } from '../../registry/things.js';

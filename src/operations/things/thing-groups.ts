@@ -1,6 +1,7 @@
 import { checkExpectedVersion } from '../version.js';
 import { randomUUID } from 'node:crypto';
-import type { Context, Scope } from '../../api/context.js';
+import type { Scope } from '../../base/scope.js';
+import type { Context } from '../../context/context.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../../generated/errors.js';
 import type { Tag, ThingGroupProperties } from '../../generated/shapes.js';
 import type { Repos, StoreTx } from '../../store/store.js';

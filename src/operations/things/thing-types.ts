@@ -1,6 +1,6 @@
-import type { Scope } from '../../api/context.js';
+import type { Scope } from '../../base/scope.js';
 import { ResourceNotFoundException } from '../../generated/errors.js';
-import type { ThingTypeDefinition } from '../../generated/shapes.js';
+import type { ThingTypeDefinition, ThingTypeProperties } from '../../generated/shapes.js';
 import { awsError } from '../../registry/aws-messages.js';
 import type { Repos } from '../../store/store.js';
 import type { ThingTypeRecord } from '../../store/thing-types.js';
@@ -27,6 +27,6 @@ export async function usableThingType(db: Repos, scope: Scope, name: string, by:
 export const thingTypeDefinition = (t: ThingTypeRecord): Required<Pick<ThingTypeDefinition, 'thingTypeName' | 'thingTypeArn' | 'thingTypeProperties' | 'thingTypeMetadata'>> => ({
   thingTypeName: t.name,
   thingTypeArn: t.arn,
-  thingTypeProperties: t.properties,
+  thingTypeProperties: t.properties as ThingTypeProperties,
   thingTypeMetadata: { deprecated: t.deprecated, deprecationDate: t.deprecatedAt, creationDate: t.createdAt },
 });

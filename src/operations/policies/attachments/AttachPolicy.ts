@@ -1,4 +1,4 @@
-import type { Context } from '../../../api/context.js';
+import type { Context } from '../../../context/context.js';
 import type { AttachPolicyRequest } from '../../../generated/shapes.js';
 import { attachPolicy } from '../../../registry/policies.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../../api/context.js';
+import type { Context } from '../../../context/context.js';
 import type { DetachPolicyRequest } from '../../../generated/shapes.js';
 import { detachPolicy } from '../../../registry/policies.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../../api/context.js';
+import type { Context } from '../../../context/context.js';
 import type { ListAttachedPoliciesRequest, ListAttachedPoliciesResponse } from '../../../generated/shapes.js';
 import { listPoliciesOf } from './lists.js';
 

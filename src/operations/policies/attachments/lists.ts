@@ -1,4 +1,4 @@
-import type { Context } from '../../../api/context.js';
+import type { Context } from '../../../context/context.js';
 import { requirePolicy, resolveTarget, targetChain } from '../../../registry/policies.js';
 import { pageSizeOf } from '../../pagination.js';
 import { decodeMarker, page } from '../marker.js';

@@ -1,7 +1,7 @@
-import type { Context } from '../../../api/context.js';
-import type { ListRoleAliasesRequest, ListRoleAliasesResponse } from '../../../generated/shapes.js';
-import { pageSizeOf } from '../../pagination.js';
-import { decodeMarker, page } from '../marker.js';
+import type { Context } from '../../context/context.js';
+import type { ListRoleAliasesRequest, ListRoleAliasesResponse } from '../../generated/shapes.js';
+import { pageSizeOf } from '../pagination.js';
+import { decodeMarker, page } from '../policies/marker.js';
 
 /** Alias names in code-point order; `ascendingOrder: false` reverses it. */
 export async function ListRoleAliases(input: ListRoleAliasesRequest, ctx: Context): Promise<ListRoleAliasesResponse> {

@@ -1,8 +1,8 @@
-import type { Context } from '../../../api/context.js';
-import { InvalidRequestException } from '../../../generated/errors.js';
-import type { ListTagsForResourceRequest, ListTagsForResourceResponse } from '../../../generated/shapes.js';
-import { MAX_TAGS_PER_RESOURCE, requireTaggable } from '../../../registry/resources.js';
-import { decodeToken, encodeToken } from '../../pagination.js';
+import type { Context } from '../../context/context.js';
+import { InvalidRequestException } from '../../generated/errors.js';
+import type { ListTagsForResourceRequest, ListTagsForResourceResponse } from '../../generated/shapes.js';
+import { MAX_TAGS_PER_RESOURCE, requireTaggable } from '../../registry/resources.js';
+import { decodeToken, encodeToken } from '../pagination.js';
 
 /** Tags in key order. A page holds up to 50 (the most a resource can have), so nextToken is rare. */
 export async function ListTagsForResource(input: ListTagsForResourceRequest, ctx: Context): Promise<ListTagsForResourceResponse> {

@@ -1,8 +1,8 @@
-import type { Context } from '../../../api/context.js';
-import { ResourceAlreadyExistsException } from '../../../generated/errors.js';
-import type { CreateRoleAliasRequest, CreateRoleAliasResponse } from '../../../generated/shapes.js';
-import { iotArn } from '../../../registry/arn.js';
-import { checkNewTags } from '../../../registry/resources.js';
+import type { Context } from '../../context/context.js';
+import { ResourceAlreadyExistsException } from '../../generated/errors.js';
+import type { CreateRoleAliasRequest, CreateRoleAliasResponse } from '../../generated/shapes.js';
+import { iotArn } from '../../registry/arn.js';
+import { checkNewTags } from '../../registry/resources.js';
 
 /** AWS: credentialDurationSeconds defaults to 3600 (one hour). */
 export const DEFAULT_CREDENTIAL_DURATION = 3600;

@@ -1,6 +1,6 @@
-import type { Context } from '../../../api/context.js';
-import { NotConfiguredException } from '../../../generated/errors.js';
-import type { GetV2LoggingOptionsRequest, GetV2LoggingOptionsResponse, LogEventConfiguration, LogLevel } from '../../../generated/shapes.js';
+import type { Context } from '../../context/context.js';
+import { NotConfiguredException } from '../../generated/errors.js';
+import type { GetV2LoggingOptionsRequest, GetV2LoggingOptionsResponse, LogEventConfiguration, LogLevel } from '../../generated/shapes.js';
 
 /** Before the first SetV2LoggingOptions there is nothing to return: NotConfiguredException (404), as the API reference lists. */
 export async function GetV2LoggingOptions(_input: GetV2LoggingOptionsRequest, ctx: Context): Promise<GetV2LoggingOptionsResponse> {

@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { setVerificationState } from '../../detect/violations.js';
 import type { PutVerificationStateOnViolationRequest, PutVerificationStateOnViolationResponse } from '../../generated/shapes.js';
 

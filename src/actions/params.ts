@@ -1,5 +1,5 @@
-import { InvalidRequestException } from '../../generated/errors.js';
-import type { MitigationActionParams, MitigationActionType } from '../../generated/shapes.js';
+import { InvalidRequestException } from '../generated/errors.js';
+import type { MitigationActionParams, MitigationActionType } from '../generated/shapes.js';
 
 /** Which actionParams member makes which action type (SEMANTICS.md 1.1). Typed so a missing type does not compile. */
 export const TYPE_OF_MEMBER: Record<keyof MitigationActionParams, MitigationActionType> = {

@@ -1,7 +1,7 @@
-import type { Context } from '../../../api/context.js';
-import { ResourceNotFoundException } from '../../../generated/errors.js';
-import type { DeleteRoleAliasRequest, DeleteRoleAliasResponse } from '../../../generated/shapes.js';
-import { iotArn } from '../../../registry/arn.js';
+import type { Context } from '../../context/context.js';
+import { ResourceNotFoundException } from '../../generated/errors.js';
+import type { DeleteRoleAliasRequest, DeleteRoleAliasResponse } from '../../generated/shapes.js';
+import { iotArn } from '../../registry/arn.js';
 
 export async function DeleteRoleAlias(input: DeleteRoleAliasRequest, ctx: Context): Promise<DeleteRoleAliasResponse> {
   await ctx.store.transaction(async (tx) => {

@@ -1,6 +1,6 @@
-import type { Context } from '../../../api/context.js';
-import { ResourceNotFoundException } from '../../../generated/errors.js';
-import type { DescribeRoleAliasRequest, DescribeRoleAliasResponse } from '../../../generated/shapes.js';
+import type { Context } from '../../context/context.js';
+import { ResourceNotFoundException } from '../../generated/errors.js';
+import type { DescribeRoleAliasRequest, DescribeRoleAliasResponse } from '../../generated/shapes.js';
 
 export async function DescribeRoleAlias(input: DescribeRoleAliasRequest, ctx: Context): Promise<DescribeRoleAliasResponse> {
   const a = await ctx.store.repos.roleAliases.get(ctx, input.roleAlias);

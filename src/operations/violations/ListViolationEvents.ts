@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { eventFromRow } from '../../detect/violations.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { ListViolationEventsRequest, ListViolationEventsResponse } from '../../generated/shapes.js';

@@ -1,6 +1,6 @@
-import type { Context } from '../../../api/context.js';
-import { ResourceNotFoundException } from '../../../generated/errors.js';
-import type { UpdateRoleAliasRequest, UpdateRoleAliasResponse } from '../../../generated/shapes.js';
+import type { Context } from '../../context/context.js';
+import { ResourceNotFoundException } from '../../generated/errors.js';
+import type { UpdateRoleAliasRequest, UpdateRoleAliasResponse } from '../../generated/shapes.js';
 
 /** roleArn and credentialDurationSeconds are each optional; what is left out stays. */
 export async function UpdateRoleAlias(input: UpdateRoleAliasRequest, ctx: Context): Promise<UpdateRoleAliasResponse> {

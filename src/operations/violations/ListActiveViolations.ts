@@ -1,4 +1,4 @@
-import type { Context } from '../../api/context.js';
+import type { Context } from '../../context/context.js';
 import { violationFromRow } from '../../detect/violations.js';
 import type { ListActiveViolationsRequest, ListActiveViolationsResponse } from '../../generated/shapes.js';
 import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';

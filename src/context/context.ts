@@ -1,12 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
-import type { Clock } from './clock.js';
-
-/** Where a request's state lives: every stored resource belongs to one (account, region). */
-export interface Scope {
-  readonly accountId: string;
-  readonly region: string;
-}
+import type { Clock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
 
 /** What an operation gets besides its input. Nothing here knows HTTP. */
 export interface Context extends Scope {

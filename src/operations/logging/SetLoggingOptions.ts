@@ -1,6 +1,6 @@
-import type { Context } from '../../../api/context.js';
-import type { SetLoggingOptionsRequest } from '../../../generated/shapes.js';
-import { setV1LoggingOptions } from '../../../registry/logging.js';
+import type { Context } from '../../context/context.js';
+import type { SetLoggingOptionsRequest } from '../../generated/shapes.js';
+import { setV1LoggingOptions } from '../../registry/logging.js';
 
 /** v1 logging; the body is the loggingOptionsPayload. */
 export async function SetLoggingOptions(input: SetLoggingOptionsRequest, ctx: Context): Promise<void> {

@@ -1,6 +1,6 @@
-import type { Context } from '../../../api/context.js';
-import type { UntagResourceRequest, UntagResourceResponse } from '../../../generated/shapes.js';
-import { requireTaggable } from '../../../registry/resources.js';
+import type { Context } from '../../context/context.js';
+import type { UntagResourceRequest, UntagResourceResponse } from '../../generated/shapes.js';
+import { requireTaggable } from '../../registry/resources.js';
 
 /** Removes the given keys; keys the resource does not have are ignored. */
 export async function UntagResource(input: UntagResourceRequest, ctx: Context): Promise<UntagResourceResponse> {
