@@ -1,5 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import type { ThingsTable } from './schema.generated.js';
+import { all, first, insertRows, prepared, qb, run } from './sql.js';
 
 export type Attributes = Record<string, string>;
 
@@ -14,21 +16,9 @@ export interface ThingRecord {
   modifiedAt: Date;
 }
 
-interface Row {
-  name: string;
-  thing_id: string;
-  arn: string;
-  thing_type_name: string | null;
-  version: number;
-  attributes: string;
-  created_at: number;
-  modified_at: number;
-}
-
-const COLUMNS = 'name, thing_id, arn, thing_type_name, version, attributes, created_at, modified_at';
-const PREFIXED = COLUMNS.split(', ')
-  .map((c) => `t.${c}`)
-  .join(', ');
+/** The columns a thing record is read from. */
+const COLUMNS = ['name', 'thing_id', 'arn', 'thing_type_name', 'version', 'attributes', 'created_at', 'modified_at'] as const;
+type Row = Pick<ThingsTable, (typeof COLUMNS)[number]>;
 
 const fromRow = (r: Row): ThingRecord => ({
   name: r.name,
@@ -58,20 +48,37 @@ export interface ThingListFilter {
  * Things and their attribute index (thing_attributes repeats `attributes` one row per key so
  * ListThings filters through an index).
  */
+const byName = prepared((q, accountId: string, region: string, name: string) =>
+  q.selectFrom('things').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('name', '=', name),
+);
+
 export class ThingRepo {
   constructor(private readonly db: Driver) {}
 
   async get(scope: Scope, name: string): Promise<ThingRecord | undefined> {
-    const row = await this.db.get<Row>(`SELECT ${COLUMNS} FROM things WHERE account_id = ? AND region = ? AND name = ?`, [scope.accountId, scope.region, name]);
+    const row = await byName(this.db, scope.accountId, scope.region, name).first();
     return row && fromRow(row);
   }
 
   /** Inserts unless the name is taken; false when it is (the caller then compares with the existing thing). */
   async insert(scope: Scope, rec: ThingRecord): Promise<boolean> {
-    const n = await this.db.run(
-      `INSERT INTO things (account_id, region, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, region, name) DO NOTHING`,
-      [scope.accountId, scope.region, rec.name, rec.thingId, rec.arn, rec.thingTypeName ?? null, rec.version, JSON.stringify(rec.attributes), rec.createdAt.getTime(), rec.modifiedAt.getTime()],
+    const n = await run(
+      this.db,
+      qb(this.db)
+        .insertInto('things')
+        .values({
+          account_id: scope.accountId,
+          region: scope.region,
+          name: rec.name,
+          thing_id: rec.thingId,
+          arn: rec.arn,
+          thing_type_name: rec.thingTypeName ?? null,
+          version: rec.version,
+          attributes: JSON.stringify(rec.attributes),
+          created_at: rec.createdAt.getTime(),
+          modified_at: rec.modifiedAt.getTime(),
+        })
+        .onConflict((oc) => oc.columns(['account_id', 'region', 'name']).doNothing()),
     );
     if (n > 0) await this.insertAttributes(scope, rec.name, rec.attributes);
     return n > 0;
@@ -79,83 +86,89 @@ export class ThingRepo {
 
   /** Writes type, attributes, version and modifiedAt of an existing thing. */
   async update(scope: Scope, rec: ThingRecord): Promise<void> {
-    await this.db.run('UPDATE things SET thing_type_name = ?, version = ?, attributes = ?, modified_at = ? WHERE account_id = ? AND region = ? AND name = ?', [
-      rec.thingTypeName ?? null,
-      rec.version,
-      JSON.stringify(rec.attributes),
-      rec.modifiedAt.getTime(),
-      scope.accountId,
-      scope.region,
-      rec.name,
-    ]);
-    await this.db.run('DELETE FROM thing_attributes WHERE account_id = ? AND region = ? AND thing_name = ?', [scope.accountId, scope.region, rec.name]);
+    await run(
+      this.db,
+      qb(this.db)
+        .updateTable('things')
+        .set({ thing_type_name: rec.thingTypeName ?? null, version: rec.version, attributes: JSON.stringify(rec.attributes), modified_at: rec.modifiedAt.getTime() })
+        .where('account_id', '=', scope.accountId)
+        .where('region', '=', scope.region)
+        .where('name', '=', rec.name),
+    );
+    await this.deleteAttributes(scope, rec.name);
     await this.insertAttributes(scope, rec.name, rec.attributes);
   }
 
   async delete(scope: Scope, name: string): Promise<void> {
-    await this.db.run('DELETE FROM thing_attributes WHERE account_id = ? AND region = ? AND thing_name = ?', [scope.accountId, scope.region, name]);
-    await this.db.run('DELETE FROM things WHERE account_id = ? AND region = ? AND name = ?', [scope.accountId, scope.region, name]);
+    await this.deleteAttributes(scope, name);
+    await run(this.db, qb(this.db).deleteFrom('things').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('name', '=', name));
+  }
+
+  private async deleteAttributes(scope: Scope, name: string): Promise<void> {
+    await run(
+      this.db,
+      qb(this.db).deleteFrom('thing_attributes').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('thing_name', '=', name),
+    );
   }
 
   private async insertAttributes(scope: Scope, name: string, attributes: Attributes): Promise<void> {
-    const entries = Object.entries(attributes);
-    if (entries.length === 0) return;
-    await this.db.run(
-      `INSERT INTO thing_attributes (account_id, region, thing_name, attr_name, attr_value) VALUES ${entries.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-      entries.flatMap(([k, v]) => [scope.accountId, scope.region, name, k, v]),
-    );
+    const rows = Object.entries(attributes).map(([k, v]) => ({ account_id: scope.accountId, region: scope.region, thing_name: name, attr_name: k, attr_value: v }));
+    await insertRows(this.db, 'thing_attributes', rows);
   }
 
   /** Keyset page in name order; one row more than `limit` tells the caller more follow. */
   async list(scope: Scope, f: ThingListFilter): Promise<ThingRecord[]> {
-    const params: unknown[] = [scope.accountId, scope.region];
-    let sql: string;
+    const q = qb(this.db);
     if (f.attributeName !== undefined) {
-      const where = ['a.account_id = ?', 'a.region = ?', 'a.attr_name = ?'];
-      params.push(f.attributeName);
-      if (f.attributeValue !== undefined && f.prefix) {
-        where.push('a.attr_value >= ?', 'a.attr_value < ?');
-        params.push(f.attributeValue, f.attributeValue + PREFIX_UPPER);
-      } else if (f.attributeValue !== undefined) {
-        where.push('a.attr_value = ?');
-        params.push(f.attributeValue);
-      }
-      if (f.thingTypeName !== undefined) {
-        where.push('t.thing_type_name = ?');
-        params.push(f.thingTypeName);
-      }
-      if (f.afterName !== undefined) {
-        where.push('a.thing_name > ?');
-        params.push(f.afterName);
-      }
-      sql = `SELECT ${PREFIXED} FROM thing_attributes a
-             JOIN things t ON t.account_id = a.account_id AND t.region = a.region AND t.name = a.thing_name
-             WHERE ${where.join(' AND ')} ORDER BY a.thing_name LIMIT ?`;
-    } else {
-      const where = ['account_id = ?', 'region = ?'];
-      if (f.thingTypeName !== undefined) {
-        where.push('thing_type_name = ?');
-        params.push(f.thingTypeName);
-      }
-      if (f.afterName !== undefined) {
-        where.push('name > ?');
-        params.push(f.afterName);
-      }
-      sql = `SELECT ${COLUMNS} FROM things WHERE ${where.join(' AND ')} ORDER BY name LIMIT ?`;
+      const value = f.attributeValue;
+      const query = q
+        .selectFrom('thing_attributes as a')
+        .innerJoin('things as t', (j) => j.onRef('t.account_id', '=', 'a.account_id').onRef('t.region', '=', 'a.region').onRef('t.name', '=', 'a.thing_name'))
+        .select(COLUMNS.map((c) => `t.${c}` as const))
+        .where('a.account_id', '=', scope.accountId)
+        .where('a.region', '=', scope.region)
+        .where('a.attr_name', '=', f.attributeName)
+        .$if(value !== undefined && !!f.prefix, (w) => w.where('a.attr_value', '>=', value!).where('a.attr_value', '<', value + PREFIX_UPPER))
+        .$if(value !== undefined && !f.prefix, (w) => w.where('a.attr_value', '=', value!))
+        .$if(f.thingTypeName !== undefined, (w) => w.where('t.thing_type_name', '=', f.thingTypeName!))
+        .$if(f.afterName !== undefined, (w) => w.where('a.thing_name', '>', f.afterName!))
+        .orderBy('a.thing_name')
+        .limit(f.limit + 1);
+      return (await all(this.db, query)).map(fromRow);
     }
-    params.push(f.limit + 1);
-    return (await this.db.all<Row>(sql, params)).map(fromRow);
+    const query = q
+      .selectFrom('things')
+      .select(COLUMNS)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .$if(f.thingTypeName !== undefined, (w) => w.where('thing_type_name', '=', f.thingTypeName!))
+      .$if(f.afterName !== undefined, (w) => w.where('name', '>', f.afterName!))
+      .orderBy('name')
+      .limit(f.limit + 1);
+    return (await all(this.db, query)).map(fromRow);
   }
 
   /** True when at least one thing has this type. */
   async anyOfType(scope: Scope, thingTypeName: string): Promise<boolean> {
-    const row = await this.db.get('SELECT 1 AS x FROM things WHERE account_id = ? AND region = ? AND thing_type_name = ? LIMIT 1', [scope.accountId, scope.region, thingTypeName]);
-    return row !== undefined;
+    const query = qb(this.db)
+      .selectFrom('things')
+      .select('name')
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('thing_type_name', '=', thingTypeName)
+      .limit(1);
+    return (await first(this.db, query)) !== undefined;
   }
 
   /** True when a principal is attached to the thing (thing_principals belongs to the certificates family). */
   async hasPrincipals(scope: Scope, name: string): Promise<boolean> {
-    const row = await this.db.get('SELECT 1 AS x FROM thing_principals WHERE account_id = ? AND region = ? AND thing_name = ? LIMIT 1', [scope.accountId, scope.region, name]);
-    return row !== undefined;
+    const query = qb(this.db)
+      .selectFrom('thing_principals')
+      .select('principal')
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('thing_name', '=', name)
+      .limit(1);
+    return (await first(this.db, query)) !== undefined;
   }
 }

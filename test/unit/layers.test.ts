@@ -98,4 +98,36 @@ describe('layers (DESIGN habit 13)', () => {
     });
     assert.deepEqual(wrong, []);
   });
+
+  test('only src/store speaks SQL: no SQL text, driver, query builder or schema outside it', () => {
+    const inner = /store\/(driver|sql|rows|schema\.generated|sqlite|postgres)\.ts$/;
+    const wrong = [...graph].flatMap(([file, targets]) => {
+      if (folderOf(file) === 'store') return [];
+      const found = targets.filter((t) => inner.test(t) && !/driver\.ts$/.test(t)).map((t) => `${file} imports ${t}`);
+      const text = readFileSync(join(src, file), 'utf8');
+      if (/\bDriver\b/.test(text) && targets.some((t) => t.endsWith('store/driver.ts')) && !/import \{ Database\w*Error[^}]*\} from/.test(text)) found.push(`${file} uses the store's Driver`);
+      if (/\b(store|tx|ctx)\.db\b/.test(text)) found.push(`${file} reaches the store's connection`);
+      for (const m of text.matchAll(SQL_TEXT)) found.push(`${file} holds SQL: ${m[0].slice(0, 60)}`);
+      return found;
+    });
+    assert.deepEqual(wrong, []);
+  });
+
+  test('inside src/store, SQL is written by hand only with a "Raw SQL:" comment saying why', () => {
+    const exempt = /^store\/(migrations\/|sqlite\.ts|postgres\.ts|driver\.ts)/;
+    const wrong = [...graph.keys()].filter((f) => folderOf(f) === 'store' && !exempt.test(f)).flatMap((file) => {
+      const lines = readFileSync(join(src, file), 'utf8').split('\n');
+      return lines.flatMap((line, i) => {
+        if (!SQL_TEXT.test(line) && !/\bsql(<[^>]*>)?`/.test(line)) return [];
+        SQL_TEXT.lastIndex = 0;
+        const above = lines.slice(Math.max(0, i - 6), i + 1).join('\n');
+        return /\/\/ Raw SQL: \S/.test(above) || /\* Raw SQL: \S/.test(above) ? [] : [`${file}:${i + 1} ${line.trim().slice(0, 80)}`];
+      });
+    });
+    assert.deepEqual(wrong, []);
+  });
 });
+
+/** A string that starts a SQL statement. */
+const SQL_TEXT = /['"`]\s*(SELECT|INSERT INTO|UPDATE [a-z_]+ SET|DELETE FROM|WITH [a-z_]+ AS|CREATE (TABLE|INDEX)|ANALYZE)\b/g;
+

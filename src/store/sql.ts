@@ -1,0 +1,194 @@
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type Compilable,
+  type CompiledQuery,
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type InsertQueryBuilder,
+  type InsertResult,
+  type SqlBool,
+} from 'kysely';
+import type { Driver } from './driver.js';
+import type { Database } from './schema.generated.js';
+
+/**
+ * How the store writes SQL: Kysely builds and compiles every query against the typed schema that
+ * scripts/schema.ts generates from the migrations, in the dialect of the connection; the store's
+ * own drivers run it (their transactions, locks, savepoints and statement caches). Kysely never
+ * holds a connection: its builders here compile only.
+ */
+export type Q = Kysely<Database>;
+export type { Database };
+export type Table = keyof Database;
+
+function builder(dialect: Driver['dialect']): Q {
+  return new Kysely<Database>({
+    dialect:
+      dialect === 'sqlite'
+        ? {
+            createAdapter: () => new SqliteAdapter(),
+            createDriver: () => new DummyDriver(),
+            createIntrospector: (db) => new SqliteIntrospector(db),
+            createQueryCompiler: () => new SqliteQueryCompiler(),
+          }
+        : {
+            createAdapter: () => new PostgresAdapter(),
+            createDriver: () => new DummyDriver(),
+            createIntrospector: (db) => new PostgresIntrospector(db),
+            createQueryCompiler: () => new PostgresQueryCompiler(),
+          },
+  });
+}
+
+const builders = { sqlite: builder('sqlite'), postgres: builder('postgres') };
+
+/** The query builder for a connection's dialect. */
+export const qb = (db: Pick<Driver, 'dialect'>): Q => builders[db.dialect];
+
+const paramsOf = (c: CompiledQuery): unknown[] => c.parameters as unknown[];
+
+/** Runs a SELECT (or a statement with RETURNING) and answers its rows. */
+export async function all<O>(db: Driver, query: Compilable<O>): Promise<O[]> {
+  const c = query.compile();
+  return db.all<O>(c.sql, paramsOf(c));
+}
+
+/** Runs a SELECT and answers its first row. */
+export async function first<O>(db: Driver, query: Compilable<O>): Promise<O | undefined> {
+  const c = query.compile();
+  return db.get<O>(c.sql, paramsOf(c));
+}
+
+/** Runs an INSERT, UPDATE or DELETE and answers the number of rows it changed. */
+export async function run(db: Driver, query: Compilable<unknown>): Promise<number> {
+  const c = query.compile();
+  return db.run(c.sql, paramsOf(c));
+}
+
+/** A parameter of a prepared query: stands for the argument at `index` until the query runs. */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * A query compiled once per dialect, for the hot paths: `build` receives placeholders for its
+ * arguments (scalars only: a string, number, boolean or null where a value goes) and the compiled
+ * SQL is kept; each call only fills the parameters in. Building and compiling a query costs
+ * about 10 µs, which a request answered in under 100 µs notices.
+ */
+export function prepared<A extends unknown[], O>(build: (q: Q, ...args: A) => Compilable<O>): (db: Driver, ...args: A) => Compiled<O> {
+  const cache: Partial<Record<Driver['dialect'], { sql: string; params: unknown[] }>> = {};
+  const compile = (dialect: Driver['dialect']) => {
+    const slots = Array.from({ length: build.length - 1 }, (_, i) => new Slot(i)) as unknown as A;
+    const c = build(builders[dialect], ...slots).compile();
+    return { sql: c.sql, params: paramsOf(c) };
+  };
+  return (db, ...args) => {
+    const c = (cache[db.dialect] ??= compile(db.dialect));
+    const params = c.params.map((p) => (p instanceof Slot ? args[p.index] : p));
+    return new Compiled<O>(db, c.sql, params);
+  };
+}
+
+/** A prepared query with its parameters, ready to run. */
+export class Compiled<O> {
+  constructor(
+    private readonly db: Driver,
+    private readonly sql: string,
+    private readonly params: unknown[],
+  ) {}
+  all(): Promise<O[]> {
+    return this.db.all<O>(this.sql, this.params);
+  }
+  first(): Promise<O | undefined> {
+    return this.db.get<O>(this.sql, this.params);
+  }
+  run(): Promise<number> {
+    return this.db.run(this.sql, this.params);
+  }
+}
+
+/**
+ * Rows go in statements of BATCH rows, the remainder in power-of-two pieces, so only a handful
+ * of distinct SQL texts exist (both drivers cache statements by text) and a statement stays far
+ * below either backend's parameter limit.
+ */
+export const BATCH = 256;
+
+/** The sizes `rows` is cut into: BATCH as often as it fits, then descending powers of two. */
+export function pieces(count: number): number[] {
+  const out: number[] = [];
+  let left = count;
+  for (; left >= BATCH; left -= BATCH) out.push(BATCH);
+  for (let size = BATCH / 2; size >= 1; size /= 2) {
+    if (left >= size) {
+      out.push(size);
+      left -= size;
+    }
+  }
+  return out;
+}
+
+/**
+ * A batched multi-row INSERT into `table`. `finish` adds what follows the VALUES list (an
+ * ON CONFLICT clause); every row must name the same columns.
+ */
+export async function insertRows<T extends Table>(
+  db: Driver,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+  finish?: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown>,
+): Promise<number> {
+  let changed = 0;
+  let at = 0;
+  for (const size of pieces(rows.length)) {
+    const q = qb(db).insertInto(table).values(rows.slice(at, at + size) as Insertable<Database[T]>[]);
+    changed += await run(db, finish ? finish(q) : q);
+    at += size;
+  }
+  return changed;
+}
+
+/**
+ * Runs `fn` over `values` in chunks of BATCH, each padded to BATCH with its first value, so
+ * `column IN (chunk)` has one SQL text whatever the number of values.
+ */
+export async function inChunks<V>(values: readonly V[], fn: (chunk: V[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < values.length; i += BATCH) {
+    const chunk = values.slice(i, i + BATCH);
+    await fn(chunk.concat(Array(BATCH - chunk.length).fill(chunk[0])));
+  }
+}
+
+/** `inChunks` that gathers the rows each chunk's query answers. */
+export async function selectIn<V, O>(db: Driver, values: readonly V[], query: (chunk: V[]) => Compilable<O>): Promise<O[]> {
+  const out: O[] = [];
+  await inChunks(values, async (chunk) => void out.push(...(await all(db, query(chunk)))));
+  return out;
+}
+
+/**
+ * A keyset condition: rows strictly after `values` in the order of `columns` (all ascending or all
+ * descending). The leading column's bound comes first so an index range serves it on both backends.
+ */
+export function after<DB, TB extends keyof DB>(
+  eb: ExpressionBuilder<DB, TB>,
+  columns: readonly string[],
+  values: readonly unknown[],
+  descending: boolean,
+): Expression<SqlBool> {
+  const op = descending ? '<' : '>';
+  const ref = (c: string) => eb.ref(c as never);
+  const alternatives = columns.map((_, k) =>
+    eb.and([...columns.slice(0, k).map((c, j) => eb(ref(c), '=', values[j] as never)), eb(ref(columns[k]), op, values[k] as never)]),
+  );
+  return eb.and([eb(ref(columns[0]), descending ? '<=' : '>=', values[0] as never), eb.or(alternatives)]);
+}
