@@ -1,11 +1,13 @@
 import { InvalidRequestException } from '../generated/errors.js';
 
 /**
- * Opaque page tokens: base64url JSON naming the list they belong to and where the next page
- * starts (a keyset, so pages stay stable while other requests insert).
+ * Opaque page tokens: JSON naming the list they belong to and where the next page starts (a
+ * keyset, so pages stay stable while other requests insert). nextToken members are base64url;
+ * marker members are standard base64, the model's Marker pattern (`[A-Za-z0-9+/]+={0,2}`).
+ * Decoding accepts both alphabets.
  */
-export function encodeToken(list: string, position: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify({ l: list, ...position })).toString('base64url');
+export function encodeToken(list: string, position: Record<string, unknown>, alphabet: 'base64url' | 'base64' = 'base64url'): string {
+  return Buffer.from(JSON.stringify({ l: list, ...position })).toString(alphabet);
 }
 
 export function decodeToken<T extends Record<string, unknown>>(list: string, token: string | undefined, member = 'nextToken'): T | undefined {

@@ -5,13 +5,11 @@ import type { CertificateRecord, CreationKey } from '../../store/certificates.js
 import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
 /**
- * Page markers of the certificate lists. Their model pattern is standard base64
- * (`[A-Za-z0-9+/]+={0,2}`), so the opaque token is re-encoded from base64url; decoding accepts both.
- * The direction is part of the list name, so a marker of an ascending list is refused by a descending one.
+ * Page markers of the certificate lists: the shared page token in the Marker alphabet. The
+ * direction is part of the list name, so a marker of an ascending list is refused by a descending one.
  */
 export function encodeMarker(list: string, ascending: boolean, last: { createdAt: Date; id: string }): string {
-  const token = encodeToken(`${list}-${ascending ? 'asc' : 'desc'}`, { c: last.createdAt.getTime(), i: last.id });
-  return Buffer.from(token, 'base64url').toString('base64');
+  return encodeToken(`${list}-${ascending ? 'asc' : 'desc'}`, { c: last.createdAt.getTime(), i: last.id }, 'base64');
 }
 
 export function decodeMarker(list: string, ascending: boolean, marker: string | undefined): CreationKey | undefined {

@@ -1,13 +1,9 @@
 import { InvalidRequestException } from '../../generated/errors.js';
-import { decodeToken } from '../pagination.js';
+import { decodeToken, encodeToken } from '../pagination.js';
 
-/**
- * Markers of the marker/nextMarker lists. The model's Marker pattern is standard base64
- * (`[A-Za-z0-9+/]+={0,2}`), so these are encoded as base64 rather than base64url; decoding goes
- * through the shared pagination helper (which accepts both alphabets).
- */
+/** Markers of the marker/nextMarker lists keyed by name: the shared page token in the Marker alphabet. */
 export function encodeMarker(list: string, after: string, ascending = true): string {
-  return Buffer.from(JSON.stringify({ l: list, after, asc: ascending })).toString('base64');
+  return encodeToken(list, { after, asc: ascending }, 'base64');
 }
 
 export interface MarkerPosition {
