@@ -1,0 +1,21 @@
+import type { SelectQueryBuilder } from 'kysely';
+import type { Driver } from './driver.js';
+import { all } from './sql.js';
+
+/**
+ * The one way background work is claimed, on either backend. Inside a transaction, `claim` runs
+ * the caller's selection of due work (its filter and order) for at most `limit` rows and holds
+ * them until commit: PostgreSQL adds FOR UPDATE SKIP LOCKED, so a worker on another node skips the
+ * rows being claimed and takes the next ones instead of waiting; SQLite has one writer (the
+ * transaction holds the database's only write lock), so the selection is already exclusive.
+ *
+ * Work that outlives the transaction (an audit that runs for minutes, an SNS delivery) also takes
+ * a lease: the repo stamps owner and expiry on the claimed rows in the same transaction, and its
+ * selection skips rows with a live lease, so a crashed node's work is claimable again once the
+ * lease expires. Work done inside the transaction (a batch of mitigation targets, a scheduled
+ * audit's next run) needs no lease.
+ */
+export async function claim<DB, TB extends keyof DB, O>(db: Driver, due: SelectQueryBuilder<DB, TB, O>, limit: number): Promise<O[]> {
+  const query = due.limit(limit);
+  return all(db, db.dialect === 'postgres' ? query.forUpdate().skipLocked() : query);
+}
