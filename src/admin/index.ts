@@ -8,7 +8,6 @@ import { errorResponse, type WireResponse } from '../api/serialize.js';
 import type { LocalEndpoints, LocalRequest } from '../api/server.js';
 import type { SigV4Verifier } from '../api/sigv4.js';
 import { InternalFailureException } from '../generated/errors.js';
-import { schemaVersion } from '../store/migrations/index.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../base/version.js';
 import type { HostGuard } from './guard.js';
@@ -87,7 +86,7 @@ export async function handleAdmin(req: AdminRequest, opts: AdminOptions): Promis
         version: VERSION,
         apiVersion: '2015-05-28',
         backend: opts.store.dialect,
-        schemaVersion: await schemaVersion(opts.store.db),
+        schemaVersion: await opts.store.schemaVersion(),
       });
     case 'POST /_warden/reset':
       return reset(req, opts);

@@ -63,6 +63,11 @@ export class Store {
     );
   }
 
+  /** The schema version the database is at (the last migration applied). */
+  schemaVersion(): Promise<number> {
+    return schemaVersion(this.db);
+  }
+
   health(): Promise<void> {
     return this.db.ping();
   }
