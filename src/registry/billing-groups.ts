@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
 import { ResourceAlreadyExistsException, ResourceNotFoundException } from '../generated/errors.js';
 import type { BillingGroupRecord } from '../store/billing-groups.js';
@@ -41,7 +40,7 @@ export async function createBillingGroup(tx: StoreTx, scope: ClockedScope, n: { 
     arn: billingGroupArn(scope, n.name),
     description: n.description || undefined,
     version: 1,
-    createdAt: (scope.clock ?? systemClock).now(),
+    createdAt: scope.clock.now(),
   };
   if (await tx.billingGroups.insert(scope, group)) {
     if (n.tags?.length) await tx.tags.put(scope, group.arn, n.tags);
@@ -87,7 +86,7 @@ export async function addThingToBillingGroup(tx: StoreTx, scope: ClockedScope, o
 export async function joinBillingGroup(tx: StoreTx, scope: ClockedScope, thingName: string, billingGroupName: string): Promise<void> {
   await tx.lock(scope, billingThingLock(thingName));
   if ((await tx.billingGroups.groupOfThing(scope, thingName)) === billingGroupName) return;
-  await tx.billingGroups.setGroupOfThing(scope, thingName, billingGroupName, (scope.clock ?? systemClock).now());
+  await tx.billingGroups.setGroupOfThing(scope, thingName, billingGroupName, scope.clock.now());
 }
 
 /** Takes a thing out of a billing group; a thing that is not in it (or in another one) stays as it is. */

@@ -5,10 +5,10 @@ import type { LoggingOptionsV1, LoggingOptionsV2 } from '../store/logging.js';
 import type { Repos } from '../store/repos.js';
 import type { StoreTx } from '../store/store.js';
 
-/** Scope, optionally with the request's (or the engine's) clock. */
-export type LoggingScope = Scope & { readonly clock?: Clock };
+/** Scope with the clock of its caller (the request's, or the engine's). */
+export type LoggingScope = Scope & { readonly clock: Clock };
 
-const nowOf = (scope: LoggingScope): Date => scope.clock?.now() ?? new Date();
+const nowOf = (scope: LoggingScope): Date => scope.clock.now();
 
 /**
  * SetV2LoggingOptions (also what the ENABLE_IOT_LOGGING mitigation action does): roleArn,

@@ -18,10 +18,10 @@ export const MAX_DOCUMENT_CHARS = 2048;
 /** The lock every policy writer takes, so limit and conflict checks see a settled state. */
 export const POLICY_LOCK = 'policies';
 
-/** Scope, optionally with the request's (or the engine's) clock. */
-export type PolicyScope = Scope & { readonly clock?: Clock };
+/** Scope with the clock of its caller (the request's, or the engine's). */
+export type PolicyScope = Scope & { readonly clock: Clock };
 
-const nowOf = (scope: PolicyScope): Date => scope.clock?.now() ?? new Date();
+const nowOf = (scope: PolicyScope): Date => scope.clock.now();
 const newGenerationId = (): string => randomBytes(32).toString('hex');
 
 export const policyArn = (scope: Scope, name: string): string => iotArn(scope, `policy/${name}`);

@@ -1,5 +1,4 @@
 import type { Clock } from '../base/clock.js';
-import { systemClock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../generated/errors.js';
 import type { Repos, StoreTx } from '../store/store.js';
@@ -22,8 +21,8 @@ export const MAX_GROUPS_PER_THING = 10;
 export const groupLock = (name: string): string => `thing-group/${name}`;
 const thingLock = (name: string): string => `thing-membership/${name}`;
 
-/** A scope, optionally with the clock of the request (membership times). */
-export type ClockedScope = Scope & { readonly clock?: Clock };
+/** A scope with the clock of its caller (the request's, or the engine's): membership times. */
+export type ClockedScope = Scope & { readonly clock: Clock };
 
 /**
  * The thing is already in the maximum number of groups and no dynamic group could make room.
@@ -87,7 +86,7 @@ export async function addThingToThingGroup(
     }
     await tx.thingGroupMembers.remove(scope, lastDynamic.groupName, thingName);
   }
-  await tx.thingGroupMembers.add(scope, thingGroupName, thingName, false, (scope.clock ?? systemClock).now());
+  await tx.thingGroupMembers.add(scope, thingGroupName, thingName, false, scope.clock.now());
 }
 
 /** Removes a thing from a static group; not a member: no-op. */
@@ -120,7 +119,7 @@ export async function refreshDynamicGroupsOfThing(tx: StoreTx, scope: ClockedSco
       count--;
     }
   }
-  const now = (scope.clock ?? systemClock).now();
+  const now = scope.clock.now();
   for (const g of matching) {
     if (current.has(g.name) || count >= MAX_GROUPS_PER_THING) continue;
     await tx.thingGroupMembers.add(scope, g.name, thing.name, true, now);
@@ -153,5 +152,5 @@ export async function rebuildDynamicGroup(tx: StoreTx, scope: ClockedScope, grou
     afterName = rows[PAGE - 1].name;
   }
   await tx.thingGroupMembers.removeMany(scope, groupName, toRemove);
-  await tx.thingGroupMembers.addMany(scope, groupName, toAdd, true, (scope.clock ?? systemClock).now());
+  await tx.thingGroupMembers.addMany(scope, groupName, toAdd, true, scope.clock.now());
 }
