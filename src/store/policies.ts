@@ -1,5 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import type { PoliciesTable, PolicyVersionsTable } from './schema.generated.js';
+import { all, prepared, qb, run } from './sql.js';
 
 export interface PolicyRecord {
   name: string;
@@ -26,17 +28,12 @@ export interface PolicyWithDocument {
   document: string;
 }
 
-interface Row {
-  name: string;
-  arn: string;
-  default_version_id: string;
-  last_version_id: number;
-  generation_id: string;
-  created_at: number;
-  modified_at: number;
-}
+/** The columns a policy record is read from. */
+const COLUMNS = ['name', 'arn', 'default_version_id', 'last_version_id', 'generation_id', 'created_at', 'modified_at'] as const;
+type Row = Pick<PoliciesTable, (typeof COLUMNS)[number]>;
 
-const COLUMNS = 'name, arn, default_version_id, last_version_id, generation_id, created_at, modified_at';
+const VERSION_COLUMNS = ['version_id', 'document', 'created_at'] as const;
+type VersionRow = Pick<PolicyVersionsTable, (typeof VERSION_COLUMNS)[number]>;
 
 const fromRow = (r: Row): PolicyRecord => ({
   name: r.name,
@@ -48,110 +45,147 @@ const fromRow = (r: Row): PolicyRecord => ({
   modifiedAt: new Date(Number(r.modified_at)),
 });
 
-const versionFromRow = (r: { version_id: number; document: string; created_at: number }): PolicyVersionRecord => ({
+const versionFromRow = (r: VersionRow): PolicyVersionRecord => ({
   versionId: String(r.version_id),
   document: r.document,
   createdAt: new Date(Number(r.created_at)),
 });
+
+const byName = prepared((q, accountId: string, region: string, name: string) =>
+  q.selectFrom('policies').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('name', '=', name),
+);
+
+const versionOf = prepared((q, accountId: string, region: string, name: string, versionId: number) =>
+  q
+    .selectFrom('policy_versions')
+    .select(VERSION_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('region', '=', region)
+    .where('policy_name', '=', name)
+    .where('version_id', '=', versionId),
+);
+
+const versionsOf = prepared((q, accountId: string, region: string, name: string) =>
+  q
+    .selectFrom('policy_versions')
+    .select(VERSION_COLUMNS)
+    .where('account_id', '=', accountId)
+    .where('region', '=', region)
+    .where('policy_name', '=', name)
+    .orderBy('version_id', 'desc'),
+);
 
 /** Policies and their versions. Attachments live in PolicyTargetRepo. */
 export class PolicyRepo {
   constructor(private readonly db: Driver) {}
 
   async get(scope: Scope, name: string): Promise<PolicyRecord | undefined> {
-    const row = await this.db.get<Row>(`SELECT ${COLUMNS} FROM policies WHERE account_id = ? AND region = ? AND name = ?`, [scope.accountId, scope.region, name]);
+    const row = await byName(this.db, scope.accountId, scope.region, name).first();
     return row && fromRow(row);
   }
 
   async insert(scope: Scope, rec: PolicyRecord): Promise<void> {
-    await this.db.run(`INSERT INTO policies (account_id, region, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-      scope.accountId,
-      scope.region,
-      rec.name,
-      rec.arn,
-      rec.defaultVersionId,
-      rec.lastVersionId,
-      rec.generationId,
-      rec.createdAt.getTime(),
-      rec.modifiedAt.getTime(),
-    ]);
+    await run(
+      this.db,
+      qb(this.db)
+        .insertInto('policies')
+        .values({
+          account_id: scope.accountId,
+          region: scope.region,
+          name: rec.name,
+          arn: rec.arn,
+          default_version_id: rec.defaultVersionId,
+          last_version_id: rec.lastVersionId,
+          generation_id: rec.generationId,
+          created_at: rec.createdAt.getTime(),
+          modified_at: rec.modifiedAt.getTime(),
+        }),
+    );
   }
 
   /** Writes the default version, last version id, generation and modification time. */
   async update(scope: Scope, rec: PolicyRecord): Promise<void> {
-    await this.db.run(
-      'UPDATE policies SET default_version_id = ?, last_version_id = ?, generation_id = ?, modified_at = ? WHERE account_id = ? AND region = ? AND name = ?',
-      [rec.defaultVersionId, rec.lastVersionId, rec.generationId, rec.modifiedAt.getTime(), scope.accountId, scope.region, rec.name],
+    await run(
+      this.db,
+      qb(this.db)
+        .updateTable('policies')
+        .set({ default_version_id: rec.defaultVersionId, last_version_id: rec.lastVersionId, generation_id: rec.generationId, modified_at: rec.modifiedAt.getTime() })
+        .where('account_id', '=', scope.accountId)
+        .where('region', '=', scope.region)
+        .where('name', '=', rec.name),
     );
   }
 
   /** Deletes the policy and all its versions. */
   async delete(scope: Scope, name: string): Promise<boolean> {
-    await this.db.run('DELETE FROM policy_versions WHERE account_id = ? AND region = ? AND policy_name = ?', [scope.accountId, scope.region, name]);
-    const n = await this.db.run('DELETE FROM policies WHERE account_id = ? AND region = ? AND name = ?', [scope.accountId, scope.region, name]);
+    const q = qb(this.db);
+    await run(this.db, q.deleteFrom('policy_versions').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('policy_name', '=', name));
+    const n = await run(this.db, q.deleteFrom('policies').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('name', '=', name));
     return n > 0;
   }
 
   /** Keyset page in name order (descending when `ascending` is false); one row more than `limit`. */
   async list(scope: Scope, opts: { after?: string; ascending: boolean; limit: number }): Promise<PolicyRecord[]> {
-    const params: unknown[] = [scope.accountId, scope.region];
-    let where = 'account_id = ? AND region = ?';
-    if (opts.after !== undefined) {
-      where += opts.ascending ? ' AND name > ?' : ' AND name < ?';
-      params.push(opts.after);
-    }
-    params.push(opts.limit + 1);
-    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM policies WHERE ${where} ORDER BY name ${opts.ascending ? 'ASC' : 'DESC'} LIMIT ?`, params);
-    return rows.map(fromRow);
+    const query = qb(this.db)
+      .selectFrom('policies')
+      .select(COLUMNS)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .$if(opts.after !== undefined, (w) => w.where('name', opts.ascending ? '>' : '<', opts.after!))
+      .orderBy('name', opts.ascending ? 'asc' : 'desc')
+      .limit(opts.limit + 1);
+    return (await all(this.db, query)).map(fromRow);
   }
 
   async getVersion(scope: Scope, name: string, versionId: number): Promise<PolicyVersionRecord | undefined> {
-    const row = await this.db.get<{ version_id: number; document: string; created_at: number }>(
-      'SELECT version_id, document, created_at FROM policy_versions WHERE account_id = ? AND region = ? AND policy_name = ? AND version_id = ?',
-      [scope.accountId, scope.region, name, versionId],
-    );
+    const row = await versionOf(this.db, scope.accountId, scope.region, name, versionId).first();
     return row && versionFromRow(row);
   }
 
   /** Every version of a policy, newest first (at most five). */
   async listVersions(scope: Scope, name: string): Promise<PolicyVersionRecord[]> {
-    const rows = await this.db.all<{ version_id: number; document: string; created_at: number }>(
-      'SELECT version_id, document, created_at FROM policy_versions WHERE account_id = ? AND region = ? AND policy_name = ? ORDER BY version_id DESC',
-      [scope.accountId, scope.region, name],
-    );
-    return rows.map(versionFromRow);
+    return (await versionsOf(this.db, scope.accountId, scope.region, name).all()).map(versionFromRow);
   }
 
   async insertVersion(scope: Scope, name: string, v: PolicyVersionRecord): Promise<void> {
-    await this.db.run('INSERT INTO policy_versions (account_id, region, policy_name, version_id, document, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      scope.accountId,
-      scope.region,
-      name,
-      Number(v.versionId),
-      v.document,
-      v.createdAt.getTime(),
-    ]);
+    await run(
+      this.db,
+      qb(this.db)
+        .insertInto('policy_versions')
+        .values({ account_id: scope.accountId, region: scope.region, policy_name: name, version_id: Number(v.versionId), document: v.document, created_at: v.createdAt.getTime() }),
+    );
   }
 
   async deleteVersion(scope: Scope, name: string, versionId: number): Promise<boolean> {
-    const n = await this.db.run('DELETE FROM policy_versions WHERE account_id = ? AND region = ? AND policy_name = ? AND version_id = ?', [
-      scope.accountId,
-      scope.region,
-      name,
-      versionId,
-    ]);
+    const n = await run(
+      this.db,
+      qb(this.db)
+        .deleteFrom('policy_versions')
+        .where('account_id', '=', scope.accountId)
+        .where('region', '=', scope.region)
+        .where('policy_name', '=', name)
+        .where('version_id', '=', versionId),
+    );
     return n > 0;
   }
 
   /** The named policies with their default version's document, in name order; unknown names are left out. */
   async withDefaultDocuments(scope: Scope, names: string[]): Promise<PolicyWithDocument[]> {
     if (names.length === 0) return [];
-    const rows = await this.db.all<{ name: string; arn: string; document: string }>(
-      `SELECT p.name, p.arn, v.document FROM policies p
-       JOIN policy_versions v ON v.account_id = p.account_id AND v.region = p.region AND v.policy_name = p.name AND v.version_id = CAST(p.default_version_id AS INTEGER)
-       WHERE p.account_id = ? AND p.region = ? AND p.name IN (${names.map(() => '?').join(', ')}) ORDER BY p.name`,
-      [scope.accountId, scope.region, ...names],
-    );
-    return rows;
+    const query = qb(this.db)
+      .selectFrom('policies as p')
+      .innerJoin('policy_versions as v', (j) =>
+        j
+          .onRef('v.account_id', '=', 'p.account_id')
+          .onRef('v.region', '=', 'p.region')
+          .onRef('v.policy_name', '=', 'p.name')
+          .on((eb) => eb('v.version_id', '=', eb.cast<number>('p.default_version_id', 'integer'))),
+      )
+      .select(['p.name', 'p.arn', 'v.document'])
+      .where('p.account_id', '=', scope.accountId)
+      .where('p.region', '=', scope.region)
+      .where('p.name', 'in', names)
+      .orderBy('p.name');
+    return all(this.db, query);
   }
 }

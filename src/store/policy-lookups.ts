@@ -1,5 +1,6 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import { all, prepared, qb, type Compiled } from './sql.js';
 
 /**
  * The registry tables of the other families that policies and tags read, by the columns of the
@@ -28,17 +29,27 @@ export interface GroupRef {
   arn: string;
 }
 
+/** One prepared existence probe per known table (tags and policy targets check one per request). */
+const existsIn = Object.fromEntries(
+  (Object.keys(KEYED_TABLES) as KeyedTable[]).map((table) => [
+    table,
+    prepared((q, accountId: string, region: string, key: string) =>
+      q
+        .selectFrom(table)
+        .select((eb) => eb.lit(1).as('x'))
+        .where('account_id', '=', accountId)
+        .where('region', '=', region)
+        .where((eb) => eb(eb.ref(KEYED_TABLES[table] as never), '=', key as never)),
+    ),
+  ]),
+) as Record<KeyedTable, (db: Driver, accountId: string, region: string, key: string) => Compiled<{ x: 1 }>>;
+
 export class RegistryLookupRepo {
   constructor(private readonly db: Driver) {}
 
   /** Whether a row with this key exists in one of the known tables of the scope. */
   async exists(scope: Scope, table: KeyedTable, key: string): Promise<boolean> {
-    const row = await this.db.get(`SELECT 1 AS x FROM ${table} WHERE account_id = ? AND region = ? AND ${KEYED_TABLES[table]} = ?`, [
-      scope.accountId,
-      scope.region,
-      key,
-    ]);
-    return row !== undefined;
+    return (await existsIn[table](this.db, scope.accountId, scope.region, key).first()) !== undefined;
   }
 
   /**
@@ -46,25 +57,40 @@ export class RegistryLookupRepo {
    * hierarchy (thing_groups.parent_name), each once.
    */
   async groupsWithAncestors(scope: Scope, seed: { groups: string[] } | { thing: string }): Promise<GroupRef[]> {
-    let seedSql: string;
-    let seedParams: unknown[];
-    if ('thing' in seed) {
-      seedSql = 'name IN (SELECT group_name FROM thing_group_members WHERE account_id = ? AND region = ? AND thing_name = ?)';
-      seedParams = [scope.accountId, scope.region, seed.thing];
-    } else {
-      if (seed.groups.length === 0) return [];
-      seedSql = `name IN (${seed.groups.map(() => '?').join(', ')})`;
-      seedParams = seed.groups;
-    }
-    return this.db.all<GroupRef>(
-      `WITH RECURSIVE chain (name, arn, parent_name, depth) AS (
-         SELECT name, arn, parent_name, 0 FROM thing_groups WHERE account_id = ? AND region = ? AND ${seedSql}
-         UNION ALL
-         SELECT g.name, g.arn, g.parent_name, c.depth + 1 FROM thing_groups g JOIN chain c ON g.name = c.parent_name
-         WHERE g.account_id = ? AND g.region = ? AND c.depth < ${MAX_DEPTH}
-       )
-       SELECT DISTINCT name, arn FROM chain ORDER BY name`,
-      [scope.accountId, scope.region, ...seedParams, scope.accountId, scope.region],
-    );
+    if ('groups' in seed && seed.groups.length === 0) return [];
+    const query = qb(this.db)
+      .withRecursive('chain(name, arn, parent_name, depth)', (q) =>
+        q
+          .selectFrom('thing_groups')
+          .select((eb) => ['name', 'arn', 'parent_name', eb.lit(0).as('depth')])
+          .where('account_id', '=', scope.accountId)
+          .where('region', '=', scope.region)
+          .where(
+            'name',
+            'in',
+            'thing' in seed
+              ? q
+                  .selectFrom('thing_group_members')
+                  .select('group_name')
+                  .where('account_id', '=', scope.accountId)
+                  .where('region', '=', scope.region)
+                  .where('thing_name', '=', seed.thing)
+              : seed.groups,
+          )
+          .unionAll((u) =>
+            u
+              .selectFrom('thing_groups as g')
+              .innerJoin('chain as c', 'g.name', 'c.parent_name')
+              .select((eb) => ['g.name', 'g.arn', 'g.parent_name', eb('c.depth', '+', eb.lit(1)).as('depth')])
+              .where('g.account_id', '=', scope.accountId)
+              .where('g.region', '=', scope.region)
+              .where('c.depth', '<', MAX_DEPTH),
+          ),
+      )
+      .selectFrom('chain')
+      .select(['name', 'arn'])
+      .distinct()
+      .orderBy('name');
+    return all(this.db, query);
   }
 }

@@ -1,5 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import type { ThingGroupsTable } from './schema.generated.js';
+import { all, first, prepared, qb, run } from './sql.js';
 import { PREFIX_UPPER, type Attributes } from './things.js';
 
 export interface ThingGroupRecord {
@@ -24,27 +26,26 @@ export interface ThingGroupRecord {
   createdAt: Date;
 }
 
-interface Row {
-  name: string;
-  group_id: string;
-  arn: string;
-  parent_name: string | null;
-  root_name: string;
-  path: string;
-  depth: number;
-  is_dynamic: number;
-  description: string | null;
-  attributes: string;
-  version: number;
-  query_string: string | null;
-  query_version: string | null;
-  index_name: string | null;
-  status: string | null;
-  created_at: number;
-}
-
-const COLUMNS =
-  'name, group_id, arn, parent_name, root_name, path, depth, is_dynamic, description, attributes, version, query_string, query_version, index_name, status, created_at';
+/** The columns a thing group record is read from. */
+const COLUMNS = [
+  'name',
+  'group_id',
+  'arn',
+  'parent_name',
+  'root_name',
+  'path',
+  'depth',
+  'is_dynamic',
+  'description',
+  'attributes',
+  'version',
+  'query_string',
+  'query_version',
+  'index_name',
+  'status',
+  'created_at',
+] as const;
+type Row = Pick<ThingGroupsTable, (typeof COLUMNS)[number]>;
 
 const fromRow = (r: Row): ThingGroupRecord => ({
   name: r.name,
@@ -76,101 +77,138 @@ export interface GroupListFilter {
   limit: number;
 }
 
+const byName = prepared((q, accountId: string, region: string, name: string) =>
+  q.selectFrom('thing_groups').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('name', '=', name),
+);
+
+/** Run on every thing write (refreshDynamicGroupsOfThing): one index probe when the scope has none. */
+const dynamicOfScope = prepared((q, accountId: string, region: string) =>
+  q
+    .selectFrom('thing_groups')
+    .select(['name', 'query_string'])
+    .where('account_id', '=', accountId)
+    .where('region', '=', region)
+    .where('is_dynamic', '=', 1)
+    .orderBy('name'),
+);
+
 export class ThingGroupRepo {
   constructor(private readonly db: Driver) {}
 
   async get(scope: Scope, name: string): Promise<ThingGroupRecord | undefined> {
-    const row = await this.db.get<Row>(`SELECT ${COLUMNS} FROM thing_groups WHERE account_id = ? AND region = ? AND name = ?`, [scope.accountId, scope.region, name]);
+    const row = await byName(this.db, scope.accountId, scope.region, name).first();
     return row && fromRow(row);
   }
 
   /** Inserts unless the name is taken; false when it is. */
   async insert(scope: Scope, g: ThingGroupRecord): Promise<boolean> {
-    const n = await this.db.run(
-      `INSERT INTO thing_groups (account_id, region, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, region, name) DO NOTHING`,
-      [
-        scope.accountId,
-        scope.region,
-        g.name,
-        g.groupId,
-        g.arn,
-        g.parentName ?? null,
-        g.rootName,
-        g.path,
-        g.depth,
-        g.isDynamic ? 1 : 0,
-        g.description ?? null,
-        JSON.stringify(g.attributes),
-        g.version,
-        g.queryString ?? null,
-        g.queryVersion ?? null,
-        g.indexName ?? null,
-        g.status ?? null,
-        g.createdAt.getTime(),
-      ],
+    const n = await run(
+      this.db,
+      qb(this.db)
+        .insertInto('thing_groups')
+        .values({
+          account_id: scope.accountId,
+          region: scope.region,
+          name: g.name,
+          group_id: g.groupId,
+          arn: g.arn,
+          parent_name: g.parentName ?? null,
+          root_name: g.rootName,
+          path: g.path,
+          depth: g.depth,
+          is_dynamic: g.isDynamic ? 1 : 0,
+          description: g.description ?? null,
+          attributes: JSON.stringify(g.attributes),
+          version: g.version,
+          query_string: g.queryString ?? null,
+          query_version: g.queryVersion ?? null,
+          index_name: g.indexName ?? null,
+          status: g.status ?? null,
+          created_at: g.createdAt.getTime(),
+        })
+        .onConflict((oc) => oc.columns(['account_id', 'region', 'name']).doNothing()),
     );
     return n > 0;
   }
 
   /** Writes the mutable fields: description, attributes, version and the dynamic query. */
   async update(scope: Scope, g: ThingGroupRecord): Promise<void> {
-    await this.db.run(
-      `UPDATE thing_groups SET description = ?, attributes = ?, version = ?, query_string = ?, query_version = ?, index_name = ?, status = ?
-       WHERE account_id = ? AND region = ? AND name = ?`,
-      [g.description ?? null, JSON.stringify(g.attributes), g.version, g.queryString ?? null, g.queryVersion ?? null, g.indexName ?? null, g.status ?? null, scope.accountId, scope.region, g.name],
+    await run(
+      this.db,
+      qb(this.db)
+        .updateTable('thing_groups')
+        .set({
+          description: g.description ?? null,
+          attributes: JSON.stringify(g.attributes),
+          version: g.version,
+          query_string: g.queryString ?? null,
+          query_version: g.queryVersion ?? null,
+          index_name: g.indexName ?? null,
+          status: g.status ?? null,
+        })
+        .where('account_id', '=', scope.accountId)
+        .where('region', '=', scope.region)
+        .where('name', '=', g.name),
     );
   }
 
   async delete(scope: Scope, name: string): Promise<void> {
-    await this.db.run('DELETE FROM thing_groups WHERE account_id = ? AND region = ? AND name = ?', [scope.accountId, scope.region, name]);
+    await run(this.db, qb(this.db).deleteFrom('thing_groups').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('name', '=', name));
   }
 
   async countChildren(scope: Scope, name: string): Promise<number> {
-    const row = await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM thing_groups WHERE account_id = ? AND region = ? AND parent_name = ?', [scope.accountId, scope.region, name]);
-    return Number(row?.n ?? 0);
+    const query = qb(this.db)
+      .selectFrom('thing_groups')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('parent_name', '=', name);
+    return Number((await first(this.db, query))?.n ?? 0);
   }
 
   async countDynamic(scope: Scope): Promise<number> {
-    const row = await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM thing_groups WHERE account_id = ? AND region = ? AND is_dynamic = 1', [scope.accountId, scope.region]);
-    return Number(row?.n ?? 0);
+    const query = qb(this.db)
+      .selectFrom('thing_groups')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('is_dynamic', '=', 1);
+    return Number((await first(this.db, query))?.n ?? 0);
   }
 
   /** Every dynamic group of the scope with its query (cheap when there are none: one index probe). */
   async dynamicGroups(scope: Scope): Promise<{ name: string; queryString: string }[]> {
-    const rows = await this.db.all<{ name: string; query_string: string }>(
-      'SELECT name, query_string FROM thing_groups WHERE account_id = ? AND region = ? AND is_dynamic = 1 ORDER BY name',
-      [scope.accountId, scope.region],
-    );
-    return rows.map((r) => ({ name: r.name, queryString: r.query_string }));
+    const rows = await dynamicOfScope(this.db, scope.accountId, scope.region).all();
+    // A dynamic group always has its query (CreateDynamicThingGroup requires one).
+    return rows.map((r) => ({ name: r.name, queryString: r.query_string! }));
   }
 
   /** Names of the group and all its descendants. */
   async subtreeNames(scope: Scope, path: string): Promise<string[]> {
-    const rows = await this.db.all<{ name: string }>('SELECT name FROM thing_groups WHERE account_id = ? AND region = ? AND path >= ? AND path < ?', [
-      scope.accountId,
-      scope.region,
-      path,
-      path + PREFIX_UPPER,
-    ]);
-    return rows.map((r) => r.name);
+    const query = qb(this.db)
+      .selectFrom('thing_groups')
+      .select('name')
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('path', '>=', path)
+      .where('path', '<', path + PREFIX_UPPER);
+    return (await all(this.db, query)).map((r) => r.name);
   }
 
   /** Keyset page in name order; one row more than `limit`. */
   async list(scope: Scope, f: GroupListFilter): Promise<ThingGroupRecord[]> {
-    const where = ['account_id = ?', 'region = ?'];
-    const params: unknown[] = [scope.accountId, scope.region];
-    const add = (clause: string, ...values: unknown[]): void => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (f.parentName !== undefined) add('parent_name = ?', f.parentName);
-    if (f.underPath !== undefined) add('path > ? AND path < ?', f.underPath, f.underPath + PREFIX_UPPER);
-    if (f.topOnly) add('parent_name IS NULL');
-    if (f.namePrefix !== undefined) add('name >= ? AND name < ?', f.namePrefix, f.namePrefix + PREFIX_UPPER);
-    if (f.afterName !== undefined) add('name > ?', f.afterName);
-    params.push(f.limit + 1);
-    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM thing_groups WHERE ${where.join(' AND ')} ORDER BY name LIMIT ?`, params);
-    return rows.map(fromRow);
+    const query = qb(this.db)
+      .selectFrom('thing_groups')
+      .select(COLUMNS)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .$if(f.parentName !== undefined, (w) => w.where('parent_name', '=', f.parentName!))
+      .$if(f.underPath !== undefined, (w) => w.where('path', '>', f.underPath!).where('path', '<', f.underPath + PREFIX_UPPER))
+      .$if(!!f.topOnly, (w) => w.where('parent_name', 'is', null))
+      .$if(f.namePrefix !== undefined, (w) => w.where('name', '>=', f.namePrefix!).where('name', '<', f.namePrefix + PREFIX_UPPER))
+      .$if(f.afterName !== undefined, (w) => w.where('name', '>', f.afterName!))
+      .orderBy('name')
+      .limit(f.limit + 1);
+    return (await all(this.db, query)).map(fromRow);
   }
 }

@@ -1,5 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import type { ThingTypesTable } from './schema.generated.js';
+import { all, prepared, qb, run } from './sql.js';
 
 export interface ThingTypeRecord {
   name: string;
@@ -12,17 +14,9 @@ export interface ThingTypeRecord {
   createdAt: Date;
 }
 
-interface Row {
-  name: string;
-  thing_type_id: string;
-  arn: string;
-  properties: string;
-  deprecated: number;
-  deprecated_at: number | null;
-  created_at: number;
-}
-
-const COLUMNS = 'name, thing_type_id, arn, properties, deprecated, deprecated_at, created_at';
+/** The columns a thing type record is read from. */
+const COLUMNS = ['name', 'thing_type_id', 'arn', 'properties', 'deprecated', 'deprecated_at', 'created_at'] as const;
+type Row = Pick<ThingTypesTable, (typeof COLUMNS)[number]>;
 
 const fromRow = (r: Row): ThingTypeRecord => ({
   name: r.name,
@@ -34,52 +28,67 @@ const fromRow = (r: Row): ThingTypeRecord => ({
   createdAt: new Date(Number(r.created_at)),
 });
 
+const byName = prepared((q, accountId: string, region: string, name: string) =>
+  q.selectFrom('thing_types').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('name', '=', name),
+);
+
 export class ThingTypeRepo {
   constructor(private readonly db: Driver) {}
 
   async get(scope: Scope, name: string): Promise<ThingTypeRecord | undefined> {
-    const row = await this.db.get<Row>(`SELECT ${COLUMNS} FROM thing_types WHERE account_id = ? AND region = ? AND name = ?`, [scope.accountId, scope.region, name]);
+    const row = await byName(this.db, scope.accountId, scope.region, name).first();
     return row && fromRow(row);
   }
 
   /** Inserts unless the name is taken; false when it is. */
   async insert(scope: Scope, rec: ThingTypeRecord): Promise<boolean> {
-    const n = await this.db.run(
-      `INSERT INTO thing_types (account_id, region, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, region, name) DO NOTHING`,
-      [scope.accountId, scope.region, rec.name, rec.thingTypeId, rec.arn, JSON.stringify(rec.properties), rec.deprecated ? 1 : 0, rec.deprecatedAt?.getTime() ?? null, rec.createdAt.getTime()],
+    const n = await run(
+      this.db,
+      qb(this.db)
+        .insertInto('thing_types')
+        .values({
+          account_id: scope.accountId,
+          region: scope.region,
+          name: rec.name,
+          thing_type_id: rec.thingTypeId,
+          arn: rec.arn,
+          properties: JSON.stringify(rec.properties),
+          deprecated: rec.deprecated ? 1 : 0,
+          deprecated_at: rec.deprecatedAt?.getTime() ?? null,
+          created_at: rec.createdAt.getTime(),
+        })
+        .onConflict((oc) => oc.columns(['account_id', 'region', 'name']).doNothing()),
     );
     return n > 0;
   }
 
   async setDeprecated(scope: Scope, name: string, deprecatedAt: Date | undefined): Promise<void> {
-    await this.db.run('UPDATE thing_types SET deprecated = ?, deprecated_at = ? WHERE account_id = ? AND region = ? AND name = ?', [
-      deprecatedAt ? 1 : 0,
-      deprecatedAt?.getTime() ?? null,
-      scope.accountId,
-      scope.region,
-      name,
-    ]);
+    await run(
+      this.db,
+      qb(this.db)
+        .updateTable('thing_types')
+        .set({ deprecated: deprecatedAt ? 1 : 0, deprecated_at: deprecatedAt?.getTime() ?? null })
+        .where('account_id', '=', scope.accountId)
+        .where('region', '=', scope.region)
+        .where('name', '=', name),
+    );
   }
 
   async delete(scope: Scope, name: string): Promise<void> {
-    await this.db.run('DELETE FROM thing_types WHERE account_id = ? AND region = ? AND name = ?', [scope.accountId, scope.region, name]);
+    await run(this.db, qb(this.db).deleteFrom('thing_types').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('name', '=', name));
   }
 
   /** Keyset page in name order (optionally the one type named), one row more than `limit`. */
   async list(scope: Scope, opts: { name?: string; afterName?: string; limit: number }): Promise<ThingTypeRecord[]> {
-    const where = ['account_id = ?', 'region = ?'];
-    const params: unknown[] = [scope.accountId, scope.region];
-    if (opts.name !== undefined) {
-      where.push('name = ?');
-      params.push(opts.name);
-    }
-    if (opts.afterName !== undefined) {
-      where.push('name > ?');
-      params.push(opts.afterName);
-    }
-    params.push(opts.limit + 1);
-    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM thing_types WHERE ${where.join(' AND ')} ORDER BY name LIMIT ?`, params);
-    return rows.map(fromRow);
+    const query = qb(this.db)
+      .selectFrom('thing_types')
+      .select(COLUMNS)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .$if(opts.name !== undefined, (w) => w.where('name', '=', opts.name!))
+      .$if(opts.afterName !== undefined, (w) => w.where('name', '>', opts.afterName!))
+      .orderBy('name')
+      .limit(opts.limit + 1);
+    return (await all(this.db, query)).map(fromRow);
   }
 }
