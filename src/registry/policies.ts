@@ -3,7 +3,7 @@ import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
 import { DeleteConflictException, InvalidRequestException, LimitExceededException, MalformedPolicyException, ResourceNotFoundException } from '../generated/errors.js';
 import type { PolicyRecord } from '../store/policies.js';
-import type { KeyedTable } from '../store/policy-lookups.js';
+import type { ResourceKind } from '../store/policy-lookups.js';
 import type { Repos } from '../store/repos.js';
 import type { StoreTx } from '../store/store.js';
 import { iotArn } from './arn.js';
@@ -199,7 +199,7 @@ export interface ResolvedTarget {
 
 const COGNITO_IDENTITY = /^[a-z]{2}(-[a-z]+)+-\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TARGET_ARN = /^arn:aws[a-z-]*:iot:([^:]+):(\d{12}):(cert|thinggroup)\/(.+)$/;
-const TABLE_OF: Record<'cert' | 'thinggroup', KeyedTable> = { cert: 'certificates', thinggroup: 'thing_groups' };
+const KIND_OF: Record<'cert' | 'thinggroup', ResourceKind> = { cert: 'certificate', thinggroup: 'thingGroup' };
 
 /**
  * A policy target or principal: a certificate ARN, a thing group ARN (both must exist in this
@@ -214,7 +214,7 @@ export async function resolveTarget(db: Repos, scope: Scope, target: string, mem
   }
   const [, region, account, type, key] = m;
   const what = type === 'cert' ? 'Certificate' : 'Thing group';
-  if (region !== scope.region || account !== scope.accountId || !(await db.registryLookups.exists(scope, TABLE_OF[type as 'cert' | 'thinggroup'], key))) {
+  if (region !== scope.region || account !== scope.accountId || !(await db.registryLookups.exists(scope, KIND_OF[type as 'cert' | 'thinggroup'], key))) {
     throw new ResourceNotFoundException(`${what} ${target} does not exist.`);
   }
   const canonical = iotArn(scope, `${type}/${key}`);

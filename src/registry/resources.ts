@@ -1,6 +1,6 @@
 import type { Scope } from '../base/scope.js';
 import { InvalidRequestException, LimitExceededException, ResourceNotFoundException } from '../generated/errors.js';
-import type { KeyedTable } from '../store/policy-lookups.js';
+import type { ResourceKind } from '../store/policy-lookups.js';
 import type { Repos } from '../store/repos.js';
 import type { StoreTx } from '../store/store.js';
 import type { Tag } from '../store/tags.js';
@@ -10,19 +10,19 @@ export const MAX_TAGS_PER_RESOURCE = 50;
 
 /**
  * The AWS IoT resource types that TagResource accepts and Warden has, by the ARN's resource type,
- * with the table that holds them (keyed by the name or id after the slash). Things and device
+ * with the kind the store looks them up by (the name or id after the slash). Things and device
  * certificates are not taggable in AWS IoT. A new taggable family adds one line here (and its
- * table to KEYED_TABLES).
+ * kind to the store's lookups).
  */
-const TAGGABLE: Record<string, { table: KeyedTable; what: string }> = {
-  mitigationaction: { table: 'mitigation_actions', what: 'Mitigation action' },
-  thinggroup: { table: 'thing_groups', what: 'Thing group' },
-  thingtype: { table: 'thing_types', what: 'Thing type' },
-  policy: { table: 'policies', what: 'Policy' },
-  rolealias: { table: 'role_aliases', what: 'Role alias' },
-  cacert: { table: 'ca_certificates', what: 'CA certificate' },
-  scheduledaudit: { table: 'scheduled_audits', what: 'Scheduled audit' },
-  billinggroup: { table: 'billing_groups', what: 'Billing group' },
+const TAGGABLE: Record<string, { kind: ResourceKind; what: string }> = {
+  mitigationaction: { kind: 'mitigationAction', what: 'Mitigation action' },
+  thinggroup: { kind: 'thingGroup', what: 'Thing group' },
+  thingtype: { kind: 'thingType', what: 'Thing type' },
+  policy: { kind: 'policy', what: 'Policy' },
+  rolealias: { kind: 'roleAlias', what: 'Role alias' },
+  cacert: { kind: 'caCertificate', what: 'CA certificate' },
+  scheduledaudit: { kind: 'scheduledAudit', what: 'Scheduled audit' },
+  billinggroup: { kind: 'billingGroup', what: 'Billing group' },
 };
 
 const IOT_ARN = /^arn:aws[a-z-]*:iot:([^:]*):([^:]*):([a-z]+)\/(.+)$/;
@@ -36,12 +36,12 @@ export async function requireTaggable(db: Repos, scope: Scope, arn: string): Pro
   const m = IOT_ARN.exec(arn);
   if (!m) throw new InvalidRequestException(`resourceArn ${arn} is not an AWS IoT resource ARN.`);
   const [, region, account, type, key] = m;
-  const kind = TAGGABLE[type];
-  if (!kind) {
+  const taggable = TAGGABLE[type];
+  if (!taggable) {
     throw new InvalidRequestException(`resourceArn ${arn} names a ${type}, which cannot be tagged; taggable kinds: ${Object.keys(TAGGABLE).join(', ')}.`);
   }
-  if (region !== scope.region || account !== scope.accountId || !(await db.registryLookups.exists(scope, kind.table, key))) {
-    throw new ResourceNotFoundException(`${kind.what} ${arn} does not exist.`);
+  if (region !== scope.region || account !== scope.accountId || !(await db.registryLookups.exists(scope, taggable.kind, key))) {
+    throw new ResourceNotFoundException(`${taggable.what} ${arn} does not exist.`);
   }
 }
 

@@ -3,23 +3,23 @@ import type { Driver } from './driver.js';
 import { all, prepared, qb, type Compiled } from './sql.js';
 
 /**
- * The registry tables of the other families that policies and tags read, by the columns of the
- * table contract. Table and column names come from this fixed list, never from a request.
+ * The kinds of resource whose existence policies and tags check, with the table and key column
+ * that hold them. Table and column names come from this fixed list, never from a request.
  */
-export const KEYED_TABLES = {
-  certificates: 'certificate_id',
-  ca_certificates: 'certificate_id',
-  thing_groups: 'name',
-  thing_types: 'name',
-  things: 'name',
-  mitigation_actions: 'name',
-  policies: 'name',
-  role_aliases: 'alias',
-  scheduled_audits: 'name',
-  billing_groups: 'name',
+const KEYED = {
+  certificate: ['certificates', 'certificate_id'],
+  caCertificate: ['ca_certificates', 'certificate_id'],
+  thingGroup: ['thing_groups', 'name'],
+  thingType: ['thing_types', 'name'],
+  thing: ['things', 'name'],
+  mitigationAction: ['mitigation_actions', 'name'],
+  policy: ['policies', 'name'],
+  roleAlias: ['role_aliases', 'alias'],
+  scheduledAudit: ['scheduled_audits', 'name'],
+  billingGroup: ['billing_groups', 'name'],
 } as const;
 
-export type KeyedTable = keyof typeof KEYED_TABLES;
+export type ResourceKind = keyof typeof KEYED;
 
 /** Thing group hierarchies are at most 7 deep in AWS; the walk stops well beyond that even on a cycle. */
 const MAX_DEPTH = 32;
@@ -29,27 +29,27 @@ export interface GroupRef {
   arn: string;
 }
 
-/** One prepared existence probe per known table (tags and policy targets check one per request). */
+/** One prepared existence probe per kind (tags and policy targets check one per request). */
 const existsIn = Object.fromEntries(
-  (Object.keys(KEYED_TABLES) as KeyedTable[]).map((table) => [
-    table,
+  (Object.keys(KEYED) as ResourceKind[]).map((kind) => [
+    kind,
     prepared((q, accountId: string, region: string, key: string) =>
       q
-        .selectFrom(table)
+        .selectFrom(KEYED[kind][0])
         .select((eb) => eb.lit(1).as('x'))
         .where('account_id', '=', accountId)
         .where('region', '=', region)
-        .where((eb) => eb(eb.ref(KEYED_TABLES[table] as never), '=', key as never)),
+        .where((eb) => eb(eb.ref(KEYED[kind][1] as never), '=', key as never)),
     ),
   ]),
-) as Record<KeyedTable, (db: Driver, accountId: string, region: string, key: string) => Compiled<{ x: 1 }>>;
+) as Record<ResourceKind, (db: Driver, accountId: string, region: string, key: string) => Compiled<{ x: 1 }>>;
 
 export class RegistryLookupRepo {
   constructor(private readonly db: Driver) {}
 
-  /** Whether a row with this key exists in one of the known tables of the scope. */
-  async exists(scope: Scope, table: KeyedTable, key: string): Promise<boolean> {
-    return (await existsIn[table](this.db, scope.accountId, scope.region, key).first()) !== undefined;
+  /** Whether a resource of this kind with this name or id exists in the scope. */
+  async exists(scope: Scope, kind: ResourceKind, key: string): Promise<boolean> {
+    return (await existsIn[kind](this.db, scope.accountId, scope.region, key).first()) !== undefined;
   }
 
   /**

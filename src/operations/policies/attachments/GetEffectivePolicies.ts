@@ -18,7 +18,7 @@ export async function GetEffectivePolicies(input: GetEffectivePoliciesRequest, c
     targets.push(...(await targetChain(repos, ctx, await resolveTarget(repos, ctx, input.principal, 'principal'), true)));
   }
   if (input.thingName !== undefined) {
-    if (!(await repos.registryLookups.exists(ctx, 'things', input.thingName))) throw new ResourceNotFoundException(`Thing ${input.thingName} does not exist.`);
+    if (!(await repos.registryLookups.exists(ctx, 'thing', input.thingName))) throw new ResourceNotFoundException(`Thing ${input.thingName} does not exist.`);
     const groups = await repos.registryLookups.groupsWithAncestors(ctx, { thing: input.thingName });
     targets.push(...groups.map((g) => g.arn));
   }
