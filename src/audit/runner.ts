@@ -92,7 +92,7 @@ export class AuditRunner {
     let wrote = false;
     for (const t of await store.repos.auditTasks.endedUnnotified(50)) {
       const scope: Scope = { accountId: t.account_id, region: t.region };
-      const config = await readAuditConfiguration(store.db, scope);
+      const config = await readAuditConfiguration(store.repos, scope);
       const written = await store.transaction(async (tx) => {
         const ok = await notifyAuditEnd(tx, scope, t.task_id, config, this.o.snsDelivery, clock.now());
         if (!ok) await tx.auditTasks.markNotified(scope, t.task_id); // no target: nothing owed
@@ -107,7 +107,7 @@ export class AuditRunner {
   async runTask(task: AuditRunRow): Promise<void> {
     const { store, clock, log } = this.o;
     const scope: Scope = { accountId: task.account_id, region: task.region };
-    const config = await readAuditConfiguration(store.db, scope);
+    const config = await readAuditConfiguration(store.repos, scope);
     const suppressions = await activeSuppressions(store.db, scope, new Date(Number(task.task_start_time)));
     for (;;) {
       if (this.loop.closing) return;

@@ -227,16 +227,16 @@ for (const backend of BACKENDS) {
     test('a run takes only the checks still enabled in the account audit configuration', async () => {
       const store = w.server.store;
       const config = (await store.repos.auditConfigurations.get(SCOPE))!;
-      const checks = JSON.parse(config.checks) as Record<string, { enabled: boolean }>;
+      const checks = structuredClone(config.checks);
       checks[CA_EXPIRING].enabled = false; // as if disabled behind the API's back
-      await store.repos.auditConfigurations.put(SCOPE, { ...config, checks: JSON.stringify(checks) });
+      await store.repos.auditConfigurations.put(SCOPE, { ...config, checks });
       const due = (await row('weekly')).next_run;
       await startDueScheduledAudits(store, new Date(due));
       const weekly = await tasksOf(store, 'weekly');
       assert.equal(weekly.length, 2);
       assert.deepEqual(JSON.parse(weekly[1].checks), [LOGGING]);
       checks[CA_EXPIRING].enabled = true;
-      await store.repos.auditConfigurations.put(SCOPE, { ...config, checks: JSON.stringify(checks) });
+      await store.repos.auditConfigurations.put(SCOPE, { ...config, checks });
     });
 
     test('restart: a reopened database keeps the schedules and starts what is due', async () => {
