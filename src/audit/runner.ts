@@ -108,7 +108,7 @@ export class AuditRunner {
     const { store, clock, log } = this.o;
     const scope: Scope = { accountId: task.account_id, region: task.region };
     const config = await readAuditConfiguration(store.repos, scope);
-    const suppressions = await activeSuppressions(store.db, scope, new Date(Number(task.task_start_time)));
+    const suppressions = await activeSuppressions(store.repos, scope, new Date(Number(task.task_start_time)));
     for (;;) {
       if (this.loop.closing) return;
       const now = clock.now().getTime();
