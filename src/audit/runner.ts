@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../base/clock.js';
-import type { Scope } from '../base/scope.js';
 import type { Store } from '../store/store.js';
 import { breathe } from './check.js';
 import { AUDIT_CHECKS } from './checks/index.js';
@@ -117,7 +116,7 @@ export class AuditRunner {
       await breathe();
       const started = Date.now();
       const result = await evaluateCheck(AUDIT_CHECKS.get(pending.checkName), {
-        db: store.db,
+        repos: store.repos,
         scope,
         taskId,
         now: task.taskStartTime,
