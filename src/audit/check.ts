@@ -5,8 +5,9 @@ import type { Repos } from '../store/store.js';
 /**
  * The contract between the audit runner and one audit check (src/audit/checks/<name>.ts).
  * A check reads the account's registry (and the audit inputs: CRLs, IAM roles, connection
- * events) through the repos, writes nothing but the CRLs it fetches, and answers what it found. The runner stores the findings
- * with the task, marks the suppressed ones, and fills the check's auditDetails.
+ * events) through the repos, writes nothing but the CRLs it fetches, and answers what it found.
+ * The runner stores the findings with the task, marks the suppressed ones, and fills the check's
+ * auditDetails.
  */
 export interface CheckContext {
   /** Read-only use (but for a fetched CRL): the runner owns every write. */
