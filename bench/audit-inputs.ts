@@ -1,8 +1,8 @@
 import type { Scope } from '../src/base/scope.js';
 import { parseCrl, verifyWithRegisteredCa } from '../src/audit/crls.js';
 import { connectionId } from '../src/store/connection-events.js';
-import { CrlRepo, UPLOADED } from '../src/store/crls.js';
-import type { Driver } from '../src/store/driver.js';
+import { UPLOADED } from '../src/store/crls.js';
+import type { Repos } from '../src/store/store.js';
 import type { IamRoleRecord } from '../src/store/iam-roles.js';
 import { DAY_MS, makeCrl, type BenchCa } from './audit-certs.js';
 
@@ -18,13 +18,11 @@ export const EVENT_COLUMNS = ['account_id', 'region', 'event_id', 'client_id', '
 export const bump = (o: Record<string, number>, key: string, by = 1): void => void (o[key] = (o[key] ?? 0) + by);
 
 /** Uploads a CRL the way POST /_warden/crls stores it (after checking it verifies with a registered CA). */
-export async function storeCrl(db: Driver, ca: BenchCa, serials: string[], now: number): Promise<void> {
+export async function storeCrl(repos: Repos, ca: BenchCa, serials: string[], now: number): Promise<void> {
   const crl = parseCrl(await makeCrl(ca, serials, now));
-  const verdict = await verifyWithRegisteredCa(db, SCOPE, crl);
+  const verdict = await verifyWithRegisteredCa(repos, SCOPE, crl);
   if (!verdict.ok) throw new Error(`the CRL of ${ca.name} would be refused: ${verdict.problem}`);
-  await db.transaction((tx) =>
-    new CrlRepo(tx).replace(SCOPE, { crlId: crl.id, issuer: crl.issuer, der: crl.der, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, source: UPLOADED, storedAt: new Date(now) }),
-  );
+  await repos.crls.replace(SCOPE, { crlId: crl.id, issuer: crl.issuer, der: crl.der, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, source: UPLOADED, storedAt: new Date(now) });
 }
 
 /** The IAM role `k` of the role aliases: what it grants, and the services its credentials used. */

@@ -210,10 +210,10 @@ export async function setup(dataDir: string, databaseUrl: string | undefined, si
     phases.devicesSeconds = round((performance.now() - p0) / 1000, 1);
 
     p0 = performance.now();
-    for (const { ca, j } of cas.issuers) await storeCrl(store.db, ca, crlSerials.get(j) ?? [], now);
+    for (const { ca, j } of cas.issuers) await storeCrl(store.repos, ca, crlSerials.get(j) ?? [], now);
     if (cas.root) {
       const intermediate = cas.issuers.find((x) => x.j === REVOKED_INTERMEDIATE)!.ca;
-      await storeCrl(store.db, cas.root, [intermediate.cert.serialNumber.toUpperCase(), 'DEAD01', 'DEAD02'], now);
+      await storeCrl(store.repos, cas.root, [intermediate.cert.serialNumber.toUpperCase(), 'DEAD01', 'DEAD02'], now);
       bump(seeded.caCertificates, 'activeRevokedByIssuer');
     }
     phases.crlsSeconds = round((performance.now() - p0) / 1000, 1);

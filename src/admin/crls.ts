@@ -78,7 +78,7 @@ function checkBody(body: unknown): Body {
 
 async function verify(crl: ParsedCrl, issuerPem: string | undefined, ctx: Context): Promise<void> {
   if (issuerPem === undefined) {
-    const verdict = await verifyWithRegisteredCa(ctx.store.db, ctx, crl);
+    const verdict = await verifyWithRegisteredCa(ctx.store.repos, ctx, crl);
     if (!verdict.ok) {
       throw new InvalidRequestException(
         verdict.problem.startsWith('no CA certificate') ? `issuerCertificate is required: ${verdict.problem}.` : `crl is refused: ${verdict.problem}.`,

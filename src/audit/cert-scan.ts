@@ -1,12 +1,13 @@
 import type { ResourceIdentifier, ResourceType } from '../generated/shapes.js';
-import { AUDITED_STATUS_SQL, breathe, type CheckContext, type CheckResult } from './check.js';
+import type { CertTable } from '../store/certificate-audit.js';
+import { breathe, type CheckContext, type CheckResult } from './check.js';
 
 /**
- * What the certificate checks share: the two certificate tables, the audited statuses, paging in
- * certificate-id order (a page at a time, so 100,000 certificates never sit in memory as rows),
- * and the day thresholds of a check's configuration.
+ * What the certificate checks share: the two certificate tables, paging in certificate-id order
+ * (a page at a time, so 100,000 certificates never sit in memory as rows), and the day thresholds
+ * of a check's configuration. The audited statuses and the queries are CertificateAuditRepo's.
  */
-export type CertTable = 'certificates' | 'ca_certificates';
+export type { CertTable } from '../store/certificate-audit.js';
 
 const PAGE = 5000;
 
@@ -18,36 +19,27 @@ export function certResource(table: CertTable, id: string): { resourceType: Reso
 }
 
 /** The scope's certificates in the audited statuses (auditDetails.totalResourcesCount). */
-export async function countAudited(ctx: CheckContext, table: CertTable): Promise<number> {
-  const row = await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE account_id = ? AND region = ? AND ${AUDITED_STATUS_SQL}`, [ctx.scope.accountId, ctx.scope.region]);
-  return Number(row?.n ?? 0);
+export function countAudited(ctx: CheckContext, table: CertTable): Promise<number> {
+  return ctx.repos.certificateAudit.countAudited(ctx.scope, table);
 }
 
 /**
- * The audited certificates that also meet `where` (SQL over the table's columns, `?` for
- * `params`), page by page in id order; `columns` are selected besides certificate_id. Stops with
- * the signal's reason when the audit is canceled.
+ * The pages `page` answers (a keyset page of at most `limit` certificates with ids after
+ * `afterId`), in id order until one comes back short. Lets requests in between pages and stops
+ * with the signal's reason when the audit is canceled.
  */
-export async function* auditedPages<T extends { certificate_id: string }>(
+export async function* auditedPages<T extends { certificateId: string }>(
   ctx: CheckContext,
-  table: CertTable,
-  columns: string,
-  where: string,
-  params: unknown[],
+  page: (afterId: string, limit: number) => Promise<T[]>,
 ): AsyncGenerator<T[]> {
   let after = '';
   for (;;) {
     await breathe();
     ctx.signal.throwIfAborted();
-    const rows = await ctx.db.all<T>(
-      `SELECT certificate_id, ${columns} FROM ${table}
-       WHERE account_id = ? AND region = ? AND ${AUDITED_STATUS_SQL} AND (${where}) AND certificate_id > ?
-       ORDER BY certificate_id LIMIT ${PAGE}`,
-      [ctx.scope.accountId, ctx.scope.region, ...params, after],
-    );
+    const rows = await page(after, PAGE);
     if (rows.length) yield rows;
     if (rows.length < PAGE) return;
-    after = rows[rows.length - 1].certificate_id;
+    after = rows[rows.length - 1].certificateId;
   }
 }
 

@@ -1,16 +1,17 @@
 import type { Scope } from '../base/scope.js';
 import type { AuditFindingSeverity, RelatedResource, ResourceIdentifier, ResourceType } from '../generated/shapes.js';
-import type { Driver } from '../store/driver.js';
+import type { Repos } from '../store/store.js';
 
 /**
  * The contract between the audit runner and one audit check (src/audit/checks/<name>.ts).
  * A check reads the account's registry (and the audit inputs: CRLs, IAM roles, connection
- * events) through `db`, never writes, and answers what it found. The runner stores the findings
- * with the task, marks the suppressed ones, and fills the check's auditDetails.
+ * events) through the repos, writes nothing but the CRLs it fetches, and answers what it found.
+ * The runner stores the findings with the task, marks the suppressed ones, and fills the check's
+ * auditDetails.
  */
 export interface CheckContext {
-  /** Read-only use: the runner owns every write. */
-  readonly db: Driver;
+  /** Read-only use (but for a fetched CRL): the runner owns every write. */
+  readonly repos: Repos;
   readonly scope: Scope;
   /** The audit task this evaluation belongs to (checks of one audit may share work keyed by it). */
   readonly taskId: string;
@@ -67,12 +68,6 @@ export interface AuditCheck {
   readonly severity: AuditFindingSeverity;
   run(ctx: CheckContext): Promise<CheckResult>;
 }
-
-/** The statuses a certificate is audited in ("ACTIVE or PENDING_TRANSFER" in AWS's check pages). */
-const AUDITED_CERT_STATUSES = ['ACTIVE', 'PENDING_TRANSFER'] as const;
-
-/** `status IN ('ACTIVE', 'PENDING_TRANSFER')`: the audited statuses as SQL (no parameters). */
-export const AUDITED_STATUS_SQL = `status IN (${AUDITED_CERT_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 export const DAY_MS = 24 * 3600_000;
 

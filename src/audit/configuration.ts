@@ -1,9 +1,8 @@
 import type { Scope } from '../base/scope.js';
 import { InvalidRequestException } from '../generated/errors.js';
 import type { AuditCheckConfigurations, AuditNotificationTarget, UpdateAccountAuditConfigurationRequest } from '../generated/shapes.js';
-import type { AuditConfigurationRow } from '../store/audit-configurations.js';
-import type { Driver } from '../store/driver.js';
-import { AuditConfigurationRepo } from '../store/audit-configurations.js';
+import type { AuditConfigurationRecord, StoredAuditCheck } from '../store/audit-configurations.js';
+import type { Repos } from '../store/store.js';
 import { CHECK_NAMES, requireCheckName } from './checks.js';
 
 /**
@@ -25,12 +24,7 @@ export interface AuditConfiguration {
 }
 
 /** What is stored per check: the settings the caller gave, without defaults. */
-interface StoredCheck {
-  enabled: boolean;
-  configuration?: Record<string, string>;
-}
-
-type StoredChecks = Record<string, StoredCheck>;
+type StoredChecks = Record<string, StoredAuditCheck>;
 
 /**
  * The `configuration` names each check accepts, their ranges in days and defaults. The age check's
@@ -43,9 +37,8 @@ export const CHECK_SETTINGS: Readonly<Record<string, Readonly<Record<string, { m
   DEVICE_CERTIFICATE_EXPIRING_CHECK: { CERT_EXPIRATION_THRESHOLD_IN_DAYS: { min: 1, max: 3652, default: 30 } },
 };
 
-const parseChecks = (row: AuditConfigurationRow | undefined): StoredChecks => (row ? (JSON.parse(row.checks) as StoredChecks) : {});
-const parseNotify = (row: AuditConfigurationRow | undefined): AuditNotificationTarget | undefined =>
-  row?.notify ? (JSON.parse(row.notify) as AuditNotificationTarget) : undefined;
+const storedChecks = (row: AuditConfigurationRecord | undefined): StoredChecks => ({ ...row?.checks });
+const storedNotify = (row: AuditConfigurationRecord | undefined): AuditNotificationTarget | undefined => row?.notify;
 
 function withDefaults(check: string, given: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -54,33 +47,33 @@ function withDefaults(check: string, given: Record<string, string> | undefined):
 }
 
 /** The configuration the audit runner and StartOnDemandAuditTask use: every known check, defaults filled in. */
-export async function readAuditConfiguration(db: Driver, scope: Scope): Promise<AuditConfiguration> {
-  const row = await new AuditConfigurationRepo(db).get(scope);
-  const stored = parseChecks(row);
+export async function readAuditConfiguration(repos: Pick<Repos, 'auditConfigurations'>, scope: Scope): Promise<AuditConfiguration> {
+  const row = await repos.auditConfigurations.get(scope);
+  const stored = storedChecks(row);
   const checks: Record<string, CheckSetting> = {};
   for (const name of CHECK_NAMES) checks[name] = { enabled: stored[name]?.enabled ?? false, configuration: withDefaults(name, stored[name]?.configuration) };
-  const sns = parseNotify(row);
+  const sns = storedNotify(row);
   return {
-    roleArn: row?.role_arn ?? undefined,
+    roleArn: row?.roleArn,
     notification: sns?.targetArn && sns.roleArn ? { targetArn: sns.targetArn, roleArn: sns.roleArn, enabled: sns.enabled ?? false } : undefined,
     checks,
   };
 }
 
 /** DescribeAccountAuditConfiguration's answer: every known check with its state; `configuration` as the caller set it. */
-export function describeConfiguration(row: AuditConfigurationRow | undefined): {
+export function describeConfiguration(row: AuditConfigurationRecord | undefined): {
   roleArn?: string;
   auditNotificationTargetConfigurations?: Record<string, AuditNotificationTarget>;
   auditCheckConfigurations: AuditCheckConfigurations;
 } {
-  const stored = parseChecks(row);
+  const stored = storedChecks(row);
   const checks: AuditCheckConfigurations = {};
   for (const name of CHECK_NAMES) {
     const s = stored[name];
     checks[name] = s?.configuration && Object.keys(s.configuration).length ? { enabled: s.enabled, configuration: s.configuration } : { enabled: s?.enabled ?? false };
   }
-  const sns = parseNotify(row);
-  return { roleArn: row?.role_arn ?? undefined, auditNotificationTargetConfigurations: sns ? { SNS: sns } : undefined, auditCheckConfigurations: checks };
+  const sns = storedNotify(row);
+  return { roleArn: row?.roleArn, auditNotificationTargetConfigurations: sns ? { SNS: sns } : undefined, auditCheckConfigurations: checks };
 }
 
 function checkSettings(check: string, configuration: Record<string, string>): void {
@@ -118,19 +111,19 @@ function mergeTarget(stored: AuditNotificationTarget | undefined, given: AuditNo
 }
 
 /**
- * UpdateAccountAuditConfiguration's rules, giving the row to store. Checks the request does not
+ * UpdateAccountAuditConfiguration's rules, giving the configuration to store. Checks the request does not
  * name keep their state; a named check takes the `enabled` it is given (else keeps its own) and its
  * `configuration` is replaced when one is given. The first update must enable a check (AWS: "On
  * the first call ... this parameter is required and must specify at least one enabled check").
  * A check that a scheduled audit uses cannot be disabled (`inUse`: check name → scheduled audits).
  */
 export function updatedConfiguration(
-  row: AuditConfigurationRow | undefined,
+  row: AuditConfigurationRecord | undefined,
   input: UpdateAccountAuditConfigurationRequest,
   inUse: ReadonlyMap<string, string[]>,
   now: Date,
-): AuditConfigurationRow {
-  const checks = parseChecks(row);
+): AuditConfigurationRecord {
+  const checks = storedChecks(row);
   const given = input.auditCheckConfigurations ?? {};
   for (const [name, c] of Object.entries(given)) {
     requireCheckName(name, 'auditCheckConfigurations');
@@ -147,19 +140,14 @@ export function updatedConfiguration(
     throw new InvalidRequestException('auditCheckConfigurations is required on the first UpdateAccountAuditConfiguration and must enable at least one check.');
   }
   const targets = input.auditNotificationTargetConfigurations ?? {};
-  const sns = targets.SNS ? mergeTarget(parseNotify(row), targets.SNS) : parseNotify(row);
-  return {
-    role_arn: input.roleArn ?? row?.role_arn ?? null,
-    notify: sns ? JSON.stringify(sns) : null,
-    checks: JSON.stringify(checks),
-    updated_at: now.getTime(),
-  };
+  const sns = targets.SNS ? mergeTarget(storedNotify(row), targets.SNS) : storedNotify(row);
+  return { roleArn: input.roleArn ?? row?.roleArn, notify: sns, checks, updatedAt: now };
 }
 
-/** Which of `checks` are enabled in this configuration row. */
-export function enabledChecks(row: AuditConfigurationRow | undefined): Set<string> {
+/** Which of `checks` are enabled in this configuration. */
+export function enabledChecks(row: AuditConfigurationRecord | undefined): Set<string> {
   return new Set(
-    Object.entries(parseChecks(row))
+    Object.entries(storedChecks(row))
       .filter(([, c]) => c.enabled)
       .map(([name]) => name),
   );

@@ -2,10 +2,9 @@ import '../registry/x509.js'; // sets @peculiar/x509's crypto provider (node's W
 import { createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { Scope } from '../base/scope.js';
-import { CaCertificateRepo } from '../store/ca-certificates.js';
-import { CrlRepo, UPLOADED, type CrlHeader } from '../store/crls.js';
-import type { Driver } from '../store/driver.js';
-import { AUDITED_STATUS_SQL, type CheckContext } from './check.js';
+import { UPLOADED, type CrlHeader } from '../store/crls.js';
+import type { Repos } from '../store/store.js';
+import type { CheckContext } from './check.js';
 import { CrlFormatError, nodeName, oneLine, readCrl } from './crl-der.js';
 import { crlFetchSettings, fetchCrlBytes } from './crl-fetch.js';
 
@@ -68,8 +67,8 @@ export async function signedBy(der: Buffer, issuerPem: string): Promise<boolean>
 type IssuerVerdict = { ok: true; caCertificateId: string } | { ok: false; problem: string };
 
 /** Finds the registered CA certificate (subject = the CRL's issuer) whose key verifies the CRL. */
-export async function verifyWithRegisteredCa(db: Driver, scope: Scope, crl: ParsedCrl): Promise<IssuerVerdict> {
-  const candidates = await new CaCertificateRepo(db).bySubject(scope, crl.issuer);
+export async function verifyWithRegisteredCa(repos: Pick<Repos, 'caCertificates'>, scope: Scope, crl: ParsedCrl): Promise<IssuerVerdict> {
+  const candidates = await repos.caCertificates.bySubject(scope, crl.issuer);
   if (!candidates.length) {
     return { ok: false, problem: `no CA certificate registered in ${scope.region} has the CRL's issuer as subject (${oneLine(crl.issuer)}), so its signature cannot be verified` };
   }
@@ -152,8 +151,7 @@ export async function refreshCrls(ctx: CheckContext, urls: Iterable<string>): Pr
 }
 
 async function refreshOne(ctx: CheckContext, url: string, budget: AbortSignal): Promise<string | undefined> {
-  const repo = new CrlRepo(ctx.db);
-  const cached = await repo.newest(ctx.scope, url);
+  const cached = await ctx.repos.crls.newest(ctx.scope, url);
   if (cached && fresh(cached, ctx.now)) return undefined;
   const kept = cached ? `; the copy stored ${cached.storedAt.toISOString()} is used` : '';
   let crl: ParsedCrl;
@@ -162,33 +160,20 @@ async function refreshOne(ctx: CheckContext, url: string, budget: AbortSignal): 
   } catch (e) {
     return `CRL ${url} could not be fetched or read (${(e as Error).message})${kept}`;
   }
-  const verdict = await verifyWithRegisteredCa(ctx.db, ctx.scope, crl);
+  const verdict = await verifyWithRegisteredCa(ctx.repos, ctx.scope, crl);
   if (!verdict.ok) return `CRL ${url} was ignored: ${verdict.problem}${kept}`;
   if (cached && crl.thisUpdate.getTime() < cached.thisUpdate.getTime()) return undefined; // the server went back to an older CRL: keep the newer
-  // The one write a check makes: the fetched CRL, in its own short statement pair.
-  await ctx.db.transaction((tx) =>
-    new CrlRepo(tx).replace(ctx.scope, {
-      crlId: crl.id,
-      issuer: crl.issuer,
-      der: crl.der,
-      thisUpdate: crl.thisUpdate,
-      nextUpdate: crl.nextUpdate,
-      source: url,
-      storedAt: ctx.now,
-    }),
-  );
+  // The one write a check makes: the fetched CRL, in its own short transaction.
+  await ctx.repos.crls.replace(ctx.scope, {
+    crlId: crl.id,
+    issuer: crl.issuer,
+    der: crl.der,
+    thisUpdate: crl.thisUpdate,
+    nextUpdate: crl.nextUpdate,
+    source: url,
+    storedAt: ctx.now,
+  });
   return undefined;
-}
-
-/** The URLs of one crl_urls column (a JSON array; null or malformed names none). */
-export function urlsOf(json: string | null): string[] {
-  if (!json) return [];
-  try {
-    const urls = JSON.parse(json) as unknown;
-    return Array.isArray(urls) ? urls.filter((u): u is string => typeof u === 'string') : [];
-  } catch {
-    return [];
-  }
 }
 
 // --- The CRLs in force ---------------------------------------------------------------------------------
@@ -205,8 +190,8 @@ interface CrlInForce {
  * counts as revoked by that issuer. Only the issuers in `issuers` when given. One at a time, so a
  * scope with large CRLs never holds them all in memory.
  */
-export async function* crlsInForce(db: Driver, scope: Scope, issuers?: ReadonlySet<string>, problems?: string[]): AsyncGenerator<CrlInForce> {
-  const repo = new CrlRepo(db);
+export async function* crlsInForce(repos: Pick<Repos, 'crls'>, scope: Scope, issuers?: ReadonlySet<string>, problems?: string[]): AsyncGenerator<CrlInForce> {
+  const repo = repos.crls;
   const newest = new Map<string, CrlHeader>();
   for (const h of await repo.headers(scope)) {
     if (issuers && !issuers.has(h.issuer)) continue;
@@ -253,18 +238,14 @@ interface DeviceSurvey {
 
 /**
  * Counts the audited device certificates and collects their CRL URLs in one pass, grouped by
- * crl_urls (NULL for most certificates). It is the one read of the whole certificates table the
- * revocation checks make; an index on (account_id, region, status, crl_urls) makes it index-only.
+ * their distribution points (none for most certificates). It is the one read of the whole
+ * certificates table the revocation checks make.
  */
-export async function surveyDeviceCertificates(db: Driver, scope: Scope): Promise<DeviceSurvey> {
-  const rows = await db.all<{ crl_urls: string | null; n: number | string }>(
-    `SELECT crl_urls, COUNT(*) AS n FROM certificates WHERE account_id = ? AND region = ? AND ${AUDITED_STATUS_SQL} GROUP BY crl_urls`,
-    [scope.accountId, scope.region],
-  );
+export async function surveyDeviceCertificates(repos: Pick<Repos, 'certificateAudit'>, scope: Scope): Promise<DeviceSurvey> {
   const survey: DeviceSurvey = { audited: 0, urls: new Set() };
-  for (const r of rows) {
-    survey.audited += Number(r.n);
-    for (const u of urlsOf(r.crl_urls)) survey.urls.add(u);
+  for (const g of await repos.certificateAudit.crlUrlSurvey(scope)) {
+    survey.audited += g.count;
+    for (const u of g.crlUrls) survey.urls.add(u);
   }
   return survey;
 }

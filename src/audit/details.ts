@@ -1,24 +1,22 @@
 import type { AuditCheckDetails, AuditCheckRunStatus, AuditDetails, TaskStatistics } from '../generated/shapes.js';
-import type { AuditCheckRow } from '../store/audit-tasks.js';
+import type { AuditCheckRecord } from '../store/audit-tasks.js';
 
-const num = (v: number | null): number | undefined => (v === null ? undefined : Number(v));
-
-/** auditDetails as DescribeAuditTask answers it, from the task's check rows. */
-export function auditDetailsOf(rows: readonly AuditCheckRow[]): AuditDetails {
+/** auditDetails as DescribeAuditTask answers it, from the task's checks. */
+export function auditDetailsOf(checks: readonly AuditCheckRecord[]): AuditDetails {
   const out: AuditDetails = {};
-  for (const r of rows) {
-    const status = r.check_run_status as AuditCheckRunStatus;
+  for (const c of checks) {
+    const status = c.checkRunStatus as AuditCheckRunStatus;
     const done = status === 'COMPLETED_COMPLIANT' || status === 'COMPLETED_NON_COMPLIANT';
     const d: AuditCheckDetails = {
       checkRunStatus: status,
       checkCompliant: done ? status === 'COMPLETED_COMPLIANT' : undefined,
-      totalResourcesCount: num(r.total_resources),
-      nonCompliantResourcesCount: num(r.non_compliant),
-      suppressedNonCompliantResourcesCount: num(r.suppressed),
-      errorCode: r.error_code ?? undefined,
-      message: r.message ?? undefined,
+      totalResourcesCount: c.totalResources,
+      nonCompliantResourcesCount: c.nonCompliant,
+      suppressedNonCompliantResourcesCount: c.suppressed,
+      errorCode: c.errorCode,
+      message: c.message,
     };
-    out[r.check_name] = d;
+    out[c.checkName] = d;
   }
   return out;
 }

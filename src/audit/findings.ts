@@ -2,9 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Scope } from '../base/scope.js';
 import { InvalidRequestException } from '../generated/errors.js';
 import type { AuditFinding, AuditFindingSeverity, RelatedResource, ResourceIdentifier, ResourceType } from '../generated/shapes.js';
-import type { Driver } from '../store/driver.js';
-import { FindingRepo, type FindingRow } from '../store/findings.js';
-import type { StoreTx } from '../store/store.js';
+import type { FindingRecord } from '../store/findings.js';
+import type { Repos, StoreTx } from '../store/store.js';
 
 /** JSON with object keys sorted at every level, so equal identifiers are equal strings. */
 export function canonicalJson(value: unknown): string {
@@ -14,30 +13,67 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The AuditFinding that DescribeAuditFinding and ListAuditFindings return (and the engine acts on). */
-export function findingFromRow(row: FindingRow): AuditFinding {
+export function findingOf(f: FindingRecord): AuditFinding {
   return {
-    findingId: row.finding_id,
-    taskId: row.task_id,
-    checkName: row.check_name,
-    taskStartTime: new Date(Number(row.task_start_time)),
-    findingTime: new Date(Number(row.finding_time)),
-    severity: row.severity as AuditFindingSeverity,
+    findingId: f.findingId,
+    taskId: f.taskId,
+    checkName: f.checkName,
+    taskStartTime: f.taskStartTime,
+    findingTime: f.findingTime,
+    severity: f.severity as AuditFindingSeverity,
     nonCompliantResource: {
-      resourceType: row.resource_type as ResourceType,
-      resourceIdentifier: JSON.parse(row.resource_identifier) as ResourceIdentifier,
-      additionalInfo: row.additional_info === null ? undefined : (JSON.parse(row.additional_info) as Record<string, string>),
+      resourceType: f.resourceType as ResourceType,
+      resourceIdentifier: JSON.parse(f.resourceIdentifier) as ResourceIdentifier,
+      additionalInfo: f.additionalInfo,
     },
-    relatedResources: JSON.parse(row.related_resources) as RelatedResource[],
-    reasonForNonCompliance: row.reason ?? undefined,
-    reasonForNonComplianceCode: row.reason_code ?? undefined,
-    isSuppressed: Number(row.is_suppressed) === 1,
+    relatedResources: f.relatedResources as RelatedResource[],
+    reasonForNonCompliance: f.reason,
+    reasonForNonComplianceCode: f.reasonCode,
+    isSuppressed: f.isSuppressed,
   };
 }
 
+/**
+ * findingOf for a raw audit_findings row, for engine/subjects.ts, which still reads the rows with
+ * SQL of its own.
+ * @deprecated read the findings with FindingRepo.byIds and use findingOf.
+ */
+export function findingFromRow(row: {
+  finding_id: string;
+  task_id: string;
+  check_name: string;
+  severity: string;
+  resource_type: string;
+  resource_identifier: string;
+  additional_info: string | null;
+  related_resources: string;
+  reason: string | null;
+  reason_code: string | null;
+  is_suppressed: number;
+  finding_time: number;
+  task_start_time: number;
+}): AuditFinding {
+  return findingOf({
+    findingId: row.finding_id,
+    taskId: row.task_id,
+    checkName: row.check_name,
+    severity: row.severity,
+    resourceType: row.resource_type,
+    resourceIdentifier: row.resource_identifier,
+    additionalInfo: row.additional_info === null ? undefined : (JSON.parse(row.additional_info) as Record<string, string>),
+    relatedResources: JSON.parse(row.related_resources) as unknown[],
+    reason: row.reason ?? undefined,
+    reasonCode: row.reason_code ?? undefined,
+    isSuppressed: Number(row.is_suppressed) === 1,
+    findingTime: new Date(Number(row.finding_time)),
+    taskStartTime: new Date(Number(row.task_start_time)),
+  });
+}
+
 /** One finding of this scope, or undefined. */
-export async function readFinding(db: Driver, scope: Scope, findingId: string): Promise<AuditFinding | undefined> {
-  const row = await new FindingRepo(db).get(scope, findingId);
-  return row && findingFromRow(row);
+export async function readFinding(repos: Pick<Repos, 'findings'>, scope: Scope, findingId: string): Promise<AuditFinding | undefined> {
+  const f = await repos.findings.get(scope, findingId);
+  return f && findingOf(f);
 }
 
 /** A finding to record: everything but the task and the times, which `addFindings` sets. */
@@ -54,8 +90,8 @@ export interface NewFinding {
   isSuppressed?: boolean;
 }
 
-/** The finding's row: what it says about the resource, plus who found it, when, and whether it is suppressed. */
-export function findingRow(
+/** The finding to store: what it says about the resource, plus who found it, when, and whether it is suppressed. */
+export function findingRecord(
   f: Pick<NewFinding, 'resourceType' | 'resourceIdentifier' | 'additionalInfo' | 'relatedResources' | 'reasonForNonCompliance' | 'reasonForNonComplianceCode'>,
   o: {
     findingId: string;
@@ -64,25 +100,25 @@ export function findingRow(
     severity: string;
     isSuppressed: boolean;
     now: Date;
-    taskStart: number;
+    taskStart: Date;
     /** canonicalJson(f.resourceIdentifier), when the caller has it already. */
     identifier?: string;
   },
-): FindingRow {
+): FindingRecord {
   return {
-    finding_id: o.findingId,
-    task_id: o.taskId,
-    check_name: o.checkName,
+    findingId: o.findingId,
+    taskId: o.taskId,
+    checkName: o.checkName,
     severity: o.severity,
-    resource_type: f.resourceType,
-    resource_identifier: o.identifier ?? canonicalJson(f.resourceIdentifier),
-    additional_info: f.additionalInfo ? JSON.stringify(f.additionalInfo) : null,
-    related_resources: JSON.stringify(f.relatedResources ?? []),
-    reason: f.reasonForNonCompliance ?? null,
-    reason_code: f.reasonForNonComplianceCode ?? null,
-    is_suppressed: o.isSuppressed ? 1 : 0,
-    finding_time: o.now.getTime(),
-    task_start_time: o.taskStart,
+    resourceType: f.resourceType,
+    resourceIdentifier: o.identifier ?? canonicalJson(f.resourceIdentifier),
+    additionalInfo: f.additionalInfo,
+    relatedResources: f.relatedResources ?? [],
+    reason: f.reasonForNonCompliance,
+    reasonCode: f.reasonForNonComplianceCode,
+    isSuppressed: o.isSuppressed,
+    findingTime: o.now,
+    taskStartTime: o.taskStart,
   };
 }
 
@@ -113,16 +149,15 @@ export async function addFindings(
   if (clash.length) throw new InvalidRequestException(`The findingId '${clash[0]}' already exists; finding ids must be unique.`);
 
   const id = taskId ?? newAuditTaskId();
-  let task = await tx.findings.getTask(scope, id);
-  if (!task) {
-    task = { task_id: id, task_type: 'ON_DEMAND_AUDIT_TASK', task_status: 'COMPLETED', task_start_time: now.getTime(), scheduled_audit_name: null };
-    await tx.findings.insertTask(scope, task);
+  let taskStart = (await tx.auditTasks.get(scope, id))?.taskStartTime;
+  if (!taskStart) {
+    taskStart = now;
+    await tx.auditTasks.insert(scope, { taskId: id, taskType: 'ON_DEMAND_AUDIT_TASK', taskStatus: 'COMPLETED', taskStartTime: now });
   }
-  const taskStart = Number(task.task_start_time);
   await tx.findings.insertMany(
     scope,
     findings.map((f, i) =>
-      findingRow(f, { findingId: ids[i], taskId: id, checkName: f.checkName, severity: f.severity, isSuppressed: !!f.isSuppressed, now, taskStart }),
+      findingRecord(f, { findingId: ids[i], taskId: id, checkName: f.checkName, severity: f.severity, isSuppressed: !!f.isSuppressed, now, taskStart }),
     ),
   );
   return { taskId: id, findingIds: ids };

@@ -15,7 +15,7 @@ export function policyCheck(name: string, severity: AuditFindingSeverity, judge:
     async run(ctx) {
       const findings: CheckFinding[] = [];
       let total = 0;
-      for await (const page of defaultPolicyVersions(ctx.db, ctx.scope, ctx.signal)) {
+      for await (const page of defaultPolicyVersions(ctx.repos, ctx.scope, ctx.signal)) {
         total += page.length;
         for (const p of page) {
           const statements = parsePolicy(p.document);

@@ -1,4 +1,4 @@
-import { IamRoleRepo, type AliasWithRole } from '../store/iam-roles.js';
+import type { AliasWithRole } from '../store/iam-roles.js';
 import type { AuditFindingSeverity } from '../generated/shapes.js';
 import type { AuditCheck, CheckContext, CheckFinding, CheckReason, CheckResult } from './check.js';
 import { notRegisteredMessage, ROLE_NOT_REGISTERED } from './iam-analysis.js';
@@ -19,7 +19,7 @@ export function roleAliasCheck(name: string, severity: AuditFindingSeverity, jud
       const unknown: { alias: string; roleArn: string }[] = [];
       const judged = new Map<string, CheckReason[]>();
       let total = 0;
-      for await (const page of new IamRoleRepo(ctx.db).aliasPages(ctx.scope, ctx.signal)) {
+      for await (const page of ctx.repos.iamRoles.aliasPages(ctx.scope, ctx.signal)) {
         for (const a of page) {
           if (!a.role) {
             unknown.push(a);

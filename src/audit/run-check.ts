@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Scope } from '../base/scope.js';
-import type { FindingRow } from '../store/findings.js';
-import type { AuditRunRow } from '../store/audit-tasks.js';
+import type { AuditTaskRecord } from '../store/audit-tasks.js';
+import type { FindingRecord } from '../store/findings.js';
 import type { StoreTx } from '../store/store.js';
 import type { AuditCheck, CheckContext, CheckResult } from './check.js';
-import { canonicalJson, findingRow } from './findings.js';
+import { canonicalJson, findingRecord } from './findings.js';
 import { suppressionKey } from './suppressions.js';
 
 /** Runs one check; a check Warden lacks, or one that throws, is a FAILED result rather than a stuck task. */
@@ -30,7 +30,7 @@ export async function evaluateCheck(check: AuditCheck | undefined, ctx: CheckCon
 export async function recordCheck(
   tx: StoreTx,
   scope: Scope,
-  task: AuditRunRow,
+  task: AuditTaskRecord,
   checkName: string,
   severity: string,
   result: CheckResult,
@@ -39,42 +39,34 @@ export async function recordCheck(
   owner: string,
   now: Date,
 ): Promise<boolean> {
-  const current = await tx.auditTasks.get(scope, task.task_id);
-  if (!current || current.task_status !== 'IN_PROGRESS' || current.lease_owner !== owner) return false;
-  const start = Number(task.task_start_time);
+  const current = await tx.auditTasks.get(scope, task.taskId);
+  if (!current || current.taskStatus !== 'IN_PROGRESS' || current.leaseOwner !== owner) return false;
+  const start = task.taskStartTime;
   if (result.status === 'failed') {
-    const n = await tx.auditTasks.finishCheck(scope, task.task_id, {
-      check_name: checkName,
-      check_run_status: 'FAILED',
-      total_resources: null,
-      non_compliant: null,
-      suppressed: null,
-      error_code: result.errorCode,
-      message: result.message,
-    });
+    const n = await tx.auditTasks.finishCheck(scope, task.taskId, { checkName, checkRunStatus: 'FAILED', errorCode: result.errorCode, message: result.message });
     return n > 0;
   }
   // Counts are of resources: a check may report one resource for several reasons.
   const resources = new Set<string>();
   const suppressedResources = new Set<string>();
-  const rows: FindingRow[] = result.findings.map((f) => {
+  const findings: FindingRecord[] = result.findings.map((f) => {
     const identifier = canonicalJson(f.resourceIdentifier);
     const isSuppressed = suppressions.has(suppressionKey(checkName, identifier));
     resources.add(identifier);
     if (isSuppressed) suppressedResources.add(identifier);
-    return findingRow(f, { findingId: randomUUID(), taskId: task.task_id, checkName, severity, isSuppressed, now, taskStart: start, identifier });
+    return findingRecord(f, { findingId: randomUUID(), taskId: task.taskId, checkName, severity, isSuppressed, now, taskStart: start, identifier });
   });
-  const n = await tx.auditTasks.finishCheck(scope, task.task_id, {
-    check_name: checkName,
-    check_run_status: resources.size > suppressedResources.size ? 'COMPLETED_NON_COMPLIANT' : 'COMPLETED_COMPLIANT',
-    total_resources: result.totalResourcesCount,
-    non_compliant: resources.size,
+  const n = await tx.auditTasks.finishCheck(scope, task.taskId, {
+    checkName,
+    checkRunStatus: resources.size > suppressedResources.size ? 'COMPLETED_NON_COMPLIANT' : 'COMPLETED_COMPLIANT',
+    totalResources: result.totalResourcesCount,
+    nonCompliant: resources.size,
     suppressed: suppressedResources.size,
-    error_code: result.errorCode ?? null,
-    message: result.message ?? null,
+    errorCode: result.errorCode,
+    message: result.message,
   });
   if (n === 0) return false;
-  await tx.findings.insertMany(scope, rows);
+  await tx.findings.insertMany(scope, findings);
   return true;
 }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../base/clock.js';
-import type { Scope } from '../base/scope.js';
 import type { Store } from '../store/store.js';
 import { breathe } from './check.js';
 import { AUDIT_CHECKS } from './checks/index.js';
@@ -11,7 +10,7 @@ import { evaluateCheck, recordCheck } from './run-check.js';
 import { ON_DEMAND_WINDOW_MS } from './start.js';
 import { notifyAuditEnd } from './notify.js';
 import { activeSuppressions } from './suppressions.js';
-import type { AuditRunRow } from '../store/audit-tasks.js';
+import type { AuditTaskRecord } from '../store/audit-tasks.js';
 import { WorkLoop } from '../work/loop.js';
 
 /** A check Warden does not evaluate still needs a severity for its (absent) findings. */
@@ -53,7 +52,7 @@ export class AuditRunner {
       round: () => this.tick(),
       // One SQLite file has one server process: leases left by a process that died are stale.
       before: async () => {
-        if (store.dialect === 'sqlite') await store.db.run('UPDATE audit_tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
+        if (store.dialect === 'sqlite') await store.repos.auditTasks.releaseAllLeases();
       },
       after: async () => {
         await store.repos.auditTasks.releaseLeases(this.owner);
@@ -79,8 +78,7 @@ export class AuditRunner {
     const { store, clock } = this.o;
     const started = await startDueScheduledAudits(store, clock.now());
     await this.notifyEnded();
-    const now = clock.now().getTime();
-    const [task] = await store.repos.auditTasks.runnable(now, 1);
+    const [task] = await store.repos.auditTasks.runnable(clock.now(), 1);
     if (!task) return started.length > 0;
     await this.runTask(task);
     return true;
@@ -91,11 +89,11 @@ export class AuditRunner {
     const { store, clock } = this.o;
     let wrote = false;
     for (const t of await store.repos.auditTasks.endedUnnotified(50)) {
-      const scope: Scope = { accountId: t.account_id, region: t.region };
-      const config = await readAuditConfiguration(store.db, scope);
+      const { scope } = t;
+      const config = await readAuditConfiguration(store.repos, scope);
       const written = await store.transaction(async (tx) => {
-        const ok = await notifyAuditEnd(tx, scope, t.task_id, config, this.o.snsDelivery, clock.now());
-        if (!ok) await tx.auditTasks.markNotified(scope, t.task_id); // no target: nothing owed
+        const ok = await notifyAuditEnd(tx, scope, t.taskId, config, this.o.snsDelivery, clock.now());
+        if (!ok) await tx.auditTasks.markNotified(scope, t.taskId); // no target: nothing owed
         return ok;
       });
       wrote ||= written;
@@ -104,37 +102,37 @@ export class AuditRunner {
   }
 
   /** Evaluates the task's remaining checks under the lease, then ends it. */
-  async runTask(task: AuditRunRow): Promise<void> {
+  async runTask(task: AuditTaskRecord): Promise<void> {
     const { store, clock, log } = this.o;
-    const scope: Scope = { accountId: task.account_id, region: task.region };
-    const config = await readAuditConfiguration(store.db, scope);
-    const suppressions = await activeSuppressions(store.db, scope, new Date(Number(task.task_start_time)));
+    const { scope, taskId } = task;
+    const config = await readAuditConfiguration(store.repos, scope);
+    const suppressions = await activeSuppressions(store.repos, scope, task.taskStartTime);
     for (;;) {
       if (this.loop.closing) return;
-      const now = clock.now().getTime();
-      if (!(await store.repos.auditTasks.lease(task, this.owner, now, now + this.leaseMs))) return;
-      const pending = (await store.repos.auditTasks.checks(scope, task.task_id)).find((c) => c.check_run_status === 'IN_PROGRESS');
+      const now = clock.now();
+      if (!(await store.repos.auditTasks.lease(scope, taskId, this.owner, now, new Date(now.getTime() + this.leaseMs)))) return;
+      const pending = (await store.repos.auditTasks.checks(scope, taskId)).find((c) => c.checkRunStatus === 'IN_PROGRESS');
       if (!pending) break;
       await breathe();
       const started = Date.now();
-      const result = await evaluateCheck(AUDIT_CHECKS.get(pending.check_name), {
-        db: store.db,
+      const result = await evaluateCheck(AUDIT_CHECKS.get(pending.checkName), {
+        repos: store.repos,
         scope,
-        taskId: task.task_id,
-        now: new Date(Number(task.task_start_time)),
-        configuration: config.checks[pending.check_name]?.configuration ?? {},
-        taskType: task.task_type as 'ON_DEMAND_AUDIT_TASK' | 'SCHEDULED_AUDIT_TASK',
-        windowStart: Number(task.window_start ?? Number(task.task_start_time) - ON_DEMAND_WINDOW_MS),
+        taskId,
+        now: task.taskStartTime,
+        configuration: config.checks[pending.checkName]?.configuration ?? {},
+        taskType: task.taskType as 'ON_DEMAND_AUDIT_TASK' | 'SCHEDULED_AUDIT_TASK',
+        windowStart: task.windowStart?.getTime() ?? task.taskStartTime.getTime() - ON_DEMAND_WINDOW_MS,
         signal: this.loop.signal,
-      }, pending.check_name, log);
+      }, pending.checkName, log);
       if (this.loop.closing) return;
-      const recorded = await store.transaction((tx) => recordCheck(tx, scope, task, pending.check_name, severityOf(pending.check_name), result, suppressions, this.owner, clock.now()));
-      log.info({ taskId: task.task_id, check: pending.check_name, ms: Date.now() - started, recorded }, 'audit check evaluated');
+      const recorded = await store.transaction((tx) => recordCheck(tx, scope, task, pending.checkName, severityOf(pending.checkName), result, suppressions, this.owner, clock.now()));
+      log.info({ taskId, check: pending.checkName, ms: Date.now() - started, recorded }, 'audit check evaluated');
       if (!recorded) return; // canceled, or the lease went to another node
     }
     const notified = await store.transaction(async (tx) => {
-      if ((await tx.auditTasks.end(scope, task.task_id, 'COMPLETED', clock.now().getTime())) === 0) return false;
-      return notifyAuditEnd(tx, scope, task.task_id, config, this.o.snsDelivery, clock.now());
+      if ((await tx.auditTasks.end(scope, taskId, 'COMPLETED', clock.now())) === 0) return false;
+      return notifyAuditEnd(tx, scope, taskId, config, this.o.snsDelivery, clock.now());
     });
     if (notified) this.o.onNotify?.();
   }

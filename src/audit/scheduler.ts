@@ -1,6 +1,6 @@
 import type { Scope } from '../base/scope.js';
 import type { AuditFrequency, DayOfWeek } from '../generated/shapes.js';
-import type { ScheduledAuditRow } from '../store/scheduled-audits.js';
+import type { ScheduledAuditRecord } from '../store/scheduled-audits.js';
 import type { Store } from '../store/store.js';
 import { isCheckName } from './checks.js';
 import { enabledChecks } from './configuration.js';
@@ -14,12 +14,12 @@ const BATCH = 100;
 const SCHEDULED_WINDOW_LEAD_MS = 2 * 3600_000;
 
 /** The schedule of a stored scheduled audit; it runs at the time of day it was created at. */
-export function scheduleOf(row: Pick<ScheduledAuditRow, 'frequency' | 'day_of_week' | 'day_of_month' | 'created_at'>): Schedule {
+export function scheduleOf(audit: Pick<ScheduledAuditRecord, 'frequency' | 'dayOfWeek' | 'dayOfMonth' | 'createdAt'>): Schedule {
   return {
-    frequency: row.frequency as AuditFrequency,
-    dayOfWeek: (row.day_of_week ?? undefined) as DayOfWeek | undefined,
-    dayOfMonth: row.day_of_month ?? undefined,
-    timeOfDay: timeOfDay(row.created_at),
+    frequency: audit.frequency as AuditFrequency,
+    dayOfWeek: audit.dayOfWeek as DayOfWeek | undefined,
+    dayOfMonth: audit.dayOfMonth,
+    timeOfDay: timeOfDay(audit.createdAt),
   };
 }
 
@@ -34,25 +34,25 @@ export function scheduleOf(row: Pick<ScheduledAuditRow, 'frequency' | 'day_of_we
 export async function startDueScheduledAudits(store: Store, now: Date): Promise<string[]> {
   const started: string[] = [];
   for (;;) {
-    const due = await store.repos.scheduledAudits.due(now.getTime(), BATCH);
-    for (const row of due) {
-      const scope: Scope = { accountId: row.account_id, region: row.region };
+    const due = await store.repos.scheduledAudits.due(now, BATCH);
+    for (const audit of due) {
+      const { scope } = audit;
       const taskId = await store.transaction(async (tx) => {
-        const next = nextRunAfter(scheduleOf(row), new Date(row.next_run), now);
-        if (!(await tx.scheduledAudits.claimRun(scope, row.name, row.next_run, next.getTime(), now.getTime()))) return undefined;
+        const next = nextRunAfter(scheduleOf(audit), audit.nextRun, now);
+        if (!(await tx.scheduledAudits.claimRun(scope, audit.name, audit.nextRun, next, now))) return undefined;
         // Read again under the claim: an UpdateScheduledAudit may have changed the checks since the query.
-        const current = await tx.scheduledAudits.get(scope, row.name);
+        const current = await tx.scheduledAudits.get(scope, audit.name);
         if (!current) return undefined;
         const enabled = enabledChecks(await tx.auditConfigurations.get(scope));
-        const checks = (JSON.parse(current.checks) as string[]).filter((c) => isCheckName(c) && enabled.has(c));
+        const checks = current.checks.filter((c) => isCheckName(c) && enabled.has(c));
         if (checks.length === 0) return undefined;
         return startAuditTask(tx, scope, {
           checks,
           taskType: 'SCHEDULED_AUDIT_TASK',
-          scheduledAuditName: row.name,
+          scheduledAuditName: audit.name,
           now,
           // The first run looks back as far as an on-demand audit (startAuditTask's default).
-          windowStart: row.last_run === null ? undefined : row.last_run - SCHEDULED_WINDOW_LEAD_MS,
+          windowStart: audit.lastRun === undefined ? undefined : audit.lastRun.getTime() - SCHEDULED_WINDOW_LEAD_MS,
         });
       });
       if (taskId) started.push(taskId);

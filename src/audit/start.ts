@@ -1,5 +1,4 @@
 import type { Scope } from '../base/scope.js';
-import { insertRows } from '../store/rows.js';
 import type { StoreTx } from '../store/store.js';
 import { DAY_MS } from './check.js';
 import { newAuditTaskId } from './findings.js';
@@ -19,17 +18,14 @@ export async function startAuditTask(
   o: { checks: readonly string[]; taskType: AuditTaskType; scheduledAuditName?: string; now: Date; windowStart?: number },
 ): Promise<string> {
   const taskId = newAuditTaskId();
-  const start = o.now.getTime();
-  await tx.db.run(
-    `INSERT INTO audit_tasks (account_id, region, task_id, task_type, task_status, task_start_time, scheduled_audit_name, checks, window_start)
-     VALUES (?, ?, ?, ?, 'IN_PROGRESS', ?, ?, ?, ?)`,
-    [scope.accountId, scope.region, taskId, o.taskType, start, o.scheduledAuditName ?? null, JSON.stringify(o.checks), o.windowStart ?? start - ON_DEMAND_WINDOW_MS],
-  );
-  await insertRows(
-    tx.db,
-    'audit_task_checks',
-    ['account_id', 'region', 'task_id', 'check_name', 'check_run_status'],
-    o.checks.map((check) => [scope.accountId, scope.region, taskId, check, 'IN_PROGRESS']),
-  );
+  await tx.auditTasks.insert(scope, {
+    taskId,
+    taskType: o.taskType,
+    taskStatus: 'IN_PROGRESS',
+    taskStartTime: o.now,
+    scheduledAuditName: o.scheduledAuditName,
+    checks: [...o.checks],
+    windowStart: new Date(o.windowStart ?? o.now.getTime() - ON_DEMAND_WINDOW_MS),
+  });
   return taskId;
 }

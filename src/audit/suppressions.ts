@@ -1,9 +1,8 @@
 import type { Scope } from '../base/scope.js';
 import { InvalidRequestException } from '../generated/errors.js';
 import type { AuditSuppression, ResourceIdentifier, ResourceType } from '../generated/shapes.js';
-import type { SuppressionRow } from '../store/audit-suppressions.js';
-import { AuditSuppressionRepo } from '../store/audit-suppressions.js';
-import type { Driver } from '../store/driver.js';
+import type { SuppressionRecord } from '../store/audit-suppressions.js';
+import type { Repos } from '../store/store.js';
 import { canonicalJson } from './findings.js';
 
 /**
@@ -18,9 +17,9 @@ export const suppressionKey = (checkName: string, resourceIdentifier: ResourceId
   `${checkName}\n${typeof resourceIdentifier === 'string' ? resourceIdentifier : canonicalJson(resourceIdentifier)}`;
 
 /** The suppressions in force at `now`, as suppressionKey values. */
-export async function activeSuppressions(db: Driver, scope: Scope, now: Date): Promise<Set<string>> {
-  const rows = await new AuditSuppressionRepo(db).live(scope, now.getTime());
-  return new Set(rows.map((r) => suppressionKey(r.check_name, r.resource_identifier)));
+export async function activeSuppressions(repos: Pick<Repos, 'auditSuppressions'>, scope: Scope, now: Date): Promise<Set<string>> {
+  const live = await repos.auditSuppressions.live(scope, now);
+  return new Set(live.map((s) => suppressionKey(s.checkName, s.resourceIdentifier)));
 }
 
 /** The resource type an identifier names, by its most specific member (stored for reference). */
@@ -50,27 +49,27 @@ export function identify(resourceIdentifier: ResourceIdentifier): { key: string;
 /**
  * The end of a suppression from expirationDate and suppressIndefinitely: exactly one must say
  * when it ends (a date, or suppressIndefinitely true), and a date must be in the future.
- * Returns the expiration (epoch ms) or null for an indefinite suppression.
+ * Returns the expiration, or undefined for an indefinite suppression.
  */
-export function suppressionEnd(expirationDate: Date | undefined, suppressIndefinitely: boolean | undefined, now: Date): number | null {
+export function suppressionEnd(expirationDate: Date | undefined, suppressIndefinitely: boolean | undefined, now: Date): Date | undefined {
   if (suppressIndefinitely === true) {
     if (expirationDate !== undefined) throw new InvalidRequestException('Give either expirationDate or suppressIndefinitely true, not both.');
-    return null;
+    return undefined;
   }
   if (expirationDate === undefined) throw new InvalidRequestException('Give expirationDate, or suppressIndefinitely true for a suppression without end.');
   if (expirationDate.getTime() <= now.getTime()) {
     throw new InvalidRequestException(`expirationDate ${expirationDate.toISOString()} is not in the future.`);
   }
-  return expirationDate.getTime();
+  return expirationDate;
 }
 
 /** The suppression as the API returns it. */
-export function suppressionFromRow(r: SuppressionRow): AuditSuppression {
+export function suppressionOf(s: SuppressionRecord): AuditSuppression {
   return {
-    checkName: r.check_name,
-    resourceIdentifier: JSON.parse(r.resource_identifier) as ResourceIdentifier,
-    expirationDate: r.expiration_date === null ? undefined : new Date(r.expiration_date),
-    suppressIndefinitely: r.suppress_indefinitely === 1,
-    description: r.description ?? undefined,
+    checkName: s.checkName,
+    resourceIdentifier: JSON.parse(s.resourceIdentifier) as ResourceIdentifier,
+    expirationDate: s.expirationDate,
+    suppressIndefinitely: s.suppressIndefinitely,
+    description: s.description,
   };
 }

@@ -1,36 +1,75 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import { prepared, qb, run } from './sql.js';
 
-/** The account audit configuration of a scope as stored: JSON in TEXT columns. A row exists once it has been set. */
-export interface AuditConfigurationRow {
-  role_arn: string | null;
-  /** JSON `{targetArn?, roleArn?, enabled?}` of the SNS target, or null. */
-  notify: string | null;
-  /** JSON `{<checkName>: {enabled: boolean, configuration?: {<name>: <value>}}}` of the checks ever set. */
-  checks: string;
-  updated_at: number;
+/** The SNS target of audit notifications as stored: what UpdateAccountAuditConfiguration merged. */
+export interface AuditNotifyTarget {
+  targetArn?: string;
+  roleArn?: string;
+  enabled?: boolean;
 }
+
+/** One check as stored: the settings the caller gave, without defaults. */
+export interface StoredAuditCheck {
+  enabled: boolean;
+  configuration?: Record<string, string>;
+}
+
+/** The account audit configuration of a scope. A record exists once it has been set. */
+export interface AuditConfigurationRecord {
+  roleArn?: string;
+  notify?: AuditNotifyTarget;
+  /** The checks ever set, by check name. */
+  checks: Record<string, StoredAuditCheck>;
+  updatedAt: Date;
+}
+
+const byScope = prepared((q, accountId: string, region: string) =>
+  q.selectFrom('audit_configurations').select(['role_arn', 'notify', 'checks', 'updated_at']).where('account_id', '=', accountId).where('region', '=', region),
+);
 
 export class AuditConfigurationRepo {
   constructor(private readonly db: Driver) {}
 
-  async get(scope: Scope): Promise<AuditConfigurationRow | undefined> {
-    return this.db.get<AuditConfigurationRow>('SELECT role_arn, notify, checks, updated_at FROM audit_configurations WHERE account_id = ? AND region = ?', [
-      scope.accountId,
-      scope.region,
-    ]);
+  async get(scope: Scope): Promise<AuditConfigurationRecord | undefined> {
+    const r = await byScope(this.db, scope.accountId, scope.region).first();
+    return (
+      r && {
+        roleArn: r.role_arn ?? undefined,
+        notify: r.notify ? (JSON.parse(r.notify) as AuditNotifyTarget) : undefined,
+        checks: JSON.parse(r.checks) as Record<string, StoredAuditCheck>,
+        updatedAt: new Date(Number(r.updated_at)),
+      }
+    );
   }
 
-  async put(scope: Scope, row: AuditConfigurationRow): Promise<void> {
-    await this.db.run(
-      `INSERT INTO audit_configurations (account_id, region, role_arn, notify, checks, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, region) DO UPDATE SET role_arn = excluded.role_arn, notify = excluded.notify, checks = excluded.checks, updated_at = excluded.updated_at`,
-      [scope.accountId, scope.region, row.role_arn, row.notify, row.checks, row.updated_at],
+  async put(scope: Scope, c: AuditConfigurationRecord): Promise<void> {
+    await run(
+      this.db,
+      qb(this.db)
+        .insertInto('audit_configurations')
+        .values({
+          account_id: scope.accountId,
+          region: scope.region,
+          role_arn: c.roleArn ?? null,
+          notify: c.notify ? JSON.stringify(c.notify) : null,
+          checks: JSON.stringify(c.checks),
+          updated_at: c.updatedAt.getTime(),
+        })
+        .onConflict((oc) =>
+          oc.columns(['account_id', 'region']).doUpdateSet((eb) => ({
+            role_arn: eb.ref('excluded.role_arn'),
+            notify: eb.ref('excluded.notify'),
+            checks: eb.ref('excluded.checks'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        ),
     );
   }
 
   /** False when the scope had no configuration. */
   async delete(scope: Scope): Promise<boolean> {
-    return (await this.db.run('DELETE FROM audit_configurations WHERE account_id = ? AND region = ?', [scope.accountId, scope.region])) > 0;
+    const n = await run(this.db, qb(this.db).deleteFrom('audit_configurations').where('account_id', '=', scope.accountId).where('region', '=', scope.region));
+    return n > 0;
   }
 }

@@ -1,5 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import type { CrlsTable } from './schema.generated.js';
+import { all, first, prepared, qb, run } from './sql.js';
 
 /** Where a stored CRL came from: an upload (POST /_warden/crls) or the distribution point URL it was fetched from. */
 export const UPLOADED = 'upload';
@@ -21,17 +23,8 @@ export interface CrlRecord {
 /** A stored CRL without its bytes. */
 export type CrlHeader = Omit<CrlRecord, 'der'>;
 
-interface Row {
-  crl_id: string;
-  issuer: string;
-  der?: string;
-  this_update: number;
-  next_update: number | null;
-  source: string;
-  stored_at: number;
-}
-
-const HEADER = 'crl_id, issuer, this_update, next_update, source, stored_at';
+const HEADER = ['crl_id', 'issuer', 'this_update', 'next_update', 'source', 'stored_at'] as const;
+type Row = Pick<CrlsTable, (typeof HEADER)[number]>;
 
 const header = (r: Row): CrlHeader => ({
   crlId: r.crl_id,
@@ -41,6 +34,10 @@ const header = (r: Row): CrlHeader => ({
   source: r.source,
   storedAt: new Date(Number(r.stored_at)),
 });
+
+const derById = prepared((q, accountId: string, region: string, crlId: string) =>
+  q.selectFrom('crls').select('der').where('account_id', '=', accountId).where('region', '=', region).where('crl_id', '=', crlId),
+);
 
 /**
  * The CRLs an account has given Warden or Warden has fetched for it. Each source keeps only its
@@ -52,57 +49,72 @@ export class CrlRepo {
 
   /** Every stored CRL of the scope, without the DER. */
   async headers(scope: Scope): Promise<CrlHeader[]> {
-    const rows = await this.db.all<Row>(`SELECT ${HEADER} FROM crls WHERE account_id = ? AND region = ? ORDER BY issuer, this_update DESC, crl_id`, [
-      scope.accountId,
-      scope.region,
-    ]);
-    return rows.map(header);
+    const query = qb(this.db)
+      .selectFrom('crls')
+      .select(HEADER)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .orderBy('issuer')
+      .orderBy('this_update', 'desc')
+      .orderBy('crl_id');
+    return (await all(this.db, query)).map(header);
   }
 
   async der(scope: Scope, crlId: string): Promise<Buffer | undefined> {
-    const row = await this.db.get<{ der: string }>('SELECT der FROM crls WHERE account_id = ? AND region = ? AND crl_id = ?', [scope.accountId, scope.region, crlId]);
+    const row = await derById(this.db, scope.accountId, scope.region, crlId).first();
     return row && Buffer.from(row.der, 'base64');
   }
 
   /** The newest CRL stored from `source` (for uploads, of `issuer`). */
   async newest(scope: Scope, source: string, issuer?: string): Promise<CrlHeader | undefined> {
-    const params: unknown[] = [scope.accountId, scope.region, source];
-    if (issuer !== undefined) params.push(issuer);
-    const row = await this.db.get<Row>(
-      `SELECT ${HEADER} FROM crls WHERE account_id = ? AND region = ? AND source = ?${issuer !== undefined ? ' AND issuer = ?' : ''}
-       ORDER BY this_update DESC, stored_at DESC LIMIT 1`,
-      params,
-    );
+    const query = qb(this.db)
+      .selectFrom('crls')
+      .select(HEADER)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('source', '=', source)
+      .$if(issuer !== undefined, (w) => w.where('issuer', '=', issuer!))
+      .orderBy('this_update', 'desc')
+      .orderBy('stored_at', 'desc')
+      .limit(1);
+    const row = await first(this.db, query);
     return row && header(row);
   }
 
   /**
    * Stores `c` in place of what its source held before: the other CRLs of the same URL, or for an
    * upload the other uploaded CRLs of the same issuer. Storing the same DER again refreshes it.
+   * One transaction (the caller's, when it has one).
    */
   async replace(scope: Scope, c: CrlRecord): Promise<void> {
-    const same = c.source === UPLOADED ? ' AND issuer = ?' : '';
-    await this.db.run(`DELETE FROM crls WHERE account_id = ? AND region = ? AND source = ?${same} AND crl_id <> ?`, [
-      scope.accountId,
-      scope.region,
-      c.source,
-      ...(same ? [c.issuer] : []),
-      c.crlId,
-    ]);
-    await this.db.run(
-      `INSERT INTO crls (account_id, region, crl_id, issuer, der, this_update, next_update, source, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, region, crl_id) DO UPDATE SET source = excluded.source, stored_at = excluded.stored_at`,
-      [
-        scope.accountId,
-        scope.region,
-        c.crlId,
-        c.issuer,
-        c.der.toString('base64'),
-        c.thisUpdate.getTime(),
-        c.nextUpdate?.getTime() ?? null,
-        c.source,
-        c.storedAt.getTime(),
-      ],
-    );
+    await this.db.transaction(async (tx) => {
+      await run(
+        tx,
+        qb(tx)
+          .deleteFrom('crls')
+          .where('account_id', '=', scope.accountId)
+          .where('region', '=', scope.region)
+          .where('source', '=', c.source)
+          .$if(c.source === UPLOADED, (w) => w.where('issuer', '=', c.issuer))
+          .where('crl_id', '<>', c.crlId),
+      );
+      await run(
+        tx,
+        qb(tx)
+          .insertInto('crls')
+          .values({
+            account_id: scope.accountId,
+            region: scope.region,
+            crl_id: c.crlId,
+            issuer: c.issuer,
+            der: c.der.toString('base64'),
+            this_update: c.thisUpdate.getTime(),
+            next_update: c.nextUpdate?.getTime() ?? null,
+            source: c.source,
+            stored_at: c.storedAt.getTime(),
+          })
+          .onConflict((oc) => oc.columns(['account_id', 'region', 'crl_id']).doUpdateSet((eb) => ({ source: eb.ref('excluded.source'), stored_at: eb.ref('excluded.stored_at') }))),
+      );
+    });
   }
 }

@@ -1,39 +1,57 @@
+import type { Selectable } from 'kysely';
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
-import { after, inChunks, insertRows, selectIn } from './rows.js';
+import type { AuditFindingsTable } from './schema.generated.js';
+import { after, all, inChunks, insertRows, prepared, qb, run, selectIn } from './sql.js';
 
-/** An audit_findings row as stored (timestamps epoch ms, JSON as TEXT). */
-export interface FindingRow {
-  finding_id: string;
-  task_id: string;
-  check_name: string;
+/** One audit finding as stored with its task. */
+export interface FindingRecord {
+  findingId: string;
+  taskId: string;
+  checkName: string;
   severity: string;
-  resource_type: string;
-  /** Canonical JSON (keys sorted) of the ResourceIdentifier. */
-  resource_identifier: string;
-  additional_info: string | null;
-  related_resources: string;
-  reason: string | null;
-  reason_code: string | null;
-  is_suppressed: number;
-  finding_time: number;
-  task_start_time: number;
+  resourceType: string;
+  /** Canonical JSON (keys sorted) of the ResourceIdentifier: the key that filters and suppressions match. */
+  resourceIdentifier: string;
+  additionalInfo?: Record<string, string>;
+  /** The finding's RelatedResource list. */
+  relatedResources: unknown[];
+  reason?: string;
+  reasonCode?: string;
+  isSuppressed: boolean;
+  findingTime: Date;
+  taskStartTime: Date;
 }
 
-export interface AuditTaskRow {
-  task_id: string;
-  task_type: string;
-  task_status: string;
-  task_start_time: number;
-  scheduled_audit_name: string | null;
+/** How many findings of one audit task have a check, reason code ('' for none) and suppression. */
+export interface FindingCount {
+  checkName: string;
+  reasonCode: string;
+  isSuppressed: boolean;
+  n: number;
 }
 
-export const FINDING_COLUMNS = [
+const FINDING_COLUMNS = [
   'finding_id', 'task_id', 'check_name', 'severity', 'resource_type', 'resource_identifier', 'additional_info',
   'related_resources', 'reason', 'reason_code', 'is_suppressed', 'finding_time', 'task_start_time',
 ] as const;
+type Row = Pick<Selectable<AuditFindingsTable>, (typeof FINDING_COLUMNS)[number]>;
 
-const SELECT = FINDING_COLUMNS.join(', ');
+const fromRow = (r: Row): FindingRecord => ({
+  findingId: r.finding_id,
+  taskId: r.task_id,
+  checkName: r.check_name,
+  severity: r.severity,
+  resourceType: r.resource_type,
+  resourceIdentifier: r.resource_identifier,
+  additionalInfo: r.additional_info === null ? undefined : (JSON.parse(r.additional_info) as Record<string, string>),
+  relatedResources: JSON.parse(r.related_resources) as unknown[],
+  reason: r.reason ?? undefined,
+  reasonCode: r.reason_code ?? undefined,
+  isSuppressed: Number(r.is_suppressed) === 1,
+  findingTime: new Date(Number(r.finding_time)),
+  taskStartTime: new Date(Number(r.task_start_time)),
+});
 
 /**
  * What ListAuditFindings asks for. With a taskId the findings come in (check name, finding id)
@@ -43,7 +61,7 @@ export interface FindingFilter {
   taskId?: string;
   checkName?: string;
   resourceIdentifier?: string;
-  window?: { start: number; end: number };
+  window?: { start: Date; end: Date };
   /** true: only suppressed findings; false: only unsuppressed ones; undefined: both. */
   suppressed?: boolean;
 }
@@ -53,133 +71,150 @@ export type FindingPosition = { c: string; f: string } | { t: number; f: string 
 /** Rows of one purge statement; each is its own short transaction, so the API never waits long. */
 const PURGE_CHUNK = 2000;
 
+const byId = prepared((q, accountId: string, region: string, findingId: string) =>
+  q.selectFrom('audit_findings').select(FINDING_COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('finding_id', '=', findingId),
+);
+
+const countsOfTask = prepared((q, accountId: string, region: string, taskId: string) =>
+  q
+    .selectFrom('audit_finding_counts')
+    .select(['check_name', 'reason_code', 'is_suppressed', 'n'])
+    .where('account_id', '=', accountId)
+    .where('region', '=', region)
+    .where('task_id', '=', taskId),
+);
+
+const addCount = prepared((q, accountId: string, region: string, taskId: string, checkName: string, reasonCode: string, suppressed: number, n: number) =>
+  q
+    .insertInto('audit_finding_counts')
+    .values({ account_id: accountId, region, task_id: taskId, check_name: checkName, reason_code: reasonCode, is_suppressed: suppressed, n })
+    .onConflict((oc) =>
+      oc.columns(['account_id', 'region', 'task_id', 'check_name', 'reason_code', 'is_suppressed']).doUpdateSet((eb) => ({ n: eb('audit_finding_counts.n', '+', eb.ref('excluded.n')) })),
+    ),
+);
+
+const idsOfTask = prepared((q, accountId: string, region: string, taskId: string, limit: number) =>
+  q.selectFrom('audit_findings').select('finding_id').where('account_id', '=', accountId).where('region', '=', region).where('task_id', '=', taskId).limit(limit),
+);
+
+/** Audit findings and their per-task counts (audit_finding_counts); the tasks are AuditTaskRepo's. */
 export class FindingRepo {
   constructor(private readonly db: Driver) {}
 
-  async getTask(scope: Scope, taskId: string): Promise<AuditTaskRow | undefined> {
-    return this.db.get<AuditTaskRow>(
-      'SELECT task_id, task_type, task_status, task_start_time, scheduled_audit_name FROM audit_tasks WHERE account_id = ? AND region = ? AND task_id = ?',
-      [scope.accountId, scope.region, taskId],
-    );
+  async get(scope: Scope, findingId: string): Promise<FindingRecord | undefined> {
+    const row = await byId(this.db, scope.accountId, scope.region, findingId).first();
+    return row && fromRow(row);
   }
 
-  async insertTask(scope: Scope, t: AuditTaskRow): Promise<void> {
-    await this.db.run(
-      'INSERT INTO audit_tasks (account_id, region, task_id, task_type, task_status, task_start_time, scheduled_audit_name) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [scope.accountId, scope.region, t.task_id, t.task_type, t.task_status, t.task_start_time, t.scheduled_audit_name],
+  /** The findings of `ids` that exist in this scope, in no particular order. */
+  async byIds(scope: Scope, ids: readonly string[]): Promise<FindingRecord[]> {
+    const rows = await selectIn(this.db, ids, (chunk) =>
+      qb(this.db).selectFrom('audit_findings').select(FINDING_COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('finding_id', 'in', chunk),
     );
-  }
-
-  async get(scope: Scope, findingId: string): Promise<FindingRow | undefined> {
-    return this.db.get<FindingRow>(`SELECT ${SELECT} FROM audit_findings WHERE account_id = ? AND region = ? AND finding_id = ?`, [
-      scope.accountId,
-      scope.region,
-      findingId,
-    ]);
+    return rows.map(fromRow);
   }
 
   /** Which of `ids` already exist in this scope. */
   async existing(scope: Scope, ids: readonly string[]): Promise<string[]> {
-    const rows = await selectIn<{ id: string }>(
-      this.db,
-      (list) => `SELECT finding_id AS id FROM audit_findings WHERE account_id = ? AND region = ? AND finding_id IN (${list})`,
-      [scope.accountId, scope.region],
-      ids,
+    const rows = await selectIn(this.db, ids, (chunk) =>
+      qb(this.db).selectFrom('audit_findings').select('finding_id').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('finding_id', 'in', chunk),
     );
-    return rows.map((r) => r.id);
+    return rows.map((r) => r.finding_id);
   }
 
   /** Inserts findings and adds them to their tasks' counts (audit_finding_counts), in the caller's transaction. */
-  async insertMany(scope: Scope, rows: readonly FindingRow[]): Promise<void> {
+  async insertMany(scope: Scope, findings: readonly FindingRecord[]): Promise<void> {
     await insertRows(
       this.db,
       'audit_findings',
-      ['account_id', 'region', ...FINDING_COLUMNS],
-      rows.map((r) => [scope.accountId, scope.region, ...FINDING_COLUMNS.map((c) => r[c])]),
+      findings.map((f) => ({
+        account_id: scope.accountId,
+        region: scope.region,
+        finding_id: f.findingId,
+        task_id: f.taskId,
+        check_name: f.checkName,
+        severity: f.severity,
+        resource_type: f.resourceType,
+        resource_identifier: f.resourceIdentifier,
+        additional_info: f.additionalInfo ? JSON.stringify(f.additionalInfo) : null,
+        related_resources: JSON.stringify(f.relatedResources),
+        reason: f.reason ?? null,
+        reason_code: f.reasonCode ?? null,
+        is_suppressed: f.isSuppressed ? 1 : 0,
+        finding_time: f.findingTime.getTime(),
+        task_start_time: f.taskStartTime.getTime(),
+      })),
     );
     const counts = new Map<string, { task: string; check: string; reason: string; suppressed: number; n: number }>();
-    for (const r of rows) {
-      const reason = r.reason_code ?? '';
-      const suppressed = Number(r.is_suppressed) ? 1 : 0;
-      const k = `${r.task_id}\n${r.check_name}\n${reason}\n${suppressed}`;
+    for (const f of findings) {
+      const reason = f.reasonCode ?? '';
+      const suppressed = f.isSuppressed ? 1 : 0;
+      const k = `${f.taskId}\n${f.checkName}\n${reason}\n${suppressed}`;
       const c = counts.get(k);
       if (c) c.n++;
-      else counts.set(k, { task: r.task_id, check: r.check_name, reason, suppressed, n: 1 });
+      else counts.set(k, { task: f.taskId, check: f.checkName, reason, suppressed, n: 1 });
     }
-    for (const c of counts.values()) {
-      await this.db.run(
-        `INSERT INTO audit_finding_counts (account_id, region, task_id, check_name, reason_code, is_suppressed, n) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (account_id, region, task_id, check_name, reason_code, is_suppressed) DO UPDATE SET n = audit_finding_counts.n + excluded.n`,
-        [scope.accountId, scope.region, c.task, c.check, c.reason, c.suppressed, c.n],
-      );
-    }
+    for (const c of counts.values()) await addCount(this.db, scope.accountId, scope.region, c.task, c.check, c.reason, c.suppressed, c.n).run();
   }
 
   /** The finding counts of one audit task by check, reason code ('' for none) and suppression. */
-  async counts(scope: Scope, taskId: string): Promise<{ check_name: string; reason_code: string; is_suppressed: number; n: number }[]> {
-    return this.db.all(
-      'SELECT check_name, reason_code, is_suppressed, n FROM audit_finding_counts WHERE account_id = ? AND region = ? AND task_id = ?',
-      [scope.accountId, scope.region, taskId],
-    );
-  }
-
-  /** One keyset page (one row more than `limit`, so the caller knows whether more follow). */
-  async list(scope: Scope, f: FindingFilter, from: FindingPosition | undefined, limit: number): Promise<FindingRow[]> {
-    const where = ['account_id = ?', 'region = ?'];
-    const params: unknown[] = [scope.accountId, scope.region];
-    const add = (sql: string, ...values: unknown[]): void => {
-      where.push(sql);
-      params.push(...values);
-    };
-    if (f.taskId !== undefined) add('task_id = ?', f.taskId);
-    if (f.checkName !== undefined) add('check_name = ?', f.checkName);
-    if (f.resourceIdentifier !== undefined) add('resource_identifier = ?', f.resourceIdentifier);
-    if (f.window) add('finding_time >= ? AND finding_time <= ?', f.window.start, f.window.end);
-    if (f.suppressed !== undefined) add('is_suppressed = ?', f.suppressed ? 1 : 0);
-    const byTask = f.taskId !== undefined;
-    const order = byTask ? ['check_name', 'finding_id'] : ['finding_time', 'finding_id'];
-    if (from) {
-      const k = after(order, 'c' in from ? [from.c, from.f] : [from.t, from.f], !byTask);
-      add(k.sql, ...k.params);
-    }
-    const dir = byTask ? '' : ' DESC';
-    return this.db.all<FindingRow>(
-      `SELECT ${SELECT} FROM audit_findings WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => c + dir).join(', ')} LIMIT ?`,
-      [...params, limit + 1],
-    );
+  async taskCounts(scope: Scope, taskId: string): Promise<FindingCount[]> {
+    const rows = await countsOfTask(this.db, scope.accountId, scope.region, taskId).all();
+    return rows.map((r) => ({ checkName: r.check_name, reasonCode: r.reason_code, isSuppressed: Number(r.is_suppressed) === 1, n: Number(r.n) }));
   }
 
   /**
-   * Deletes audit tasks that started before `cutoff` with all their findings, a chunk at a time
-   * (findings first, the task last, so an interrupted purge resumes). Answers the findings deleted.
+   * taskCounts in the columns' own names, for engine/plan.ts until it reads taskCounts.
+   * @deprecated use taskCounts.
    */
-  async purge(cutoff: number): Promise<number> {
+  async counts(scope: Scope, taskId: string): Promise<{ check_name: string; reason_code: string; is_suppressed: number; n: number }[]> {
+    return countsOfTask(this.db, scope.accountId, scope.region, taskId).all();
+  }
+
+  /** One keyset page (one row more than `limit`, so the caller knows whether more follow). */
+  async list(scope: Scope, f: FindingFilter, from: FindingPosition | undefined, limit: number): Promise<FindingRecord[]> {
+    const byTask = f.taskId !== undefined;
+    const order = byTask ? (['check_name', 'finding_id'] as const) : (['finding_time', 'finding_id'] as const);
+    const dir = byTask ? 'asc' : 'desc';
+    const query = qb(this.db)
+      .selectFrom('audit_findings')
+      .select(FINDING_COLUMNS)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .$if(f.taskId !== undefined, (w) => w.where('task_id', '=', f.taskId!))
+      .$if(f.checkName !== undefined, (w) => w.where('check_name', '=', f.checkName!))
+      .$if(f.resourceIdentifier !== undefined, (w) => w.where('resource_identifier', '=', f.resourceIdentifier!))
+      .$if(f.window !== undefined, (w) => w.where('finding_time', '>=', f.window!.start.getTime()).where('finding_time', '<=', f.window!.end.getTime()))
+      .$if(f.suppressed !== undefined, (w) => w.where('is_suppressed', '=', f.suppressed ? 1 : 0))
+      .$if(from !== undefined, (w) => w.where((eb) => after(eb, order, 'c' in from! ? [from.c, from.f] : [from!.t, from!.f], !byTask)))
+      .orderBy(order[0], dir)
+      .orderBy(order[1], dir)
+      .limit(limit + 1);
+    return (await all(this.db, query)).map(fromRow);
+  }
+
+  /**
+   * Deletes the findings and the counts of one audit task, a chunk of findings per statement.
+   * Answers the findings deleted.
+   */
+  async deleteOfTask(scope: Scope, taskId: string): Promise<number> {
     let deleted = 0;
+    // Ids first, then a delete by key: a DELETE ... IN (subquery) can get a nested-loop plan
+    // on PostgreSQL when the table's statistics are stale (right after a bulk insert).
     for (;;) {
-      const tasks = await this.db.all<{ account_id: string; region: string; task_id: string }>(
-        'SELECT account_id, region, task_id FROM audit_tasks WHERE task_start_time < ? LIMIT 100',
-        [cutoff],
-      );
-      if (!tasks.length) return deleted;
-      for (const t of tasks) {
-        const key = [t.account_id, t.region];
-        // Ids first, then a delete by key: a DELETE ... IN (subquery) can get a nested-loop plan
-        // on PostgreSQL when the table's statistics are stale (right after a bulk insert).
-        for (;;) {
-          const ids = await this.db.all<{ id: string }>(
-            `SELECT finding_id AS id FROM audit_findings WHERE account_id = ? AND region = ? AND task_id = ? LIMIT ${PURGE_CHUNK}`,
-            [...key, t.task_id],
-          );
-          await inChunks(
-            ids.map((r) => r.id),
-            async (list, chunk) => void (deleted += await this.db.run(`DELETE FROM audit_findings WHERE account_id = ? AND region = ? AND finding_id IN (${list})`, [...key, ...chunk])),
-          );
-          if (ids.length < PURGE_CHUNK) break;
-        }
-        await this.db.run('DELETE FROM audit_task_checks WHERE account_id = ? AND region = ? AND task_id = ?', [...key, t.task_id]);
-        await this.db.run('DELETE FROM audit_finding_counts WHERE account_id = ? AND region = ? AND task_id = ?', [...key, t.task_id]);
-        await this.db.run('DELETE FROM audit_tasks WHERE account_id = ? AND region = ? AND task_id = ?', [...key, t.task_id]);
-      }
+      const ids = (await idsOfTask(this.db, scope.accountId, scope.region, taskId, PURGE_CHUNK).all()).map((r) => r.finding_id);
+      await inChunks(ids, async (chunk) => {
+        deleted += await run(
+          this.db,
+          qb(this.db).deleteFrom('audit_findings').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('finding_id', 'in', chunk),
+        );
+      });
+      if (ids.length < PURGE_CHUNK) break;
     }
+    await run(
+      this.db,
+      qb(this.db).deleteFrom('audit_finding_counts').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('task_id', '=', taskId),
+    );
+    return deleted;
   }
 }

@@ -26,6 +26,8 @@ import { AuditConfigurationRepo } from './audit-configurations.js';
 import { AuditSuppressionRepo } from './audit-suppressions.js';
 import { ScheduledAuditRepo } from './scheduled-audits.js';
 import { AuditTaskRepo } from './audit-tasks.js';
+import { CertificateAuditRepo } from './certificate-audit.js';
+import { PolicyAuditRepo } from './policy-audit.js';
 
 /**
  * Every repository, bound to one connection or one transaction. Adding a kind of resource:
@@ -58,6 +60,8 @@ export interface Repos {
   readonly auditSuppressions: AuditSuppressionRepo;
   readonly scheduledAudits: ScheduledAuditRepo;
   readonly auditTasks: AuditTaskRepo;
+  readonly certificateAudit: CertificateAuditRepo;
+  readonly policyAudit: PolicyAuditRepo;
   readonly billingGroups: BillingGroupRepo;
 }
 
@@ -89,6 +93,8 @@ export function repos(db: Driver): Repos {
     auditSuppressions: new AuditSuppressionRepo(db),
     scheduledAudits: new ScheduledAuditRepo(db),
     auditTasks: new AuditTaskRepo(db),
+    certificateAudit: new CertificateAuditRepo(db),
+    policyAudit: new PolicyAuditRepo(db),
     billingGroups: new BillingGroupRepo(db),
   };
 }

@@ -1,6 +1,6 @@
 import { ConnectionEventRepo } from './connection-events.js';
 import type { Driver } from './driver.js';
-import { FindingRepo } from './findings.js';
+import { AuditTaskRepo } from './audit-tasks.js';
 import { ViolationRepo } from './violations.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -19,7 +19,7 @@ const CONNECTION_EVENT_RETENTION_MS = 32 * DAY;
  * statement, so it can run beside the API; pass the store's root driver, not a transaction.
  */
 export async function purgeExpired(db: Driver, now: Date): Promise<{ findings: number; violationRows: number; connectionEvents: number }> {
-  const findings = await new FindingRepo(db).purge(now.getTime() - FINDING_RETENTION_MS);
+  const findings = await new AuditTaskRepo(db).purge(new Date(now.getTime() - FINDING_RETENTION_MS));
   const violationRows = await new ViolationRepo(db).purge(now.getTime() - VIOLATION_RETENTION_MS);
   const connectionEvents = await new ConnectionEventRepo(db).purge(now.getTime() - CONNECTION_EVENT_RETENTION_MS);
   return { findings, violationRows, connectionEvents };

@@ -1,102 +1,147 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import type { ScheduledAuditsTable } from './schema.generated.js';
+import { all, first, prepared, qb, run } from './sql.js';
 
-/**
- * A scheduled_audits row (times epoch ms; checks a JSON array of check names). Integer columns
- * arrive as numbers on both backends (the PostgreSQL driver parses BIGINT to number).
- */
-export interface ScheduledAuditRow {
+/** A scheduled audit: its schedule, its checks and its runs. */
+export interface ScheduledAuditRecord {
   name: string;
   arn: string;
   frequency: string;
-  day_of_month: string | null;
-  day_of_week: string | null;
-  checks: string;
-  next_run: number;
-  last_run: number | null;
-  created_at: number;
-  modified_at: number;
+  dayOfMonth?: string;
+  dayOfWeek?: string;
+  /** The check names it runs. */
+  checks: string[];
+  nextRun: Date;
+  lastRun?: Date;
+  createdAt: Date;
+  modifiedAt: Date;
 }
 
-/** A due row, with the scope it belongs to (the scheduler works across every scope). */
-export interface DueScheduledAuditRow extends ScheduledAuditRow {
-  account_id: string;
-  region: string;
+/** A due scheduled audit, with the scope it belongs to (the scheduler works across every scope). */
+export interface DueScheduledAudit extends ScheduledAuditRecord {
+  scope: Scope;
 }
 
-const COLUMNS = 'name, arn, frequency, day_of_month, day_of_week, checks, next_run, last_run, created_at, modified_at';
+const COLUMNS = ['name', 'arn', 'frequency', 'day_of_month', 'day_of_week', 'checks', 'next_run', 'last_run', 'created_at', 'modified_at'] as const;
+type Row = Pick<ScheduledAuditsTable, (typeof COLUMNS)[number]>;
+
+const fromRow = (r: Row): ScheduledAuditRecord => ({
+  name: r.name,
+  arn: r.arn,
+  frequency: r.frequency,
+  dayOfMonth: r.day_of_month ?? undefined,
+  dayOfWeek: r.day_of_week ?? undefined,
+  checks: JSON.parse(r.checks) as string[],
+  nextRun: new Date(Number(r.next_run)),
+  lastRun: r.last_run === null ? undefined : new Date(Number(r.last_run)),
+  createdAt: new Date(Number(r.created_at)),
+  modifiedAt: new Date(Number(r.modified_at)),
+});
+
+const byName = prepared((q, accountId: string, region: string, name: string) =>
+  q.selectFrom('scheduled_audits').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('name', '=', name),
+);
+
+const dueRows = prepared((q, now: number, limit: number) =>
+  q
+    .selectFrom('scheduled_audits')
+    .select(['account_id', 'region', ...COLUMNS])
+    .where('next_run', '<=', now)
+    .orderBy('next_run')
+    .orderBy('account_id')
+    .orderBy('region')
+    .orderBy('name')
+    .limit(limit),
+);
 
 export class ScheduledAuditRepo {
   constructor(private readonly db: Driver) {}
 
-  async get(scope: Scope, name: string): Promise<ScheduledAuditRow | undefined> {
-    return this.db.get<ScheduledAuditRow>(`SELECT ${COLUMNS} FROM scheduled_audits WHERE account_id = ? AND region = ? AND name = ?`, [
-      scope.accountId,
-      scope.region,
-      name,
-    ]);
+  async get(scope: Scope, name: string): Promise<ScheduledAuditRecord | undefined> {
+    const row = await byName(this.db, scope.accountId, scope.region, name).first();
+    return row && fromRow(row);
   }
 
   /** Every scheduled audit of the scope in name order (AWS allows at most five). */
-  async all(scope: Scope): Promise<ScheduledAuditRow[]> {
-    return this.db.all<ScheduledAuditRow>(`SELECT ${COLUMNS} FROM scheduled_audits WHERE account_id = ? AND region = ? ORDER BY name`, [
-      scope.accountId,
-      scope.region,
-    ]);
+  async all(scope: Scope): Promise<ScheduledAuditRecord[]> {
+    const query = qb(this.db).selectFrom('scheduled_audits').select(COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region).orderBy('name');
+    return (await all(this.db, query)).map(fromRow);
   }
 
   async count(scope: Scope): Promise<number> {
-    const row = await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM scheduled_audits WHERE account_id = ? AND region = ?', [scope.accountId, scope.region]);
-    return Number(row?.n ?? 0);
+    const query = qb(this.db)
+      .selectFrom('scheduled_audits')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region);
+    return Number((await first(this.db, query))?.n ?? 0);
   }
 
-  async insert(scope: Scope, r: ScheduledAuditRow): Promise<void> {
-    await this.db.run(`INSERT INTO scheduled_audits (account_id, region, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-      scope.accountId,
-      scope.region,
-      r.name,
-      r.arn,
-      r.frequency,
-      r.day_of_month,
-      r.day_of_week,
-      r.checks,
-      r.next_run,
-      r.last_run,
-      r.created_at,
-      r.modified_at,
-    ]);
+  async insert(scope: Scope, s: ScheduledAuditRecord): Promise<void> {
+    await run(
+      this.db,
+      qb(this.db)
+        .insertInto('scheduled_audits')
+        .values({
+          account_id: scope.accountId,
+          region: scope.region,
+          name: s.name,
+          arn: s.arn,
+          frequency: s.frequency,
+          day_of_month: s.dayOfMonth ?? null,
+          day_of_week: s.dayOfWeek ?? null,
+          checks: JSON.stringify(s.checks),
+          next_run: s.nextRun.getTime(),
+          last_run: s.lastRun?.getTime() ?? null,
+          created_at: s.createdAt.getTime(),
+          modified_at: s.modifiedAt.getTime(),
+        }),
+    );
   }
 
   /** Writes the schedule, the checks and the next run of an existing scheduled audit. */
-  async update(scope: Scope, r: ScheduledAuditRow): Promise<void> {
-    await this.db.run(
-      'UPDATE scheduled_audits SET frequency = ?, day_of_month = ?, day_of_week = ?, checks = ?, next_run = ?, modified_at = ? WHERE account_id = ? AND region = ? AND name = ?',
-      [r.frequency, r.day_of_month, r.day_of_week, r.checks, r.next_run, r.modified_at, scope.accountId, scope.region, r.name],
+  async update(scope: Scope, s: ScheduledAuditRecord): Promise<void> {
+    await run(
+      this.db,
+      qb(this.db)
+        .updateTable('scheduled_audits')
+        .set({
+          frequency: s.frequency,
+          day_of_month: s.dayOfMonth ?? null,
+          day_of_week: s.dayOfWeek ?? null,
+          checks: JSON.stringify(s.checks),
+          next_run: s.nextRun.getTime(),
+          modified_at: s.modifiedAt.getTime(),
+        })
+        .where('account_id', '=', scope.accountId)
+        .where('region', '=', scope.region)
+        .where('name', '=', s.name),
     );
   }
 
   async delete(scope: Scope, name: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM scheduled_audits WHERE account_id = ? AND region = ? AND name = ?', [scope.accountId, scope.region, name])) > 0;
+    const n = await run(this.db, qb(this.db).deleteFrom('scheduled_audits').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('name', '=', name));
+    return n > 0;
   }
 
   /** Keyset page in name order after `afterName`; one row more than `limit` so the caller knows if more follow. */
-  async page(scope: Scope, afterName: string | undefined, limit: number): Promise<ScheduledAuditRow[]> {
-    const params: unknown[] = [scope.accountId, scope.region];
-    let where = 'account_id = ? AND region = ?';
-    if (afterName !== undefined) {
-      where += ' AND name > ?';
-      params.push(afterName);
-    }
-    params.push(limit + 1);
-    return this.db.all<ScheduledAuditRow>(`SELECT ${COLUMNS} FROM scheduled_audits WHERE ${where} ORDER BY name LIMIT ?`, params);
+  async page(scope: Scope, afterName: string | undefined, limit: number): Promise<ScheduledAuditRecord[]> {
+    const query = qb(this.db)
+      .selectFrom('scheduled_audits')
+      .select(COLUMNS)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .$if(afterName !== undefined, (w) => w.where('name', '>', afterName!))
+      .orderBy('name')
+      .limit(limit + 1);
+    return (await all(this.db, query)).map(fromRow);
   }
 
   /** Scheduled audits of every scope whose next run is at or before `now`, earliest first. */
-  async due(now: number, limit: number): Promise<DueScheduledAuditRow[]> {
-    return this.db.all<DueScheduledAuditRow>(
-      `SELECT account_id, region, ${COLUMNS} FROM scheduled_audits WHERE next_run <= ? ORDER BY next_run, account_id, region, name LIMIT ?`,
-      [now, limit],
-    );
+  async due(now: Date, limit: number): Promise<DueScheduledAudit[]> {
+    const rows = await dueRows(this.db, now.getTime(), limit).all();
+    return rows.map((r) => ({ ...fromRow(r), scope: { accountId: r.account_id, region: r.region } }));
   }
 
   /**
@@ -104,15 +149,17 @@ export class ScheduledAuditRepo {
    * saw the same due row, exactly one gets true (on PostgreSQL the second UPDATE waits for the
    * first to commit and then finds the row changed).
    */
-  async claimRun(scope: Scope, name: string, expectedNextRun: number, nextRun: number, lastRun: number): Promise<boolean> {
-    const n = await this.db.run('UPDATE scheduled_audits SET next_run = ?, last_run = ? WHERE account_id = ? AND region = ? AND name = ? AND next_run = ?', [
-      nextRun,
-      lastRun,
-      scope.accountId,
-      scope.region,
-      name,
-      expectedNextRun,
-    ]);
+  async claimRun(scope: Scope, name: string, expectedNextRun: Date, nextRun: Date, lastRun: Date): Promise<boolean> {
+    const n = await run(
+      this.db,
+      qb(this.db)
+        .updateTable('scheduled_audits')
+        .set({ next_run: nextRun.getTime(), last_run: lastRun.getTime() })
+        .where('account_id', '=', scope.accountId)
+        .where('region', '=', scope.region)
+        .where('name', '=', name)
+        .where('next_run', '=', expectedNextRun.getTime()),
+    );
     return n > 0;
   }
 }

@@ -39,7 +39,7 @@ for (const backend of BACKENDS) {
       for (const [name, c] of Object.entries(d.auditCheckConfigurations!)) assert.equal(c.enabled, false, name);
       assert.equal(d.roleArn, undefined);
       assert.equal(d.auditNotificationTargetConfigurations, undefined);
-      const cfg = await readAuditConfiguration(w.server.store.db, SCOPE);
+      const cfg = await readAuditConfiguration(w.server.store.repos, SCOPE);
       assert.equal(cfg.checks.DEVICE_CERTIFICATE_AGE_CHECK.enabled, false);
       assert.deepEqual(cfg.checks.DEVICE_CERTIFICATE_AGE_CHECK.configuration, { CERT_AGE_THRESHOLD_IN_DAYS: '365' });
     });
@@ -95,7 +95,7 @@ for (const backend of BACKENDS) {
       assert.equal(d.auditCheckConfigurations!.CA_CERTIFICATE_EXPIRING_CHECK.enabled, false);
       assert.equal(Object.keys(d.auditCheckConfigurations!).length, CHECK_NAMES.length);
 
-      const cfg = await readAuditConfiguration(w.server.store.db, SCOPE);
+      const cfg = await readAuditConfiguration(w.server.store.repos, SCOPE);
       assert.equal(cfg.roleArn, AUDIT_ROLE);
       assert.deepEqual(cfg.notification, { targetArn: TOPIC, roleArn: SNS_ROLE, enabled: true });
       assert.deepEqual(cfg.checks.DEVICE_CERTIFICATE_EXPIRING_CHECK, { enabled: true, configuration: { CERT_EXPIRATION_THRESHOLD_IN_DAYS: '3652' } });
@@ -119,7 +119,7 @@ for (const backend of BACKENDS) {
       assert.equal(d.auditCheckConfigurations!.CA_CERTIFICATE_EXPIRING_CHECK.enabled, true);
       assert.equal(d.auditCheckConfigurations!.IOT_POLICY_OVERLY_PERMISSIVE_CHECK.enabled, true);
       assert.deepEqual(d.auditNotificationTargetConfigurations, { SNS: { targetArn: TOPIC, roleArn: SNS_ROLE, enabled: false } });
-      const cfg = await readAuditConfiguration(w.server.store.db, SCOPE);
+      const cfg = await readAuditConfiguration(w.server.store.repos, SCOPE);
       assert.equal(cfg.notification?.enabled, false);
     });
 
@@ -187,7 +187,7 @@ for (const backend of BACKENDS) {
       // Configured again, the first-update rule applies again; the age threshold is back to its default.
       await assertFails(update({ roleArn: AUDIT_ROLE }), 'InvalidRequestException', 400, /required/);
       await enableChecks(w.client, ['DEVICE_CERTIFICATE_AGE_CHECK']);
-      const cfg = await readAuditConfiguration(w.server.store.db, SCOPE);
+      const cfg = await readAuditConfiguration(w.server.store.repos, SCOPE);
       assert.deepEqual(cfg.checks.DEVICE_CERTIFICATE_AGE_CHECK, { enabled: true, configuration: { CERT_AGE_THRESHOLD_IN_DAYS: '365' } });
       // Without deleteScheduledAudits and with none scheduled, delete works.
       await w.client.send(new DeleteAccountAuditConfigurationCommand({}));

@@ -35,7 +35,7 @@ for (const backend of BACKENDS) {
 
     const findingsOf = async (taskId: string) =>
       store.db.all<{ check_name: string; n: number }>('SELECT check_name, COUNT(*) AS n FROM audit_findings WHERE task_id = ? GROUP BY check_name ORDER BY check_name', [taskId]);
-    const status = async (taskId: string) => (await store.repos.auditTasks.get(scope, taskId))?.task_status;
+    const status = async (taskId: string) => (await store.repos.auditTasks.get(scope, taskId))?.taskStatus;
 
     test('a dead node\'s lease is taken over when it expires; recorded checks run once', async () => {
       await store.reset();
@@ -49,19 +49,18 @@ for (const backend of BACKENDS) {
         );
         await tx.findings.insertMany(scope, [
           {
-            finding_id: 'from-dead-node',
-            task_id: taskId,
-            check_name: 'LOGGING_DISABLED_CHECK',
+            findingId: 'from-dead-node',
+            taskId,
+            checkName: 'LOGGING_DISABLED_CHECK',
             severity: 'LOW',
-            resource_type: 'ACCOUNT_SETTINGS',
-            resource_identifier: '{"account":"000000000000"}',
-            additional_info: null,
-            related_resources: '[]',
+            resourceType: 'ACCOUNT_SETTINGS',
+            resourceIdentifier: '{"account":"000000000000"}',
+            relatedResources: [],
             reason: 'logging off',
-            reason_code: 'LOGGING_DISABLED',
-            is_suppressed: 0,
-            finding_time: clock.now().getTime(),
-            task_start_time: clock.now().getTime(),
+            reasonCode: 'LOGGING_DISABLED',
+            isSuppressed: false,
+            findingTime: clock.now(),
+            taskStartTime: clock.now(),
           },
         ]);
       });
@@ -85,7 +84,7 @@ for (const backend of BACKENDS) {
       );
       const checks = await store.repos.auditTasks.checks(scope, taskId);
       assert.deepEqual(
-        checks.map((c) => [c.check_name, c.check_run_status, Number(c.total_resources)]),
+        checks.map((c) => [c.checkName, c.checkRunStatus, c.totalResources]),
         [
           ['DEVICE_CERTIFICATE_EXPIRING_CHECK', 'COMPLETED_COMPLIANT', 0],
           ['LOGGING_DISABLED_CHECK', 'COMPLETED_NON_COMPLIANT', 1],
@@ -97,7 +96,7 @@ for (const backend of BACKENDS) {
     test('a canceled audit is not run; a check Warden cannot evaluate fails instead of hanging', async () => {
       await store.reset();
       const canceled = await store.transaction((tx) => startAuditTask(tx, scope, { checks: CHECKS, taskType: 'ON_DEMAND_AUDIT_TASK', now: clock.now() }));
-      await store.transaction((tx) => tx.auditTasks.end(scope, canceled, 'CANCELED', clock.now().getTime()));
+      await store.transaction((tx) => tx.auditTasks.end(scope, canceled, 'CANCELED', clock.now()));
       const odd = await store.transaction((tx) => startAuditTask(tx, scope, { checks: ['NOT_A_WARDEN_CHECK'], taskType: 'ON_DEMAND_AUDIT_TASK', now: clock.now() }));
       const runner = new AuditRunner({ store, clock, log, snsDelivery: false });
       assert.equal(await runner.tick(), true);
@@ -105,8 +104,8 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await findingsOf(canceled), []);
       assert.equal(await status(odd), 'COMPLETED');
       const [c] = await store.repos.auditTasks.checks(scope, odd);
-      assert.equal(c.check_run_status, 'FAILED');
-      assert.equal(c.error_code, 'CHECK_NOT_SUPPORTED');
+      assert.equal(c.checkRunStatus, 'FAILED');
+      assert.equal(c.errorCode, 'CHECK_NOT_SUPPORTED');
     });
 
     test('retention drops connection events that ended more than 32 days ago, and audit results after 90 days', async () => {

@@ -90,7 +90,7 @@ export function useCheckServer(backend: Backend, name: string, opts: CheckServer
     checkContext(region, overrides = {}) {
       const now = overrides.now ?? clock.now();
       return {
-        db: started().server.store.db,
+        repos: started().server.store.repos,
         scope: { accountId: '000000000000', region },
         taskId: opts.taskId ?? `audit-${now.getTime()}`,
         now,

@@ -82,8 +82,8 @@ for (const backend of BACKENDS) {
         { $metadata: undefined, frequency: 'DAILY', targetCheckNames: [LOGGING, DEV_EXPIRING], scheduledAuditName: 'daily-1', scheduledAuditArn: ARN('daily-1') },
       );
       const row = await w.server.store.repos.scheduledAudits.get(SCOPE, 'daily-1');
-      assert.equal(row?.next_run, now.getTime() + DAY_MS);
-      assert.equal(row?.last_run, null);
+      assert.equal(row?.nextRun.getTime(), now.getTime() + DAY_MS);
+      assert.equal(row?.lastRun, undefined);
       assert.deepEqual(await w.server.store.tags.list(SCOPE, ARN('daily-1')), [{ Key: 'team', Value: 'iot' }]);
       await assertFails(create({ scheduledAuditName: 'daily-1' }), 'ResourceAlreadyExistsException', 409);
       await assertFails(create({ scheduledAuditName: 'tagged', tags: [{ Key: 'aws:x', Value: '1' }] }), 'InvalidRequestException', 400, /reserved/);
@@ -123,8 +123,8 @@ for (const backend of BACKENDS) {
       const before = (await w.server.store.repos.scheduledAudits.get(SCOPE, 'weekly-1'))!;
       assert.equal((await update({ targetCheckNames: [CA_EXPIRING, LOGGING] })).scheduledAuditArn, ARN('weekly-1'));
       let row = (await w.server.store.repos.scheduledAudits.get(SCOPE, 'weekly-1'))!;
-      assert.equal(row.next_run, before.next_run);
-      assert.deepEqual(JSON.parse(row.checks), [CA_EXPIRING, LOGGING]);
+      assert.equal(row.nextRun.getTime(), before.nextRun.getTime());
+      assert.deepEqual(row.checks, [CA_EXPIRING, LOGGING]);
 
       w.clock.advance(3600_000);
       await update({ frequency: 'DAILY' });
@@ -134,8 +134,8 @@ for (const backend of BACKENDS) {
       assert.deepEqual(d.targetCheckNames, [CA_EXPIRING, LOGGING]);
       row = (await w.server.store.repos.scheduledAudits.get(SCOPE, 'weekly-1'))!;
       // Still the creation's time of day, from the first such time after the update.
-      assert.equal(timeOfDay(row.next_run), timeOfDay(row.created_at));
-      assert.equal(row.next_run, firstRunAfter({ frequency: 'DAILY', timeOfDay: timeOfDay(row.created_at) }, w.clock.now()).getTime());
+      assert.equal(timeOfDay(row.nextRun.getTime()), timeOfDay(row.createdAt));
+      assert.equal(row.nextRun.getTime(), firstRunAfter({ frequency: 'DAILY', timeOfDay: timeOfDay(row.createdAt) }, w.clock.now()).getTime());
 
       await update({ frequency: 'MONTHLY', dayOfMonth: 'LAST' });
       const m = await w.client.send(new DescribeScheduledAuditCommand({ scheduledAuditName: 'weekly-1' }));
@@ -195,11 +195,11 @@ for (const backend of BACKENDS) {
       assert.equal(tasks[0].task_start_time, due.getTime());
       assert.equal(tasks[0].window_start, due.getTime() - 31 * DAY_MS);
       const r = await row('daily');
-      assert.equal(r.last_run, due.getTime());
-      assert.equal(r.next_run, t0.getTime() + 2 * DAY_MS);
+      assert.equal(r.lastRun?.getTime(), due.getTime());
+      assert.equal(r.nextRun.getTime(), t0.getTime() + 2 * DAY_MS);
       // A node that read the old next_run cannot claim the run again.
-      assert.equal(await w.server.store.repos.scheduledAudits.claimRun(SCOPE, 'daily', due.getTime(), due.getTime() + DAY_MS, due.getTime()), false);
-      assert.equal((await row('daily')).next_run, t0.getTime() + 2 * DAY_MS);
+      assert.equal(await w.server.store.repos.scheduledAudits.claimRun(SCOPE, 'daily', due, new Date(due.getTime() + DAY_MS), due), false);
+      assert.equal((await row('daily')).nextRun.getTime(), t0.getTime() + 2 * DAY_MS);
     });
 
     test('after a long gap each audit runs one catch-up audit, then resumes after now', async () => {
@@ -214,12 +214,12 @@ for (const backend of BACKENDS) {
       assert.equal(daily[1].window_start, t0.getTime() + DAY_MS - 2 * 3600_000);
       assert.equal(weekly[0].window_start, now.getTime() - 31 * DAY_MS);
       assert.deepEqual(JSON.parse(weekly[0].checks), [CA_EXPIRING, LOGGING]);
-      assert.equal((await row('daily')).next_run, t0.getTime() + 71 * DAY_MS);
+      assert.equal((await row('daily')).nextRun.getTime(), t0.getTime() + 71 * DAY_MS);
       for (const name of ['daily', 'weekly', 'monthly']) {
         const r = await row(name);
-        assert.ok(r.next_run > now.getTime(), name);
-        assert.equal(r.last_run, now.getTime());
-        assert.equal(timeOfDay(r.next_run), timeOfDay(t0), name);
+        assert.ok(r.nextRun.getTime() > now.getTime(), name);
+        assert.equal(r.lastRun?.getTime(), now.getTime());
+        assert.equal(timeOfDay(r.nextRun.getTime()), timeOfDay(t0), name);
       }
       assert.deepEqual(await startDueScheduledAudits(w.server.store, now), []);
     });
@@ -227,16 +227,16 @@ for (const backend of BACKENDS) {
     test('a run takes only the checks still enabled in the account audit configuration', async () => {
       const store = w.server.store;
       const config = (await store.repos.auditConfigurations.get(SCOPE))!;
-      const checks = JSON.parse(config.checks) as Record<string, { enabled: boolean }>;
+      const checks = structuredClone(config.checks);
       checks[CA_EXPIRING].enabled = false; // as if disabled behind the API's back
-      await store.repos.auditConfigurations.put(SCOPE, { ...config, checks: JSON.stringify(checks) });
-      const due = (await row('weekly')).next_run;
+      await store.repos.auditConfigurations.put(SCOPE, { ...config, checks });
+      const due = (await row('weekly')).nextRun.getTime();
       await startDueScheduledAudits(store, new Date(due));
       const weekly = await tasksOf(store, 'weekly');
       assert.equal(weekly.length, 2);
       assert.deepEqual(JSON.parse(weekly[1].checks), [LOGGING]);
       checks[CA_EXPIRING].enabled = true;
-      await store.repos.auditConfigurations.put(SCOPE, { ...config, checks: JSON.stringify(checks) });
+      await store.repos.auditConfigurations.put(SCOPE, { ...config, checks });
     });
 
     test('restart: a reopened database keeps the schedules and starts what is due', async () => {
@@ -248,14 +248,14 @@ for (const backend of BACKENDS) {
       try {
         assert.deepEqual(await Promise.all(names.map((n) => row(n, store))), before);
         // The earliest next run: exactly the audits due then start, once each.
-        const due = Math.min(...before.map((r) => r.next_run));
+        const due = Math.min(...before.map((r) => r.nextRun.getTime()));
         const started = await startDueScheduledAudits(store, new Date(due));
-        const expected = before.map((r) => (r.next_run === due ? 1 : 0));
+        const expected = before.map((r) => (r.nextRun.getTime() === due ? 1 : 0));
         assert.equal(started.length, expected.reduce((a: number, b) => a + b, 0));
         assert.ok(started.length >= 1);
         assert.deepEqual(await Promise.all(names.map(async (n) => (await tasksOf(store, n)).length)), runs.map((c, i) => c + expected[i]));
-        for (const n of names) assert.equal((await row(n, store)).next_run > due, true, n);
-        assert.equal((await row('daily', store)).next_run, before[0].next_run === due ? due + DAY_MS : before[0].next_run);
+        for (const n of names) assert.equal((await row(n, store)).nextRun.getTime() > due, true, n);
+        assert.equal((await row('daily', store)).nextRun.getTime(), before[0].nextRun.getTime() === due ? due + DAY_MS : before[0].nextRun.getTime());
       } finally {
         await store.close();
       }

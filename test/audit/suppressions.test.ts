@@ -87,7 +87,7 @@ for (const backend of BACKENDS) {
       await create({ checkName: 'IOT_POLICY_OVERLY_PERMISSIVE_CHECK', resourceIdentifier: { policyVersionIdentifier: { policyName: 'p', policyVersionId: '1' } }, suppressIndefinitely: true });
       const d = await describeOne('IOT_POLICY_OVERLY_PERMISSIVE_CHECK', { policyVersionIdentifier: { policyVersionId: '1', policyName: 'p' } });
       assert.deepEqual(d.resourceIdentifier, { policyVersionIdentifier: { policyName: 'p', policyVersionId: '1' } });
-      const keys = await activeSuppressions(w.server.store.db, SCOPE, w.clock.now());
+      const keys = await activeSuppressions(w.server.store.repos, SCOPE, w.clock.now());
       assert.ok(keys.has(suppressionKey('IOT_POLICY_OVERLY_PERMISSIVE_CHECK', { policyVersionIdentifier: { policyVersionId: '1', policyName: 'p' } })));
       assert.ok(keys.has(`${CERT}\n{"deviceCertificateId":"${cert(1).deviceCertificateId}"}`));
       assert.ok(!keys.has(suppressionKey(CERT, cert(2))));
@@ -166,14 +166,14 @@ for (const backend of BACKENDS) {
       await assertFails(w.client.send(new UpdateAuditSuppressionCommand({ checkName: CERT, resourceIdentifier: cert(1), description: 'x' })), 'ResourceNotFoundException', 404);
       const listed = await listAll({ checkName: CERT });
       assert.deepEqual(listed.map((s) => s.resourceIdentifier!.deviceCertificateId), [cert(10), cert(12)].map((c) => c.deviceCertificateId));
-      const keys = await activeSuppressions(w.server.store.db, SCOPE, w.clock.now());
+      const keys = await activeSuppressions(w.server.store.repos, SCOPE, w.clock.now());
       assert.ok(!keys.has(suppressionKey(CERT, cert(11))));
       assert.ok(keys.has(suppressionKey(CERT, cert(10))));
       assert.equal(keys.size, 4);
       // At exactly the expiration date a suppression is no longer active.
       const at10 = (await describeOne(CERT, cert(10))).expirationDate!;
-      assert.ok(!(await activeSuppressions(w.server.store.db, SCOPE, at10)).has(suppressionKey(CERT, cert(10))));
-      assert.ok((await activeSuppressions(w.server.store.db, SCOPE, new Date(at10.getTime() - 1))).has(suppressionKey(CERT, cert(10))));
+      assert.ok(!(await activeSuppressions(w.server.store.repos, SCOPE, at10)).has(suppressionKey(CERT, cert(10))));
+      assert.ok((await activeSuppressions(w.server.store.repos, SCOPE, new Date(at10.getTime() - 1))).has(suppressionKey(CERT, cert(10))));
 
       await create({ checkName: CERT, resourceIdentifier: cert(11), suppressIndefinitely: true, description: 'again' });
       assert.equal((await describeOne(CERT, cert(11))).description, 'again');
@@ -183,7 +183,7 @@ for (const backend of BACKENDS) {
       await w.client.send(new DeleteAuditSuppressionCommand({ checkName: CERT, resourceIdentifier: cert(10) }));
       await assertFails(describeOne(CERT, cert(10)), 'ResourceNotFoundException', 404);
       assert.ok(!(await listAll()).some((s) => s.resourceIdentifier!.deviceCertificateId === cert(10).deviceCertificateId));
-      assert.ok(!(await activeSuppressions(w.server.store.db, SCOPE, w.clock.now())).has(suppressionKey(CERT, cert(10))));
+      assert.ok(!(await activeSuppressions(w.server.store.repos, SCOPE, w.clock.now())).has(suppressionKey(CERT, cert(10))));
     });
   });
 }

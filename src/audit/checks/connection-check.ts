@@ -1,6 +1,6 @@
 import type { Scope } from '../../base/scope.js';
 import type { AuditFindingSeverity, RelatedResource } from '../../generated/shapes.js';
-import { ConnectionEventRepo, type ConnectionRow } from '../../store/connection-events.js';
+import type { ConnectionEventRepo, ConnectionRow } from '../../store/connection-events.js';
 import type { AuditCheck, CheckFinding, CheckResult } from '../check.js';
 
 /** At most this many connections are listed in one finding (the most recent). */
@@ -25,7 +25,7 @@ export function connectionCheck(o: {
     name: o.name,
     severity: o.severity,
     async run(ctx): Promise<CheckResult> {
-      const repo = new ConnectionEventRepo(ctx.db);
+      const repo = ctx.repos.connectionEvents;
       const from = ctx.windowStart;
       const to = ctx.now.getTime() - o.lagMs;
       if (to <= from) return { status: 'evaluated', totalResourcesCount: 0, findings: [] };

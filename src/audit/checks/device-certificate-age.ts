@@ -17,12 +17,13 @@ export const deviceCertificateAge: AuditCheck = {
     if (typeof days !== 'number') return days;
     const now = ctx.now.getTime();
     const findings: CheckFinding[] = [];
-    for await (const page of auditedPages<{ certificate_id: string; not_before: number }>(ctx, 'certificates', 'not_before', 'not_before <= ?', [now - days * DAY_MS])) {
+    const by = new Date(now - days * DAY_MS);
+    for await (const page of auditedPages(ctx, (afterId, limit) => ctx.repos.certificateAudit.agedPage(ctx.scope, by, afterId, limit))) {
       for (const r of page) {
-        const notBefore = Number(r.not_before);
+        const notBefore = r.notBefore.getTime();
         const age = Math.floor((now - notBefore) / DAY_MS);
         findings.push({
-          ...certResource('certificates', r.certificate_id),
+          ...certResource('certificates', r.certificateId),
           additionalInfo: { VALIDITY_START_TIME: String(notBefore) },
           reasonForNonCompliance: `Certificate has been valid since ${new Date(notBefore).toISOString()} (${age} days), at or past the ${days}-day age threshold; rotate it.`,
           reasonForNonComplianceCode: 'CERTIFICATE_PAST_AGE_THRESHOLD',

@@ -20,13 +20,14 @@ export function expiringCheck(o: { name: string; table: CertTable; label: string
       if (typeof days !== 'number') return days;
       const now = ctx.now.getTime();
       const findings: CheckFinding[] = [];
-      for await (const page of auditedPages<{ certificate_id: string; not_after: number }>(ctx, o.table, 'not_after', 'not_after <= ?', [now + days * DAY_MS])) {
+      const by = new Date(now + days * DAY_MS);
+      for await (const page of auditedPages(ctx, (afterId, limit) => ctx.repos.certificateAudit.expiringPage(ctx.scope, o.table, by, afterId, limit))) {
         for (const r of page) {
-          const notAfter = Number(r.not_after);
+          const notAfter = r.notAfter.getTime();
           const date = new Date(notAfter).toISOString();
           const past = notAfter < now;
           findings.push({
-            ...certResource(o.table, r.certificate_id),
+            ...certResource(o.table, r.certificateId),
             additionalInfo: { EXPIRATION_TIME: String(notAfter) },
             reasonForNonCompliance: past
               ? `${o.label} expired on ${date}; replace it and deactivate this one.`

@@ -10,7 +10,7 @@ const REASONS: Record<string, string> = {
 
 /**
  * A key-quality check over one table. The verdict of each key (src/audit/key-quality.ts) was
- * stored with the certificate (column key_quality), so the audit reads only the flagged rows.
+ * stored with the certificate, so the audit reads only the flagged rows.
  */
 export function keyQualityCheck(o: { name: string; table: CertTable; label: string }): AuditCheck {
   return {
@@ -18,12 +18,12 @@ export function keyQualityCheck(o: { name: string; table: CertTable; label: stri
     severity: 'CRITICAL',
     async run(ctx) {
       const findings: CheckFinding[] = [];
-      for await (const page of auditedPages<{ certificate_id: string; key_quality: string }>(ctx, o.table, 'key_quality', 'key_quality IS NOT NULL', [])) {
+      for await (const page of auditedPages(ctx, (afterId, limit) => ctx.repos.certificateAudit.weakKeyPage(ctx.scope, o.table, afterId, limit))) {
         for (const r of page) {
           findings.push({
-            ...certResource(o.table, r.certificate_id),
-            reasonForNonCompliance: `${o.label} ${REASONS[r.key_quality] ?? `key failed the quality test ${r.key_quality}`}.`,
-            reasonForNonComplianceCode: r.key_quality,
+            ...certResource(o.table, r.certificateId),
+            reasonForNonCompliance: `${o.label} ${REASONS[r.keyQuality] ?? `key failed the quality test ${r.keyQuality}`}.`,
+            reasonForNonComplianceCode: r.keyQuality,
           });
         }
       }

@@ -1,5 +1,4 @@
 import { getLoggingState } from '../../registry/logging.js';
-import { repos } from '../../store/repos.js';
 import type { AuditCheck } from '../check.js';
 
 /**
@@ -12,7 +11,7 @@ export const loggingDisabled: AuditCheck = {
   name: 'LOGGING_DISABLED_CHECK',
   severity: 'LOW',
   async run(ctx) {
-    const state = await getLoggingState(repos(ctx.db), ctx.scope);
+    const state = await getLoggingState(ctx.repos, ctx.scope);
     const on = state.v1Enabled || state.v2Enabled;
     return {
       status: 'evaluated',

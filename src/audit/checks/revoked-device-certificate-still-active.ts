@@ -1,6 +1,5 @@
-import { selectIn } from '../../store/rows.js';
 import { certResource } from '../cert-scan.js';
-import { AUDITED_STATUS_SQL, type AuditCheck, type CheckFinding } from '../check.js';
+import type { AuditCheck, CheckFinding } from '../check.js';
 import { crlsInForce, problemsMessage, refreshCrls, surveyDeviceCertificates } from '../crls.js';
 
 /**
@@ -13,19 +12,13 @@ export const revokedDeviceCertificateStillActive: AuditCheck = {
   name: 'REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK',
   severity: 'MEDIUM',
   async run(ctx) {
-    const { db, scope } = ctx;
-    const survey = await surveyDeviceCertificates(db, scope);
+    const { repos, scope } = ctx;
+    const survey = await surveyDeviceCertificates(repos, scope);
     const problems = await refreshCrls(ctx, survey.urls);
     const found = new Map<string, CheckFinding>();
-    for await (const crl of crlsInForce(db, scope, undefined, problems)) {
+    for await (const crl of crlsInForce(repos, scope, undefined, problems)) {
       if (ctx.signal.aborted) break;
-      const revoked = await selectIn<{ certificate_id: string }>(
-        db,
-        (list) => `SELECT certificate_id FROM certificates WHERE account_id = ? AND region = ? AND issuer = ? AND serial_number IN (${list}) AND ${AUDITED_STATUS_SQL}`,
-        [scope.accountId, scope.region, crl.header.issuer],
-        crl.serials,
-      );
-      for (const { certificate_id: id } of revoked) {
+      for (const id of await repos.certificateAudit.revokedAmong(scope, crl.header.issuer, crl.serials)) {
         found.set(id, {
           ...certResource('certificates', id),
           reasonForNonCompliance: "Device certificate is listed in its issuer's certificate revocation list but is still active in AWS IoT.",

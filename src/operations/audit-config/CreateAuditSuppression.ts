@@ -16,27 +16,27 @@ export async function CreateAuditSuppression(input: CreateAuditSuppressionReques
   const end = suppressionEnd(input.expirationDate, input.suppressIndefinitely, now);
   await ctx.store.transaction(async (tx) => {
     await tx.lock(ctx, 'audit-suppressions');
-    const existing = await tx.auditSuppressions.get(ctx, input.checkName, key, now.getTime());
+    const existing = await tx.auditSuppressions.get(ctx, input.checkName, key, now);
     const token = input.clientRequestToken;
     if (existing) {
-      const same = existing.expiration_date === end && existing.description === (input.description ?? null);
+      const same = existing.expirationDate?.getTime() === end?.getTime() && existing.description === input.description;
       // A retry: the token that made it.
-      if (same && existing.client_request_token === token) return;
+      if (same && existing.clientRequestToken === token) return;
       throw new ResourceAlreadyExistsException(`A suppression of ${input.checkName} for the resource ${key} already exists.`);
     }
-    const holder = await tx.auditSuppressions.byToken(ctx, token, now.getTime());
+    const holder = await tx.auditSuppressions.byToken(ctx, token, now);
     if (holder) {
-      throw new ResourceAlreadyExistsException(`The clientRequestToken '${token}' was used for the suppression of ${holder.check_name} for the resource ${holder.resource_identifier}.`);
+      throw new ResourceAlreadyExistsException(`The clientRequestToken '${token}' was used for the suppression of ${holder.checkName} for the resource ${holder.resourceIdentifier}.`);
     }
     await tx.auditSuppressions.put(ctx, {
-      check_name: input.checkName,
-      resource_identifier: key,
-      resource_type: type,
-      expiration_date: end,
-      suppress_indefinitely: end === null ? 1 : 0,
-      description: input.description ?? null,
-      created_at: now.getTime(),
-      client_request_token: token,
+      checkName: input.checkName,
+      resourceIdentifier: key,
+      resourceType: type,
+      expirationDate: end,
+      suppressIndefinitely: end === undefined,
+      description: input.description,
+      createdAt: now,
+      clientRequestToken: token,
     });
   });
   return {};

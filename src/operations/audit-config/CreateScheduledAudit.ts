@@ -26,13 +26,12 @@ export async function CreateScheduledAudit(input: CreateScheduledAuditRequest, c
       name: input.scheduledAuditName,
       arn,
       frequency: input.frequency,
-      day_of_month: input.dayOfMonth ?? null,
-      day_of_week: input.dayOfWeek ?? null,
-      checks: JSON.stringify(checks),
-      next_run: next.getTime(),
-      last_run: null,
-      created_at: now.getTime(),
-      modified_at: now.getTime(),
+      dayOfMonth: input.dayOfMonth,
+      dayOfWeek: input.dayOfWeek,
+      checks,
+      nextRun: next,
+      createdAt: now,
+      modifiedAt: now,
     });
     if (input.tags?.length) await tx.tags.put(ctx, arn, input.tags);
   });

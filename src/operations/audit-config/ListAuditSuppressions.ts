@@ -1,5 +1,5 @@
 import type { Context } from '../../context/context.js';
-import { identify, requireCheckName, suppressionFromRow } from '../../audit/suppressions.js';
+import { identify, requireCheckName, suppressionOf } from '../../audit/suppressions.js';
 import type { ListAuditSuppressionsRequest, ListAuditSuppressionsResponse } from '../../generated/shapes.js';
 import { FOREVER, type SuppressionPosition } from '../../store/audit-suppressions.js';
 import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
@@ -17,11 +17,11 @@ export async function ListAuditSuppressions(input: ListAuditSuppressionsRequest,
   const list = ascending ? 'audit-suppressions/asc' : 'audit-suppressions/desc';
   const from = decodeToken<SuppressionPosition & Record<string, unknown>>(list, input.nextToken);
   const limit = pageSizeOf('ListAuditSuppressions', input.maxResults);
-  const rows = await ctx.store.repos.auditSuppressions.page(ctx, { checkName: input.checkName, resourceIdentifier }, ctx.clock.now().getTime(), ascending, from, limit);
+  const rows = await ctx.store.repos.auditSuppressions.page(ctx, { checkName: input.checkName, resourceIdentifier }, ctx.clock.now(), ascending, from, limit);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    suppressions: page.map(suppressionFromRow),
-    nextToken: rows.length > limit ? encodeToken(list, { e: last.expiration_date ?? FOREVER, c: last.check_name, r: last.resource_identifier }) : undefined,
+    suppressions: page.map(suppressionOf),
+    nextToken: rows.length > limit ? encodeToken(list, { e: last.expirationDate?.getTime() ?? FOREVER, c: last.checkName, r: last.resourceIdentifier }) : undefined,
   };
 }

@@ -14,7 +14,7 @@ export async function ListRelatedResourcesForAuditFinding(
   if (from && (from.f !== input.findingId || !Number.isInteger(from.i) || from.i < 0)) {
     throw new InvalidRequestException(`The nextToken belongs to another finding than ${input.findingId}.`);
   }
-  const finding = await readFinding(ctx.store.db, ctx, input.findingId);
+  const finding = await readFinding(ctx.store.repos, ctx, input.findingId);
   if (!finding) throw new ResourceNotFoundException(`Audit finding ${input.findingId} does not exist.`);
   const all = finding.relatedResources ?? [];
   const start = from?.i ?? 0;

@@ -14,8 +14,8 @@ export async function ListScheduledAudits(input: ListScheduledAuditsRequest, ctx
       scheduledAuditName: r.name,
       scheduledAuditArn: r.arn,
       frequency: r.frequency as AuditFrequency,
-      dayOfMonth: r.day_of_month ?? undefined,
-      dayOfWeek: (r.day_of_week ?? undefined) as DayOfWeek | undefined,
+      dayOfMonth: r.dayOfMonth,
+      dayOfWeek: r.dayOfWeek as DayOfWeek | undefined,
     })),
     nextToken: rows.length > limit ? encodeToken('scheduled-audits', { after: page[page.length - 1].name }) : undefined,
   };

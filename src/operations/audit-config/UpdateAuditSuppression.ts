@@ -12,19 +12,19 @@ export async function UpdateAuditSuppression(input: UpdateAuditSuppressionReques
   const { key } = identify(input.resourceIdentifier);
   const now = ctx.clock.now();
   await ctx.store.transaction(async (tx) => {
-    const row = await tx.auditSuppressions.get(ctx, input.checkName, key, now.getTime());
-    if (!row) throw new ResourceNotFoundException(`There is no suppression of ${input.checkName} for the resource ${key}.`);
-    let end = row.expiration_date;
+    const existing = await tx.auditSuppressions.get(ctx, input.checkName, key, now);
+    if (!existing) throw new ResourceNotFoundException(`There is no suppression of ${input.checkName} for the resource ${key}.`);
+    let end = existing.expirationDate;
     if (input.suppressIndefinitely === true || input.expirationDate !== undefined) {
       end = suppressionEnd(input.expirationDate, input.suppressIndefinitely, now);
-    } else if (input.suppressIndefinitely === false && end === null) {
+    } else if (input.suppressIndefinitely === false && end === undefined) {
       throw new InvalidRequestException('suppressIndefinitely false needs an expirationDate: the suppression has no end yet.');
     }
     await tx.auditSuppressions.update(ctx, {
-      ...row,
-      expiration_date: end,
-      suppress_indefinitely: end === null ? 1 : 0,
-      description: input.description ?? row.description,
+      ...existing,
+      expirationDate: end,
+      suppressIndefinitely: end === undefined,
+      description: input.description ?? existing.description,
     });
   });
   return {};

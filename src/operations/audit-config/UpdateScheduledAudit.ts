@@ -15,28 +15,20 @@ export async function UpdateScheduledAudit(input: UpdateScheduledAuditRequest, c
   const now = ctx.clock.now();
   return ctx.store.transaction(async (tx) => {
     await tx.lock(ctx, AUDIT_CONFIGURATION_LOCK);
-    const row = await tx.scheduledAudits.get(ctx, input.scheduledAuditName);
-    if (!row) throw new ResourceNotFoundException(`Scheduled audit ${input.scheduledAuditName} does not exist.`);
-    const frequency = input.frequency ?? (row.frequency as AuditFrequency);
+    const audit = await tx.scheduledAudits.get(ctx, input.scheduledAuditName);
+    if (!audit) throw new ResourceNotFoundException(`Scheduled audit ${input.scheduledAuditName} does not exist.`);
+    const frequency = input.frequency ?? (audit.frequency as AuditFrequency);
     const weekly = frequency === 'WEEKLY' || frequency === 'BIWEEKLY';
     const schedule = {
       frequency,
-      dayOfWeek: input.dayOfWeek ?? (weekly ? ((row.day_of_week ?? undefined) as DayOfWeek | undefined) : undefined),
-      dayOfMonth: input.dayOfMonth ?? (frequency === 'MONTHLY' ? (row.day_of_month ?? undefined) : undefined),
+      dayOfWeek: input.dayOfWeek ?? (weekly ? (audit.dayOfWeek as DayOfWeek | undefined) : undefined),
+      dayOfMonth: input.dayOfMonth ?? (frequency === 'MONTHLY' ? audit.dayOfMonth : undefined),
     };
     checkSchedule(schedule);
-    const checks = input.targetCheckNames ? checkTargets(input.targetCheckNames, enabledChecks(await tx.auditConfigurations.get(ctx))) : (JSON.parse(row.checks) as string[]);
-    const changed = schedule.frequency !== row.frequency || (schedule.dayOfWeek ?? null) !== row.day_of_week || (schedule.dayOfMonth ?? null) !== row.day_of_month;
-    const next = changed ? firstRunAfter(scheduleOf({ ...row, frequency, day_of_week: schedule.dayOfWeek ?? null, day_of_month: schedule.dayOfMonth ?? null }), now).getTime() : row.next_run;
-    await tx.scheduledAudits.update(ctx, {
-      ...row,
-      frequency,
-      day_of_week: schedule.dayOfWeek ?? null,
-      day_of_month: schedule.dayOfMonth ?? null,
-      checks: JSON.stringify(checks),
-      next_run: next,
-      modified_at: now.getTime(),
-    });
-    return { scheduledAuditArn: row.arn };
+    const checks = input.targetCheckNames ? checkTargets(input.targetCheckNames, enabledChecks(await tx.auditConfigurations.get(ctx))) : audit.checks;
+    const changed = schedule.frequency !== audit.frequency || schedule.dayOfWeek !== audit.dayOfWeek || schedule.dayOfMonth !== audit.dayOfMonth;
+    const next = changed ? firstRunAfter(scheduleOf({ ...audit, ...schedule }), now) : audit.nextRun;
+    await tx.scheduledAudits.update(ctx, { ...audit, ...schedule, checks, nextRun: next, modifiedAt: now });
+    return { scheduledAuditArn: audit.arn };
   });
 }

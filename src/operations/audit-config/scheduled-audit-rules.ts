@@ -2,7 +2,7 @@ import type { Scope } from '../../base/scope.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { AuditFrequency, DayOfWeek } from '../../generated/shapes.js';
 import { iotArn } from '../../registry/arn.js';
-import type { ScheduledAuditRow } from '../../store/scheduled-audits.js';
+import type { ScheduledAuditRecord } from '../../store/scheduled-audits.js';
 
 /** One lock for the audit configuration and the scheduled audits, whose rules read each other. */
 export const AUDIT_CONFIGURATION_LOCK = 'audit-configuration';
@@ -13,9 +13,9 @@ export const MAX_SCHEDULED_AUDITS = 5;
 export const scheduledAuditArn = (scope: Scope, name: string): string => iotArn(scope, `scheduledaudit/${name}`);
 
 /** Check name → the scheduled audits that run it. */
-export function checksInUse(audits: readonly ScheduledAuditRow[]): Map<string, string[]> {
+export function checksInUse(audits: readonly ScheduledAuditRecord[]): Map<string, string[]> {
   const used = new Map<string, string[]>();
-  for (const a of audits) for (const c of JSON.parse(a.checks) as string[]) used.set(c, [...(used.get(c) ?? []), a.name]);
+  for (const a of audits) for (const c of a.checks) used.set(c, [...(used.get(c) ?? []), a.name]);
   return used;
 }
 

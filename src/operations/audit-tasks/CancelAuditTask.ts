@@ -10,8 +10,8 @@ export async function CancelAuditTask(input: CancelAuditTaskRequest, ctx: Contex
   await ctx.store.transaction(async (tx) => {
     const task = await tx.auditTasks.get(ctx, input.taskId);
     if (!task) throw new ResourceNotFoundException(`Audit task ${input.taskId} does not exist.`);
-    if (task.task_status !== 'IN_PROGRESS' || (await tx.auditTasks.end(ctx, input.taskId, 'CANCELED', ctx.clock.now().getTime())) === 0) {
-      throw new InvalidRequestException(`Audit task ${input.taskId} is ${task.task_status}, not IN_PROGRESS; only an audit in progress can be canceled.`);
+    if (task.taskStatus !== 'IN_PROGRESS' || (await tx.auditTasks.end(ctx, input.taskId, 'CANCELED', ctx.clock.now())) === 0) {
+      throw new InvalidRequestException(`Audit task ${input.taskId} is ${task.taskStatus}, not IN_PROGRESS; only an audit in progress can be canceled.`);
     }
   });
   ctx.wakeEngine(); // the audit runner writes the CANCELED notification

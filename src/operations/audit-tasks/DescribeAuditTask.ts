@@ -13,16 +13,16 @@ export async function DescribeAuditTask(input: DescribeAuditTaskRequest, ctx: Co
   const task = await repo.get(ctx, input.taskId);
   if (!task) throw new ResourceNotFoundException(`Audit task ${input.taskId} does not exist.`);
   let auditDetails: AuditDetails;
-  if (task.checks !== null) {
+  if (task.checks !== undefined) {
     auditDetails = auditDetailsOf(await repo.checks(ctx, input.taskId));
   } else {
     auditDetails = {};
     const perCheck = new Map<string, { n: number; suppressed: number }>();
-    for (const c of await ctx.store.repos.findings.counts(ctx, input.taskId)) {
-      const t = perCheck.get(c.check_name) ?? { n: 0, suppressed: 0 };
-      t.n += Number(c.n);
-      if (Number(c.is_suppressed)) t.suppressed += Number(c.n);
-      perCheck.set(c.check_name, t);
+    for (const c of await ctx.store.repos.findings.taskCounts(ctx, input.taskId)) {
+      const t = perCheck.get(c.checkName) ?? { n: 0, suppressed: 0 };
+      t.n += c.n;
+      if (c.isSuppressed) t.suppressed += c.n;
+      perCheck.set(c.checkName, t);
     }
     for (const [checkName, { n, suppressed }] of [...perCheck].sort(([a], [b]) => (a < b ? -1 : 1))) {
       auditDetails[checkName] = {
@@ -35,11 +35,11 @@ export async function DescribeAuditTask(input: DescribeAuditTaskRequest, ctx: Co
     }
   }
   return {
-    taskStatus: task.task_status as AuditTaskStatus,
-    taskType: task.task_type as AuditTaskType,
-    taskStartTime: new Date(Number(task.task_start_time)),
+    taskStatus: task.taskStatus as AuditTaskStatus,
+    taskType: task.taskType as AuditTaskType,
+    taskStartTime: task.taskStartTime,
     taskStatistics: taskStatisticsOf(auditDetails),
-    scheduledAuditName: task.scheduled_audit_name ?? undefined,
+    scheduledAuditName: task.scheduledAuditName,
     auditDetails,
   };
 }

@@ -4,7 +4,7 @@ import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { DescribeAuditFindingRequest, DescribeAuditFindingResponse } from '../../generated/shapes.js';
 
 export async function DescribeAuditFinding(input: DescribeAuditFindingRequest, ctx: Context): Promise<DescribeAuditFindingResponse> {
-  const finding = await readFinding(ctx.store.db, ctx, input.findingId);
+  const finding = await readFinding(ctx.store.repos, ctx, input.findingId);
   if (!finding) throw new ResourceNotFoundException(`Audit finding ${input.findingId} does not exist.`);
   return { finding };
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../../context/context.js';
-import { canonicalJson, findingFromRow } from '../../audit/findings.js';
+import { canonicalJson, findingOf } from '../../audit/findings.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { ListAuditFindingsRequest, ListAuditFindingsResponse } from '../../generated/shapes.js';
 import type { FindingPosition } from '../../store/findings.js';
@@ -32,7 +32,7 @@ export async function ListAuditFindings(input: ListAuditFindingsRequest, ctx: Co
       taskId,
       checkName: input.checkName,
       resourceIdentifier: input.resourceIdentifier ? canonicalJson(input.resourceIdentifier) : undefined,
-      window: startTime && endTime ? { start: startTime.getTime(), end: endTime.getTime() } : undefined,
+      window: startTime && endTime ? { start: startTime, end: endTime } : undefined,
       suppressed: input.listSuppressedFindings,
     },
     from,
@@ -40,9 +40,9 @@ export async function ListAuditFindings(input: ListAuditFindingsRequest, ctx: Co
   );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  const position: FindingPosition | undefined = last && (taskId !== undefined ? { c: last.check_name, f: last.finding_id } : { t: Number(last.finding_time), f: last.finding_id });
+  const position: FindingPosition | undefined = last && (taskId !== undefined ? { c: last.checkName, f: last.findingId } : { t: last.findingTime.getTime(), f: last.findingId });
   return {
-    findings: page.map(findingFromRow),
+    findings: page.map(findingOf),
     nextToken: rows.length > limit && position ? encodeToken(list, position) : undefined,
   };
 }
