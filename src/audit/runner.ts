@@ -78,7 +78,8 @@ export class AuditRunner {
     const { store, clock } = this.o;
     const started = await startDueScheduledAudits(store, clock.now());
     await this.notifyEnded();
-    const [task] = await store.repos.auditTasks.runnable(clock.now(), 1);
+    const now = clock.now();
+    const task = await store.transaction((tx) => tx.auditTasks.claim(this.owner, now, new Date(now.getTime() + this.leaseMs)));
     if (!task) return started.length > 0;
     await this.runTask(task);
     return true;

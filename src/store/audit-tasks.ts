@@ -3,7 +3,8 @@ import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 import { FindingRepo } from './findings.js';
 import type { AuditTaskChecksTable, AuditTasksTable } from './schema.generated.js';
-import { after, all, first, insertRows, prepared, qb, run } from './sql.js';
+import { claiming } from './claim.js';
+import { after, all, first, insertRows, prepared, qb, run, type Q } from './sql.js';
 
 /** An audit task: one Warden runs (its checks set) or one that holds findings given to Warden. */
 export interface AuditTaskRecord {
@@ -80,7 +81,7 @@ const byId = prepared((q, accountId: string, region: string, taskId: string) =>
   q.selectFrom('audit_tasks').select(TASK_COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('task_id', '=', taskId),
 );
 
-const runnableTasks = prepared((q, now: number, limit: number) =>
+const runnableTasks = claiming((q: Q, now: number, limit: number) =>
   q
     .selectFrom('audit_tasks')
     .select(TASK_COLUMNS)
@@ -173,9 +174,16 @@ export class AuditTaskRepo {
     return Number((await first(this.db, query))?.n ?? 0);
   }
 
-  /** Runnable tasks: IN_PROGRESS, run by Warden (checks set), with no live lease; oldest first. */
-  async runnable(now: Date, limit: number): Promise<AuditTaskRecord[]> {
-    return (await runnableTasks(this.db, now.getTime(), limit).all()).map(taskOf);
+  /**
+   * Inside a transaction: claims the oldest runnable task (IN_PROGRESS, run by Warden: checks set,
+   * no live lease) and leases it to `owner` until `until`; undefined when none is waiting. On
+   * PostgreSQL a task another node is claiming is skipped.
+   */
+  async claim(owner: string, now: Date, until: Date): Promise<AuditTaskRecord | undefined> {
+    const [row] = await runnableTasks(this.db, now.getTime(), 1).all();
+    if (!row) return undefined;
+    await takeLease(this.db, owner, until.getTime(), row.account_id, row.region, row.task_id, now.getTime()).run();
+    return taskOf(row);
   }
 
   /** Takes (or renews) the lease when it is free, expired or already ours; true when we hold it. */

@@ -1,6 +1,7 @@
 import type { SelectQueryBuilder } from 'kysely';
 import type { Driver } from './driver.js';
-import { all } from './sql.js';
+import type { Database } from './schema.generated.js';
+import { all, prepared, qb, type Compiled, type Q } from './sql.js';
 
 /**
  * The one way background work is claimed, on either backend. Inside a transaction, `claim` runs
@@ -18,4 +19,15 @@ import { all } from './sql.js';
 export async function claim<DB, TB extends keyof DB, O>(db: Driver, due: SelectQueryBuilder<DB, TB, O>, limit: number): Promise<O[]> {
   const query = due.limit(limit);
   return all(db, db.dialect === 'postgres' ? query.forUpdate().skipLocked() : query);
+}
+
+/** `claim` for a selection of due work compiled once (a loop's per-round query); `build` sets its limit. */
+export function claiming<A extends unknown[], TB extends keyof Database, O>(
+  build: (q: Q, ...args: A) => SelectQueryBuilder<Database, TB, O>,
+): (db: Driver, ...args: A) => Compiled<O> {
+  const postgres = qb({ dialect: 'postgres' });
+  return prepared((q: Q, ...args: A) => {
+    const due = build(q, ...args);
+    return q === postgres ? due.forUpdate().skipLocked() : due;
+  }, build.length - 1);
 }

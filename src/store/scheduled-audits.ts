@@ -1,7 +1,8 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 import type { ScheduledAuditsTable } from './schema.generated.js';
-import { all, first, prepared, qb, run } from './sql.js';
+import { claiming } from './claim.js';
+import { all, first, prepared, qb, run, type Q } from './sql.js';
 
 /** A scheduled audit: its schedule, its checks and its runs. */
 export interface ScheduledAuditRecord {
@@ -43,7 +44,7 @@ const byName = prepared((q, accountId: string, region: string, name: string) =>
   q.selectFrom('scheduled_audits').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('name', '=', name),
 );
 
-const dueRows = prepared((q, now: number, limit: number) =>
+const dueRow = claiming((q: Q, now: number) =>
   q
     .selectFrom('scheduled_audits')
     .select(['account_id', 'region', ...COLUMNS])
@@ -52,7 +53,7 @@ const dueRows = prepared((q, now: number, limit: number) =>
     .orderBy('account_id')
     .orderBy('region')
     .orderBy('name')
-    .limit(limit),
+    .limit(1),
 );
 
 export class ScheduledAuditRepo {
@@ -138,28 +139,26 @@ export class ScheduledAuditRepo {
     return (await all(this.db, query)).map(fromRow);
   }
 
-  /** Scheduled audits of every scope whose next run is at or before `now`, earliest first. */
-  async due(now: Date, limit: number): Promise<DueScheduledAudit[]> {
-    const rows = await dueRows(this.db, now.getTime(), limit).all();
-    return rows.map((r) => ({ ...fromRow(r), scope: { accountId: r.account_id, region: r.region } }));
+  /**
+   * Inside a transaction: claims the scheduled audit (of any scope) whose next run is the oldest at
+   * or before `now`; undefined when none is due. The row stays claimed until commit (on PostgreSQL
+   * another node skips it and takes the next one), so with several nodes each run starts once.
+   */
+  async claimDue(now: Date): Promise<DueScheduledAudit | undefined> {
+    const [r] = await dueRow(this.db, now.getTime()).all();
+    return r && { ...fromRow(r), scope: { accountId: r.account_id, region: r.region } };
   }
 
-  /**
-   * Moves one run forward, only if its next run is still `expectedNextRun`: of two nodes that
-   * saw the same due row, exactly one gets true (on PostgreSQL the second UPDATE waits for the
-   * first to commit and then finds the row changed).
-   */
-  async claimRun(scope: Scope, name: string, expectedNextRun: Date, nextRun: Date, lastRun: Date): Promise<boolean> {
-    const n = await run(
+  /** Moves a claimed audit's schedule on: its next run and the run just started. */
+  async moveRun(scope: Scope, name: string, nextRun: Date, lastRun: Date): Promise<void> {
+    await run(
       this.db,
       qb(this.db)
         .updateTable('scheduled_audits')
         .set({ next_run: nextRun.getTime(), last_run: lastRun.getTime() })
         .where('account_id', '=', scope.accountId)
         .where('region', '=', scope.region)
-        .where('name', '=', name)
-        .where('next_run', '=', expectedNextRun.getTime()),
+        .where('name', '=', name),
     );
-    return n > 0;
   }
 }

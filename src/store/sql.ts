@@ -84,10 +84,14 @@ class Slot {
  * SQL is kept; each call only fills the parameters in. Building and compiling a query costs
  * about 10 µs, which a request answered in under 100 µs notices.
  */
-export function prepared<A extends unknown[], O>(build: (q: Q, ...args: A) => Compilable<O>): (db: Driver, ...args: A) => Compiled<O> {
+export function prepared<A extends unknown[], O>(
+  build: (q: Q, ...args: A) => Compilable<O>,
+  /** How many arguments `build` takes after `q` (its declared parameters, unless it takes a rest list). */
+  arity = build.length - 1,
+): (db: Driver, ...args: A) => Compiled<O> {
   const cache: Partial<Record<Driver['dialect'], { sql: string; params: unknown[] }>> = {};
   const compile = (dialect: Driver['dialect']) => {
-    const slots = Array.from({ length: build.length - 1 }, (_, i) => new Slot(i)) as unknown as A;
+    const slots = Array.from({ length: arity }, (_, i) => new Slot(i)) as unknown as A;
     const c = build(builders[dialect], ...slots).compile();
     return { sql: c.sql, params: paramsOf(c) };
   };
