@@ -7,6 +7,7 @@ import { AwsPipeline } from './api/pipeline.js';
 import { addressOf, createHttpServer, type HttpLimits } from './api/server.js';
 import { HostGuard } from './admin/guard.js';
 import { adminEndpoints } from './admin/index.js';
+import { backfillCertificateFacts } from './registry/cert-facts.js';
 import { DEFAULT_SKEW_MS, SigV4Verifier, type Credential } from './api/sigv4.js';
 import { ConfigError, DEFAULT_CREDENTIAL, isLoopback, loadCredentialsFile } from './config.js';
 import { createActionHandlers } from './actions/index.js';
@@ -86,6 +87,13 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
     databaseUrl: options.databaseUrl,
     onPoolError: (e) => log.warn({ err: e.message }, 'database connection lost'),
   });
+  try {
+    const filled = await backfillCertificateFacts(store);
+    if (filled) log.info({ filled }, 'certificate facts filled in for certificates stored before schema version 9');
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   const verifier = new SigV4Verifier(new Map(credentials.map((c) => [c.accessKeyId, c])), () => clock.now(), options.skewMs ?? DEFAULT_SKEW_MS);
   const metrics = new Metrics();
   const runEngine = options.engine !== false;

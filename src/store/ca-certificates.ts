@@ -1,7 +1,8 @@
 import type { Scope } from '../base/scope.js';
-import { certificateFacts, type CertificateFacts } from '../registry/cert-facts.js';
-import { creationPage, factValues, FACT_COLUMNS, type CreationKey } from './certificates.js';
+import { creationPage, factColumns, type CreationKey, type StoredCertificateFacts } from './certificates.js';
 import type { Driver } from './driver.js';
+import type { CaCertificatesTable } from './schema.generated.js';
+import { all, first, prepared, qb, run } from './sql.js';
 
 export interface RegistrationConfigRecord {
   templateBody?: string;
@@ -29,26 +30,29 @@ export interface CaCertificateRecord {
   modifiedAt: Date;
 }
 
-interface Row {
-  certificate_id: string;
-  arn: string;
-  status: string;
-  pem: string;
-  subject: string;
-  certificate_mode: string;
-  auto_registration_status: string;
-  registration_config: string | null;
-  owned_by: string;
-  generation_id: string;
-  customer_version: number;
-  not_before: number;
-  not_after: number;
-  created_at: number;
-  modified_at: number;
-}
+/** The columns a CA certificate record is read from. */
+const COLUMNS = [
+  'certificate_id',
+  'arn',
+  'status',
+  'pem',
+  'subject',
+  'certificate_mode',
+  'auto_registration_status',
+  'registration_config',
+  'owned_by',
+  'generation_id',
+  'customer_version',
+  'not_before',
+  'not_after',
+  'created_at',
+  'modified_at',
+] as const;
+type Row = Pick<CaCertificatesTable, (typeof COLUMNS)[number]>;
 
-const COLUMNS =
-  'certificate_id, arn, status, pem, subject, certificate_mode, auto_registration_status, registration_config, owned_by, generation_id, customer_version, not_before, not_after, created_at, modified_at';
+const byId = prepared((q, accountId: string, region: string, certificateId: string) =>
+  q.selectFrom('ca_certificates').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('certificate_id', '=', certificateId),
+);
 
 const fromRow = (r: Row): CaCertificateRecord => ({
   certificateId: r.certificate_id,
@@ -73,113 +77,111 @@ export class CaCertificateRepo {
   constructor(private readonly db: Driver) {}
 
   async get(scope: Scope, certificateId: string): Promise<CaCertificateRecord | undefined> {
-    const row = await this.db.get<Row>(`SELECT ${COLUMNS} FROM ca_certificates WHERE account_id = ? AND region = ? AND certificate_id = ?`, [
-      scope.accountId,
-      scope.region,
-      certificateId,
-    ]);
+    const row = await byId(this.db, scope.accountId, scope.region, certificateId).first();
     return row && fromRow(row);
   }
 
   /** The CAs of this scope whose subject is `subject` (candidates for a device certificate's issuer). */
   async bySubject(scope: Scope, subject: string): Promise<CaCertificateRecord[]> {
-    const rows = await this.db.all<Row>(
-      `SELECT ${COLUMNS} FROM ca_certificates WHERE account_id = ? AND region = ? AND subject = ? ORDER BY created_at, certificate_id`,
-      [scope.accountId, scope.region, subject],
-    );
-    return rows.map(fromRow);
+    const query = qb(this.db)
+      .selectFrom('ca_certificates')
+      .select(COLUMNS)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('subject', '=', subject)
+      .orderBy('created_at')
+      .orderBy('certificate_id');
+    return (await all(this.db, query)).map(fromRow);
   }
 
   /** The account that registered this CA in DEFAULT mode in the region, if it is another one. */
   async defaultModeOwnerElsewhere(scope: Scope, certificateId: string): Promise<string | undefined> {
-    const row = await this.db.get<{ account_id: string }>(
-      "SELECT account_id FROM ca_certificates WHERE region = ? AND certificate_id = ? AND certificate_mode = 'DEFAULT' AND account_id <> ?",
-      [scope.region, certificateId, scope.accountId],
-    );
-    return row?.account_id;
+    const query = qb(this.db)
+      .selectFrom('ca_certificates')
+      .select('account_id')
+      .where('region', '=', scope.region)
+      .where('certificate_id', '=', certificateId)
+      .where('certificate_mode', '=', 'DEFAULT')
+      .where('account_id', '<>', scope.accountId);
+    return (await first(this.db, query))?.account_id;
   }
 
-  /** `facts` as for device certificates: pass them when the certificate is already parsed. */
-  async insert(scope: Scope, c: CaCertificateRecord, facts: CertificateFacts = certificateFacts(c.pem)): Promise<void> {
-    await this.db.run(`INSERT INTO ca_certificates (account_id, region, ${COLUMNS}, ${FACT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-      scope.accountId,
-      scope.region,
-      c.certificateId,
-      c.arn,
-      c.status,
-      c.pem,
-      c.subject,
-      c.certificateMode,
-      c.autoRegistrationStatus,
-      c.registrationConfig ? JSON.stringify(c.registrationConfig) : null,
-      c.ownedBy,
-      c.generationId,
-      c.customerVersion,
-      c.notBefore.getTime(),
-      c.notAfter.getTime(),
-      c.createdAt.getTime(),
-      c.modifiedAt.getTime(),
-      ...factValues(facts),
-    ]);
+  /** `facts` as for device certificates: what the audit checks read, parsed by the caller. */
+  async insert(scope: Scope, c: CaCertificateRecord, facts: StoredCertificateFacts): Promise<void> {
+    const query = qb(this.db)
+      .insertInto('ca_certificates')
+      .values({
+        account_id: scope.accountId,
+        region: scope.region,
+        certificate_id: c.certificateId,
+        arn: c.arn,
+        status: c.status,
+        pem: c.pem,
+        subject: c.subject,
+        certificate_mode: c.certificateMode,
+        auto_registration_status: c.autoRegistrationStatus,
+        registration_config: c.registrationConfig ? JSON.stringify(c.registrationConfig) : null,
+        owned_by: c.ownedBy,
+        generation_id: c.generationId,
+        customer_version: c.customerVersion,
+        not_before: c.notBefore.getTime(),
+        not_after: c.notAfter.getTime(),
+        created_at: c.createdAt.getTime(),
+        modified_at: c.modifiedAt.getTime(),
+        ...factColumns(facts),
+      });
+    await run(this.db, query);
   }
 
   /** Writes the mutable fields (status, auto-registration, registration config, generation, version, modified). */
   async update(scope: Scope, c: CaCertificateRecord): Promise<void> {
-    await this.db.run(
-      `UPDATE ca_certificates SET status = ?, auto_registration_status = ?, registration_config = ?, generation_id = ?, customer_version = ?, modified_at = ?
-       WHERE account_id = ? AND region = ? AND certificate_id = ?`,
-      [
-        c.status,
-        c.autoRegistrationStatus,
-        c.registrationConfig ? JSON.stringify(c.registrationConfig) : null,
-        c.generationId,
-        c.customerVersion,
-        c.modifiedAt.getTime(),
-        scope.accountId,
-        scope.region,
-        c.certificateId,
-      ],
-    );
+    const query = qb(this.db)
+      .updateTable('ca_certificates')
+      .set({
+        status: c.status,
+        auto_registration_status: c.autoRegistrationStatus,
+        registration_config: c.registrationConfig ? JSON.stringify(c.registrationConfig) : null,
+        generation_id: c.generationId,
+        customer_version: c.customerVersion,
+        modified_at: c.modifiedAt.getTime(),
+      })
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('certificate_id', '=', c.certificateId);
+    await run(this.db, query);
   }
 
   async delete(scope: Scope, certificateId: string): Promise<boolean> {
-    const n = await this.db.run('DELETE FROM ca_certificates WHERE account_id = ? AND region = ? AND certificate_id = ?', [
-      scope.accountId,
-      scope.region,
-      certificateId,
-    ]);
-    return n > 0;
+    const query = qb(this.db).deleteFrom('ca_certificates').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('certificate_id', '=', certificateId);
+    return (await run(this.db, query)) > 0;
   }
 
   /** A page in creation order (newest first unless ascending); limit + 1 rows. */
   async list(scope: Scope, opts: { templateName?: string; ascending: boolean; after?: CreationKey; limit: number }): Promise<CaCertificateRecord[]> {
-    const where = ['account_id = ?', 'region = ?'];
-    const params: unknown[] = [scope.accountId, scope.region];
-    const order = creationPage(opts.ascending, opts.after, where, params);
-    if (opts.templateName === undefined) {
-      params.push(opts.limit + 1);
-      return (await this.db.all<Row>(`SELECT ${COLUMNS} FROM ca_certificates WHERE ${where.join(' AND ')} ${order} LIMIT ?`, params)).map(fromRow);
-    }
+    const query = creationPage(qb(this.db).selectFrom('ca_certificates').select(COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region), opts.ascending, opts.after);
+    if (opts.templateName === undefined) return (await all(this.db, query.limit(opts.limit + 1))).map(fromRow);
     // The template name lives in the JSON config; CA certificates are few per account, so filter here.
-    const rows = (await this.db.all<Row>(`SELECT ${COLUMNS} FROM ca_certificates WHERE ${where.join(' AND ')} ${order}`, params)).map(fromRow);
+    const rows = (await all(this.db, query)).map(fromRow);
     return rows.filter((r) => r.registrationConfig?.templateName === opts.templateName).slice(0, opts.limit + 1);
   }
 
   async registrationCode(scope: Scope): Promise<string | undefined> {
-    const row = await this.db.get<{ code: string }>('SELECT code FROM registration_codes WHERE account_id = ? AND region = ?', [scope.accountId, scope.region]);
-    return row?.code;
+    const query = qb(this.db).selectFrom('registration_codes').select('code').where('account_id', '=', scope.accountId).where('region', '=', scope.region);
+    return (await first(this.db, query))?.code;
   }
 
   /** Stores `code` unless the scope already has one; returns the code in force. */
   async ensureRegistrationCode(scope: Scope, code: string, now: Date): Promise<string> {
-    await this.db.run(
-      'INSERT INTO registration_codes (account_id, region, code, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, region) DO NOTHING',
-      [scope.accountId, scope.region, code, now.getTime()],
-    );
+    const query = qb(this.db)
+      .insertInto('registration_codes')
+      .values({ account_id: scope.accountId, region: scope.region, code, created_at: now.getTime() })
+      .onConflict((oc) => oc.columns(['account_id', 'region']).doNothing());
+    await run(this.db, query);
     return (await this.registrationCode(scope)) ?? code;
   }
 
   async deleteRegistrationCode(scope: Scope): Promise<boolean> {
-    return (await this.db.run('DELETE FROM registration_codes WHERE account_id = ? AND region = ?', [scope.accountId, scope.region])) > 0;
+    const query = qb(this.db).deleteFrom('registration_codes').where('account_id', '=', scope.accountId).where('region', '=', scope.region);
+    return (await run(this.db, query)) > 0;
   }
 }

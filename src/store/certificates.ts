@@ -1,6 +1,8 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Scope } from '../base/scope.js';
-import { certificateFacts, type CertificateFacts } from '../registry/cert-facts.js';
 import type { Driver } from './driver.js';
+import type { CertificatesTable, Database } from './schema.generated.js';
+import { after, all, first, prepared, qb, run } from './sql.js';
 
 export interface CertificateRecord {
   certificateId: string;
@@ -55,32 +57,41 @@ const transferFromJson = (json: string | null): TransferDataRecord | undefined =
   return t;
 };
 
-interface Row {
-  certificate_id: string;
-  arn: string;
-  status: string;
-  ca_certificate_id: string | null;
-  pem: string;
-  certificate_mode: string;
-  owned_by: string;
-  previous_owned_by: string | null;
-  transfer_data: string | null;
-  transfer_target: string | null;
-  generation_id: string;
-  customer_version: number;
-  not_before: number;
-  not_after: number;
-  created_at: number;
-  modified_at: number;
+/** The columns a certificate record is read from. */
+const COLUMNS = [
+  'certificate_id',
+  'arn',
+  'status',
+  'ca_certificate_id',
+  'pem',
+  'certificate_mode',
+  'owned_by',
+  'previous_owned_by',
+  'transfer_data',
+  'transfer_target',
+  'generation_id',
+  'customer_version',
+  'not_before',
+  'not_after',
+  'created_at',
+  'modified_at',
+] as const;
+type Row = Pick<CertificatesTable, (typeof COLUMNS)[number]>;
+
+/**
+ * What the audit checks read of a certificate, worked out by the caller when it stores one
+ * (registry/cert-facts.ts parses them): serial number, issuer, the key-quality verdict and the
+ * CRL distribution point URLs (a JSON array).
+ */
+export interface StoredCertificateFacts {
+  serialNumber: string;
+  issuer: string | null;
+  keyQuality: string | null;
+  crlUrls: string | null;
 }
 
-const COLUMNS =
-  'certificate_id, arn, status, ca_certificate_id, pem, certificate_mode, owned_by, previous_owned_by, transfer_data, transfer_target, generation_id, customer_version, not_before, not_after, created_at, modified_at';
-
-/** The audit facts columns (migration 009), written with every certificate and CA certificate. */
-export const FACT_COLUMNS = 'serial_number, issuer, key_quality, crl_urls';
-
-export const factValues = (f: CertificateFacts): unknown[] => [f.serialNumber, f.issuer, f.keyQuality, f.crlUrls];
+/** The facts as the columns of `certificates` and `ca_certificates` (migration 009). */
+export const factColumns = (f: StoredCertificateFacts) => ({ serial_number: f.serialNumber, issuer: f.issuer, key_quality: f.keyQuality, crl_urls: f.crlUrls });
 
 const fromRow = (r: Row): CertificateRecord => ({
   certificateId: r.certificate_id,
@@ -111,103 +122,98 @@ export interface CreationKey {
  * Keyset condition and order for a list in (created_at, certificate_id) order, either direction.
  * Shared by device and CA certificate lists.
  */
-export function creationPage(ascending: boolean, after: CreationKey | undefined, where: string[], params: unknown[]): string {
-  const cmp = ascending ? '>' : '<';
-  if (after) {
-    where.push(`(created_at ${cmp} ? OR (created_at = ? AND certificate_id ${cmp} ?))`);
-    params.push(after.createdAt, after.createdAt, after.id);
-  }
-  const dir = ascending ? 'ASC' : 'DESC';
-  return `ORDER BY created_at ${dir}, certificate_id ${dir}`;
+export function creationPage<TB extends 'certificates' | 'ca_certificates', O>(
+  q: SelectQueryBuilder<Database, TB, O>,
+  ascending: boolean,
+  from: CreationKey | undefined,
+): SelectQueryBuilder<Database, TB, O> {
+  const dir = ascending ? 'asc' : 'desc';
+  return q
+    .$if(from !== undefined, (w) => w.where((eb) => after(eb, ['created_at', 'certificate_id'], [from!.createdAt, from!.id], !ascending)))
+    .orderBy(sql.ref('created_at'), dir)
+    .orderBy(sql.ref('certificate_id'), dir);
 }
+
+/** One certificate of a scope, read per request (Describe, Update, the engine's actions). */
+const byId = prepared((q, accountId: string, region: string, certificateId: string) =>
+  q.selectFrom('certificates').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('certificate_id', '=', certificateId),
+);
+
+const setStatusOf = prepared((q, status: string, generationId: string, modifiedAt: number, accountId: string, region: string, certificateId: string) =>
+  q
+    .updateTable('certificates')
+    .set((eb) => ({ status, generation_id: generationId, customer_version: eb('customer_version', '+', 1), modified_at: modifiedAt }))
+    .where('account_id', '=', accountId)
+    .where('region', '=', region)
+    .where('certificate_id', '=', certificateId),
+);
 
 /** Device certificates (table `certificates` of the contract). */
 export class CertificateRepo {
   constructor(private readonly db: Driver) {}
 
   async get(scope: Scope, certificateId: string): Promise<CertificateRecord | undefined> {
-    const row = await this.db.get<Row>(`SELECT ${COLUMNS} FROM certificates WHERE account_id = ? AND region = ? AND certificate_id = ?`, [
-      scope.accountId,
-      scope.region,
-      certificateId,
-    ]);
+    const row = await byId(this.db, scope.accountId, scope.region, certificateId).first();
     return row && fromRow(row);
   }
 
   /**
    * One statement: inserts unless the id is already registered in the scope; false when it was.
-   * `facts` are what the audit checks read (serial, issuer, key quality, CRL URLs); callers that
-   * have parsed the certificate pass them, otherwise the PEM is parsed here.
+   * `facts` are what the audit checks read (serial, issuer, key quality, CRL URLs).
    */
-  async insertIfAbsent(scope: Scope, c: CertificateRecord, facts: CertificateFacts = certificateFacts(c.pem)): Promise<boolean> {
-    const n = await this.db.run(
-      `INSERT INTO certificates (account_id, region, ${COLUMNS}, ${FACT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, region, certificate_id) DO NOTHING`,
-      [
-        scope.accountId,
-        scope.region,
-        c.certificateId,
-        c.arn,
-        c.status,
-        c.caCertificateId ?? null,
-        c.pem,
-        c.certificateMode,
-        c.ownedBy,
-        c.previousOwnedBy ?? null,
-        transferJson(c.transferData),
-        c.transferTarget ?? null,
-        c.generationId,
-        c.customerVersion,
-        c.notBefore.getTime(),
-        c.notAfter.getTime(),
-        c.createdAt.getTime(),
-        c.modifiedAt.getTime(),
-        ...factValues(facts),
-      ],
-    );
-    return n > 0;
+  async insertIfAbsent(scope: Scope, c: CertificateRecord, facts: StoredCertificateFacts): Promise<boolean> {
+    const query = qb(this.db)
+      .insertInto('certificates')
+      .values({
+        account_id: scope.accountId,
+        region: scope.region,
+        certificate_id: c.certificateId,
+        arn: c.arn,
+        status: c.status,
+        ca_certificate_id: c.caCertificateId ?? null,
+        pem: c.pem,
+        certificate_mode: c.certificateMode,
+        owned_by: c.ownedBy,
+        previous_owned_by: c.previousOwnedBy ?? null,
+        transfer_data: transferJson(c.transferData),
+        transfer_target: c.transferTarget ?? null,
+        generation_id: c.generationId,
+        customer_version: c.customerVersion,
+        not_before: c.notBefore.getTime(),
+        not_after: c.notAfter.getTime(),
+        created_at: c.createdAt.getTime(),
+        modified_at: c.modifiedAt.getTime(),
+        ...factColumns(facts),
+      })
+      .onConflict((oc) => oc.columns(['account_id', 'region', 'certificate_id']).doNothing());
+    return (await run(this.db, query)) > 0;
   }
 
   /** Sets the status with a new generation id; the customer version goes up by one. */
   async setStatus(scope: Scope, certificateId: string, status: string, generationId: string, modifiedAt: Date): Promise<boolean> {
-    const n = await this.db.run(
-      `UPDATE certificates SET status = ?, generation_id = ?, customer_version = customer_version + 1, modified_at = ?
-       WHERE account_id = ? AND region = ? AND certificate_id = ?`,
-      [status, generationId, modifiedAt.getTime(), scope.accountId, scope.region, certificateId],
-    );
-    return n > 0;
+    return (await setStatusOf(this.db, status, generationId, modifiedAt.getTime(), scope.accountId, scope.region, certificateId).run()) > 0;
   }
 
   async delete(scope: Scope, certificateId: string): Promise<boolean> {
-    const n = await this.db.run('DELETE FROM certificates WHERE account_id = ? AND region = ? AND certificate_id = ?', [
-      scope.accountId,
-      scope.region,
-      certificateId,
-    ]);
-    return n > 0;
+    const query = qb(this.db).deleteFrom('certificates').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('certificate_id', '=', certificateId);
+    return (await run(this.db, query)) > 0;
   }
 
   /** A page in creation order (newest first unless ascending), optionally only those signed by one CA; limit + 1 rows. */
   async list(scope: Scope, opts: { caCertificateId?: string; ascending: boolean; after?: CreationKey; limit: number }): Promise<CertificateRecord[]> {
-    const where = ['account_id = ?', 'region = ?'];
-    const params: unknown[] = [scope.accountId, scope.region];
-    if (opts.caCertificateId !== undefined) {
-      where.push('ca_certificate_id = ?');
-      params.push(opts.caCertificateId);
-    }
-    const order = creationPage(opts.ascending, opts.after, where, params);
-    params.push(opts.limit + 1);
-    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM certificates WHERE ${where.join(' AND ')} ${order} LIMIT ?`, params);
-    return rows.map(fromRow);
+    const query = qb(this.db)
+      .selectFrom('certificates')
+      .select(COLUMNS)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .$if(opts.caCertificateId !== undefined, (w) => w.where('ca_certificate_id', '=', opts.caCertificateId!));
+    return (await all(this.db, creationPage(query, opts.ascending, opts.after).limit(opts.limit + 1))).map(fromRow);
   }
 
   /** The certificate's rows in every account of the region (one, or a few for a certificate registered in several accounts). */
   async inRegion(region: string, certificateId: string): Promise<LocatedCertificate[]> {
-    const rows = await this.db.all<Row & { account_id: string }>(`SELECT account_id, ${COLUMNS} FROM certificates WHERE region = ? AND certificate_id = ? ORDER BY account_id`, [
-      region,
-      certificateId,
-    ]);
-    return rows.map((r) => ({ ...fromRow(r), accountId: r.account_id }));
+    const query = qb(this.db).selectFrom('certificates').select(['account_id', ...COLUMNS]).where('region', '=', region).where('certificate_id', '=', certificateId).orderBy('account_id');
+    return (await all(this.db, query)).map((r) => ({ ...fromRow(r), accountId: r.account_id }));
   }
 
   /**
@@ -215,12 +221,14 @@ export class CertificateRepo {
    * (newest first unless ascending), as `list` pages them; limit + 1 rows.
    */
   async incomingTransfers(scope: Scope, opts: { ascending: boolean; after?: CreationKey; limit: number }): Promise<CertificateRecord[]> {
-    const where = ['region = ?', 'transfer_target = ?', "status = 'PENDING_TRANSFER'", 'account_id <> ?'];
-    const params: unknown[] = [scope.region, scope.accountId, scope.accountId];
-    const order = creationPage(opts.ascending, opts.after, where, params);
-    params.push(opts.limit + 1);
-    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM certificates WHERE ${where.join(' AND ')} ${order} LIMIT ?`, params);
-    return rows.map(fromRow);
+    const query = qb(this.db)
+      .selectFrom('certificates')
+      .select(COLUMNS)
+      .where('region', '=', scope.region)
+      .where('transfer_target', '=', scope.accountId)
+      .where('status', '=', 'PENDING_TRANSFER')
+      .where('account_id', '<>', scope.accountId);
+    return (await all(this.db, creationPage(query, opts.ascending, opts.after).limit(opts.limit + 1))).map(fromRow);
   }
 
   /**
@@ -234,12 +242,21 @@ export class CertificateRepo {
     from: string,
     to: { status: string; transferTarget: string; transferData: TransferDataRecord; generationId: string; modifiedAt: Date },
   ): Promise<boolean> {
-    const n = await this.db.run(
-      `UPDATE certificates SET status = ?, transfer_target = ?, transfer_data = ?, generation_id = ?, customer_version = customer_version + 1, modified_at = ?
-       WHERE account_id = ? AND region = ? AND certificate_id = ? AND status = ?`,
-      [to.status, to.transferTarget, transferJson(to.transferData), to.generationId, to.modifiedAt.getTime(), scope.accountId, scope.region, certificateId, from],
-    );
-    return n > 0;
+    const query = qb(this.db)
+      .updateTable('certificates')
+      .set((eb) => ({
+        status: to.status,
+        transfer_target: to.transferTarget,
+        transfer_data: transferJson(to.transferData),
+        generation_id: to.generationId,
+        customer_version: eb('customer_version', '+', 1),
+        modified_at: to.modifiedAt.getTime(),
+      }))
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('certificate_id', '=', certificateId)
+      .where('status', '=', from);
+    return (await run(this.db, query)) > 0;
   }
 
   /**
@@ -254,24 +271,52 @@ export class CertificateRepo {
     certificateId: string,
     c: { arn: string; status: string; ownedBy: string; previousOwnedBy: string; transferData: TransferDataRecord; generationId: string; modifiedAt: Date },
   ): Promise<boolean> {
-    const n = await this.db.run(
-      `INSERT INTO certificates (account_id, region, ${COLUMNS}, ${FACT_COLUMNS})
-       SELECT ?, region, certificate_id, ?, ?, ca_certificate_id, pem, certificate_mode, ?, ?, ?, transfer_target, ?, customer_version + 1, not_before, not_after, created_at, CAST(? AS BIGINT), ${FACT_COLUMNS}
-       FROM certificates WHERE account_id = ? AND region = ? AND certificate_id = ?
-       ON CONFLICT (account_id, region, certificate_id) DO NOTHING`,
-      [to, c.arn, c.status, c.ownedBy, c.previousOwnedBy, transferJson(c.transferData), c.generationId, c.modifiedAt.getTime(), from.accountId, from.region, certificateId],
-    );
-    if (n === 0) return false;
+    const moved = qb(this.db)
+      .selectFrom('certificates')
+      .select((eb) => [
+        eb.val(to).as('account_id'),
+        'region',
+        'certificate_id',
+        eb.val(c.arn).as('arn'),
+        eb.val(c.status).as('status'),
+        'ca_certificate_id',
+        'pem',
+        'certificate_mode',
+        eb.val(c.ownedBy).as('owned_by'),
+        eb.val(c.previousOwnedBy).as('previous_owned_by'),
+        eb.val(transferJson(c.transferData)).as('transfer_data'),
+        'transfer_target',
+        eb.val(c.generationId).as('generation_id'),
+        eb('customer_version', '+', 1).as('customer_version'),
+        'not_before',
+        'not_after',
+        'created_at',
+        eb.cast<number>(eb.val(c.modifiedAt.getTime()), 'bigint').as('modified_at'),
+        'serial_number',
+        'issuer',
+        'key_quality',
+        'crl_urls',
+      ])
+      .where('account_id', '=', from.accountId)
+      .where('region', '=', from.region)
+      .where('certificate_id', '=', certificateId);
+    const query = qb(this.db)
+      .insertInto('certificates')
+      .columns([...(['account_id', 'region'] as const), ...COLUMNS, 'serial_number', 'issuer', 'key_quality', 'crl_urls'])
+      .expression(moved)
+      .onConflict((oc) => oc.columns(['account_id', 'region', 'certificate_id']).doNothing());
+    if ((await run(this.db, query)) === 0) return false;
     await this.delete(from, certificateId);
     return true;
   }
 
   async countByCa(scope: Scope, caCertificateId: string): Promise<number> {
-    const row = await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM certificates WHERE account_id = ? AND region = ? AND ca_certificate_id = ?', [
-      scope.accountId,
-      scope.region,
-      caCertificateId,
-    ]);
-    return Number(row?.n ?? 0);
+    const query = qb(this.db)
+      .selectFrom('certificates')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('ca_certificate_id', '=', caCertificateId);
+    return Number((await first(this.db, query))?.n ?? 0);
   }
 }

@@ -10,6 +10,7 @@ import { ThingRepo } from './things.js';
 import { CaCertificateRepo } from './ca-certificates.js';
 import { WardenCaRepo } from './cert-warden-cas.js';
 import { CertificateRepo } from './certificates.js';
+import { CertificateFactsRepo } from './certificate-facts.js';
 import { ThingPrincipalRepo } from './thing-principals.js';
 import { LoggingRepo } from './logging.js';
 import { PolicyRepo } from './policies.js';
@@ -42,6 +43,7 @@ export interface Repos {
   readonly thingGroups: ThingGroupRepo;
   readonly thingGroupMembers: ThingGroupMemberRepo;
   readonly certificates: CertificateRepo;
+  readonly certificateFacts: CertificateFactsRepo;
   readonly caCertificates: CaCertificateRepo;
   readonly thingPrincipals: ThingPrincipalRepo;
   readonly wardenCas: WardenCaRepo;
@@ -75,6 +77,7 @@ export function repos(db: Driver): Repos {
     thingGroups: new ThingGroupRepo(db),
     thingGroupMembers: new ThingGroupMemberRepo(db),
     certificates: new CertificateRepo(db),
+    certificateFacts: new CertificateFactsRepo(db),
     caCertificates: new CaCertificateRepo(db),
     thingPrincipals: new ThingPrincipalRepo(db),
     wardenCas: new WardenCaRepo(db),

@@ -24,6 +24,7 @@ import { deviceCertificateExpiring } from '../../src/audit/checks/device-certifi
 import { deviceCertificateKeyQuality } from '../../src/audit/checks/device-certificate-key-quality.js';
 import { KEY_VULNERABILITY_ROCA, KEY_WEAK_RSA_MODULUS } from '../../src/registry/key-quality.js';
 import { certificateArn } from '../../src/registry/certificates.js';
+import { certificateFacts } from '../../src/registry/cert-facts.js';
 import { parseCertificate } from '../../src/registry/x509.js';
 import { insertRows } from '../../src/store/rows.js';
 import { BACKENDS } from '../harness.js';
@@ -89,7 +90,7 @@ for (const backend of BACKENDS) {
         notAfter: p.notAfter,
         createdAt: new Date(T),
         modifiedAt: new Date(T),
-      });
+      }, certificateFacts(p.cert));
       assert.ok(inserted);
       return p.id;
     };

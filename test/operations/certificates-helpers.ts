@@ -9,6 +9,7 @@ import * as x509 from '@peculiar/x509';
 import { IoTServiceException } from '@aws-sdk/client-iot';
 import type { Scope } from '../../src/base/scope.js';
 import { caCertificateArn } from '../../src/registry/certificates.js';
+import { certificateFacts } from '../../src/registry/cert-facts.js';
 import { parseCertificate } from '../../src/registry/x509.js';
 import type { Repos } from '../../src/store/repos.js';
 
@@ -89,7 +90,7 @@ export async function storeCaCertificate(repos: Repos, scope: Scope, pem: string
     notAfter: p.notAfter,
     createdAt: o.at,
     modifiedAt: o.at,
-  });
+  }, certificateFacts(p.cert));
   return p.id;
 }
 

@@ -1,4 +1,3 @@
-import { certificateFacts } from '../../registry/cert-facts.js';
 import { binary, type Migration } from './migration.js';
 
 /**
@@ -6,7 +5,7 @@ import { binary, type Migration } from './migration.js';
  * audits, suppressions, and the inputs some checks read besides the registry (certificate
  * revocation lists, IAM role documents, connection events). Certificates gain the facts the
  * checks need without parsing every PEM at audit time (serial number, issuer, key quality, CRL
- * distribution points); existing rows are filled in here.
+ * distribution points); existing rows are filled in after the migration, by domain code.
  */
 export const audits: Migration = {
   version: 9,
@@ -154,26 +153,10 @@ export const audits: Migration = {
       for (const col of ['serial_number TEXT NULL', 'issuer TEXT NULL', 'key_quality TEXT NULL', 'crl_urls TEXT NULL']) {
         await db.exec(`ALTER TABLE ${table} ADD COLUMN ${col}`);
       }
-      // Existing rows: parse each PEM once, a page at a time (every row gets a serial number, '' when unparseable).
-      for (;;) {
-        const rows = await db.all<{ account_id: string; region: string; certificate_id: string; pem: string }>(
-          `SELECT account_id, region, certificate_id, pem FROM ${table} WHERE serial_number IS NULL LIMIT 500`,
-        );
-        if (!rows.length) break;
-        for (const r of rows) {
-          const f = certificateFacts(r.pem);
-          await db.run(`UPDATE ${table} SET serial_number = ?, issuer = ?, key_quality = ?, crl_urls = ? WHERE account_id = ? AND region = ? AND certificate_id = ?`, [
-            f.serialNumber,
-            f.issuer,
-            f.keyQuality,
-            f.crlUrls,
-            r.account_id,
-            r.region,
-            r.certificate_id,
-          ]);
-        }
-      }
     }
+    // Rows stored before this version keep NULL facts here: a migration runs no domain code (parsing
+    // X.509 could change with Warden, a released migration must not). Warden fills them in when the
+    // store opens (registry/cert-facts.ts, backfillCertificateFacts).
     await db.exec('CREATE INDEX certificates_by_key_quality ON certificates (account_id, region, key_quality)');
     // The revocation checks count audited certificates with and without CRL distribution points from the index alone.
     await db.exec('CREATE INDEX certificates_by_status_crl_urls ON certificates (account_id, region, status, crl_urls)');
