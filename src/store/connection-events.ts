@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
-import { byScope, inChunks, insertRows, selectIn } from './rows.js';
+import type { ConnectionEventsTable } from './schema.generated.js';
+import { all, first, inChunks, insertRows, qb, run, selectIn } from './sql.js';
 
 /**
  * MQTT connections Warden has been told about (POST /_warden/connection-events; later a broker
@@ -31,15 +32,8 @@ export interface ConnectionRow {
   disconnectReason: string | null;
 }
 
-interface Row {
-  event_id: string;
-  client_id: string;
-  certificate_id: string | null;
-  principal: string | null;
-  connected_at: number | string;
-  disconnected_at: number | string | null;
-  disconnect_reason: string | null;
-}
+const READ = ['event_id', 'client_id', 'certificate_id', 'principal', 'connected_at', 'disconnected_at', 'disconnect_reason'] as const;
+type Row = Pick<ConnectionEventsTable, (typeof READ)[number]>;
 
 const fromRow = (r: Row): ConnectionRow => ({
   eventId: r.event_id,
@@ -64,10 +58,19 @@ export function connectionId(e: Pick<ConnectionEvent, 'clientId' | 'certificateI
 
 /** Rows of one purge statement; each is its own short transaction, so the API never waits long. */
 const PURGE_CHUNK = 2000;
-const COLUMNS = ['account_id', 'region', 'event_id', 'client_id', 'certificate_id', 'principal', 'source_ip', 'connected_at', 'disconnected_at', 'disconnect_reason'];
 
 export class ConnectionEventRepo {
   constructor(private readonly db: Driver) {}
+
+  /** Connections of a scope that overlap [from, to) (`to` included when `closedEnd`), for the checks' window queries. */
+  private inScopeWindow(scope: Scope, from: number, to: number, closedEnd: boolean) {
+    return qb(this.db)
+      .selectFrom('connection_events')
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('connected_at', '<', to)
+      .where((eb) => eb(eb.fn.coalesce('disconnected_at', eb.val(OPEN)), closedEnd ? '>=' : '>', from));
+  }
 
   /**
    * Records connections; a connection already recorded keeps what it had and gains the
@@ -81,18 +84,28 @@ export class ConnectionEventRepo {
       const prev = byId.get(id);
       byId.set(id, prev ? { ...prev, ...Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) } : e);
     }
-    const all = [...byId.entries()];
-    await insertRows(
-      this.db,
-      'connection_events',
-      COLUMNS,
-      all.map(([id, e]) => [scope.accountId, scope.region, id, e.clientId, e.certificateId ?? null, e.principal ?? null, e.sourceIp ?? null, e.connectedAt, e.disconnectedAt ?? null, e.disconnectReason ?? null]),
-      `ON CONFLICT (account_id, region, event_id) DO UPDATE SET
-         disconnected_at = COALESCE(excluded.disconnected_at, connection_events.disconnected_at),
-         disconnect_reason = COALESCE(excluded.disconnect_reason, connection_events.disconnect_reason),
-         source_ip = COALESCE(excluded.source_ip, connection_events.source_ip)`,
+    const rows = [...byId.entries()].map(([id, e]) => ({
+      account_id: scope.accountId,
+      region: scope.region,
+      event_id: id,
+      client_id: e.clientId,
+      certificate_id: e.certificateId ?? null,
+      principal: e.principal ?? null,
+      source_ip: e.sourceIp ?? null,
+      connected_at: e.connectedAt,
+      disconnected_at: e.disconnectedAt ?? null,
+      disconnect_reason: e.disconnectReason ?? null,
+    }));
+    await insertRows(this.db, 'connection_events', rows, (q) =>
+      q.onConflict((oc) =>
+        oc.columns(['account_id', 'region', 'event_id']).doUpdateSet((eb) => ({
+          disconnected_at: eb.fn.coalesce('excluded.disconnected_at', 'connection_events.disconnected_at'),
+          disconnect_reason: eb.fn.coalesce('excluded.disconnect_reason', 'connection_events.disconnect_reason'),
+          source_ip: eb.fn.coalesce('excluded.source_ip', 'connection_events.source_ip'),
+        })),
+      ),
     );
-    return all.length;
+    return rows.length;
   }
 
   /**
@@ -104,24 +117,23 @@ export class ConnectionEventRepo {
    * loop over the whole table, quadratic in the number of connections.)
    */
   async sharedCertificateConnections(scope: Scope, from: number, to: number): Promise<ConnectionRow[][]> {
-    const candidates = await this.db.all<{ certificate_id: string }>(
-      `SELECT certificate_id FROM connection_events
-       WHERE account_id = ? AND region = ? AND certificate_id IS NOT NULL AND connected_at < ? AND COALESCE(disconnected_at, ?) > ?
-       GROUP BY certificate_id HAVING COUNT(DISTINCT client_id) > 1 ORDER BY certificate_id`,
-      [scope.accountId, scope.region, to, OPEN, from],
-    );
-    const groups = await this.inWindow(scope, 'certificate_id', candidates.map((c) => c.certificate_id), from, to, false);
+    const query = this.inScopeWindow(scope, from, to, false)
+      .select('certificate_id')
+      .where('certificate_id', 'is not', null)
+      .groupBy('certificate_id')
+      .having((eb) => eb.fn.count('client_id').distinct(), '>', 1)
+      .orderBy('certificate_id');
+    const candidates = await all(this.db, query);
+    const groups = await this.inWindow(scope, 'certificate_id', candidates.map((c) => c.certificate_id!), from, to, false);
     return groups.map((group) => concurrentAcrossClients(group, from, to)).filter((group) => group.length > 0);
   }
 
   /** How many certificates had a connection overlapping [from, to). */
   async certificatesConnected(scope: Scope, from: number, to: number): Promise<number> {
-    const row = await this.db.get<{ n: number | string }>(
-      `SELECT COUNT(DISTINCT certificate_id) AS n FROM connection_events
-       WHERE account_id = ? AND region = ? AND certificate_id IS NOT NULL AND connected_at < ? AND COALESCE(disconnected_at, ?) > ?`,
-      [scope.accountId, scope.region, to, OPEN, from],
-    );
-    return Number(row?.n ?? 0);
+    const query = this.inScopeWindow(scope, from, to, false)
+      .select((eb) => eb.fn.count<number | string>('certificate_id').distinct().as('n'))
+      .where('certificate_id', 'is not', null);
+    return Number((await first(this.db, query))?.n ?? 0);
   }
 
   /**
@@ -132,14 +144,17 @@ export class ConnectionEventRepo {
    * principals or a DUPLICATE_CLIENTID disconnect in the window, then one sweep per client id.
    */
   async conflictingClientConnections(scope: Scope, from: number, to: number): Promise<ConnectionRow[][]> {
-    const candidates = await this.db.all<{ client_id: string }>(
-      `SELECT client_id FROM connection_events
-       WHERE account_id = ? AND region = ? AND connected_at < ? AND COALESCE(disconnected_at, ?) >= ?
-       GROUP BY client_id
-       HAVING COUNT(DISTINCT COALESCE(principal, '')) > 1 OR SUM(CASE WHEN disconnect_reason = 'DUPLICATE_CLIENTID' THEN 1 ELSE 0 END) > 0
-       ORDER BY client_id`,
-      [scope.accountId, scope.region, to, OPEN, from],
-    );
+    const query = this.inScopeWindow(scope, from, to, true)
+      .select('client_id')
+      .groupBy('client_id')
+      .having((eb) =>
+        eb.or([
+          eb(eb.fn.count(eb.fn.coalesce('principal', eb.val(''))).distinct(), '>', 1),
+          eb(eb.fn.sum(eb.case().when('disconnect_reason', '=', 'DUPLICATE_CLIENTID').then(1).else(0).end()), '>', 0),
+        ]),
+      )
+      .orderBy('client_id');
+    const candidates = await all(this.db, query);
     const groups = await this.inWindow(scope, 'client_id', candidates.map((c) => c.client_id), from, to, true);
     return groups.map((group) => knockedOff(group, from, to)).filter((group) => group.length > 0);
   }
@@ -151,13 +166,8 @@ export class ConnectionEventRepo {
    * indexes; the keys are distinct, so no row comes twice.
    */
   private async inWindow(scope: Scope, column: 'certificate_id' | 'client_id', keys: string[], from: number, to: number, closedEnd: boolean): Promise<ConnectionRow[][]> {
-    const rows = await selectIn<Row>(
-      this.db,
-      (list) => `SELECT event_id, client_id, certificate_id, principal, connected_at, disconnected_at, disconnect_reason FROM connection_events
-         WHERE account_id = ? AND region = ? AND connected_at < ? AND COALESCE(disconnected_at, ?) ${closedEnd ? '>=' : '>'} ? AND ${column} IN (${list})
-         ORDER BY ${column}, connected_at, event_id`,
-      [scope.accountId, scope.region, to, OPEN, from],
-      keys,
+    const rows = await selectIn(this.db, keys, (chunk) =>
+      this.inScopeWindow(scope, from, to, closedEnd).select(READ).where(column, 'in', chunk).orderBy(column).orderBy('connected_at').orderBy('event_id'),
     );
     const groups: ConnectionRow[][] = [];
     let current: ConnectionRow[] = [];
@@ -175,12 +185,8 @@ export class ConnectionEventRepo {
 
   /** How many client ids had a connection overlapping [from, to). */
   async clientsConnected(scope: Scope, from: number, to: number): Promise<number> {
-    const row = await this.db.get<{ n: number | string }>(
-      `SELECT COUNT(DISTINCT client_id) AS n FROM connection_events
-       WHERE account_id = ? AND region = ? AND connected_at < ? AND COALESCE(disconnected_at, ?) >= ?`,
-      [scope.accountId, scope.region, to, OPEN, from],
-    );
-    return Number(row?.n ?? 0);
+    const query = this.inScopeWindow(scope, from, to, true).select((eb) => eb.fn.count<number | string>('client_id').distinct().as('n'));
+    return Number((await first(this.db, query))?.n ?? 0);
   }
 
   /**
@@ -191,15 +197,24 @@ export class ConnectionEventRepo {
   async purge(cutoff: number): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const rows = await this.db.all<{ account_id: string; region: string; event_id: string }>(
-        `SELECT account_id, region, event_id FROM connection_events WHERE connected_at < ? AND disconnected_at IS NOT NULL AND disconnected_at < ? LIMIT ${PURGE_CHUNK}`,
-        [cutoff, cutoff],
-      );
-      for (const { scope, rows: some } of byScope(rows).values()) {
-        await inChunks(
-          some.map((r) => r.event_id),
-          async (list, chunk) => void (deleted += await this.db.run(`DELETE FROM connection_events WHERE account_id = ? AND region = ? AND event_id IN (${list})`, [...scope, ...chunk])),
-        );
+      const ended = qb(this.db)
+        .selectFrom('connection_events')
+        .select(['account_id', 'region', 'event_id'])
+        .where('connected_at', '<', cutoff)
+        .where('disconnected_at', 'is not', null)
+        .where('disconnected_at', '<', cutoff)
+        .limit(PURGE_CHUNK);
+      const rows = await all(this.db, ended);
+      const byScope = new Map<string, { accountId: string; region: string; ids: string[] }>();
+      for (const r of rows) {
+        const k = `${r.account_id}/${r.region}`;
+        if (!byScope.has(k)) byScope.set(k, { accountId: r.account_id, region: r.region, ids: [] });
+        byScope.get(k)!.ids.push(r.event_id);
+      }
+      for (const { accountId, region, ids } of byScope.values()) {
+        await inChunks(ids, async (chunk) => {
+          deleted += await run(this.db, qb(this.db).deleteFrom('connection_events').where('account_id', '=', accountId).where('region', '=', region).where('event_id', 'in', chunk));
+        });
       }
       if (rows.length < PURGE_CHUNK) return deleted;
     }

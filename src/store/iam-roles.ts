@@ -1,6 +1,6 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
-import { selectIn } from './rows.js';
+import { all, qb, run, selectIn } from './sql.js';
 
 /**
  * What Warden is told about an IAM role (POST /_warden/iam-roles): its permission policy
@@ -24,23 +24,30 @@ export interface AliasWithRole {
   role?: Pick<IamRoleRecord, 'documents' | 'servicesUsed'>;
 }
 
-interface RoleRow {
-  role_arn: string;
-  documents: string;
-  services_used: string | null;
-}
-
 export class IamRoleRepo {
   constructor(private readonly db: Driver) {}
 
   /** Inserts or replaces each role (all of what Warden knows of it). */
   async put(scope: Scope, roles: readonly IamRoleRecord[]): Promise<void> {
     for (const r of roles) {
-      await this.db.run(
-        `INSERT INTO iam_roles (account_id, region, role_arn, documents, services_used, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (account_id, region, role_arn) DO UPDATE SET documents = excluded.documents, services_used = excluded.services_used, updated_at = excluded.updated_at`,
-        [scope.accountId, scope.region, r.roleArn, JSON.stringify(r.documents), JSON.stringify(r.servicesUsed), r.updatedAt.getTime()],
-      );
+      const query = qb(this.db)
+        .insertInto('iam_roles')
+        .values({
+          account_id: scope.accountId,
+          region: scope.region,
+          role_arn: r.roleArn,
+          documents: JSON.stringify(r.documents),
+          services_used: JSON.stringify(r.servicesUsed),
+          updated_at: r.updatedAt.getTime(),
+        })
+        .onConflict((oc) =>
+          oc.columns(['account_id', 'region', 'role_arn']).doUpdateSet((eb) => ({
+            documents: eb.ref('excluded.documents'),
+            services_used: eb.ref('excluded.services_used'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        );
+      await run(this.db, query);
     }
   }
 
@@ -49,23 +56,23 @@ export class IamRoleRepo {
    * rather than a join: the two role_arn columns differ in collation on PostgreSQL.
    */
   private async aliasesWithRoles(scope: Scope, after: string | undefined, limit: number): Promise<AliasWithRole[]> {
-    const params: unknown[] = [scope.accountId, scope.region];
-    let where = 'account_id = ? AND region = ?';
-    if (after !== undefined) {
-      where += ' AND alias > ?';
-      params.push(after);
-    }
-    params.push(limit);
-    const aliases = await this.db.all<{ alias: string; arn: string; role_arn: string }>(
-      `SELECT alias, arn, role_arn FROM role_aliases WHERE ${where} ORDER BY alias LIMIT ?`,
-      params,
-    );
+    const page = qb(this.db)
+      .selectFrom('role_aliases')
+      .select(['alias', 'arn', 'role_arn'])
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .$if(after !== undefined, (w) => w.where('alias', '>', after!))
+      .orderBy('alias')
+      .limit(limit);
+    const aliases = await all(this.db, page);
     const arns = [...new Set(aliases.map((a) => a.role_arn))];
-    const rows = await selectIn<RoleRow>(
-      this.db,
-      (list) => `SELECT role_arn, documents, services_used FROM iam_roles WHERE account_id = ? AND region = ? AND role_arn IN (${list})`,
-      [scope.accountId, scope.region],
-      arns,
+    const rows = await selectIn(this.db, arns, (chunk) =>
+      qb(this.db)
+        .selectFrom('iam_roles')
+        .select(['role_arn', 'documents', 'services_used'])
+        .where('account_id', '=', scope.accountId)
+        .where('region', '=', scope.region)
+        .where('role_arn', 'in', chunk),
     );
     const roles = new Map(rows.map((r) => [r.role_arn, r]));
     return aliases.map((a) => {
@@ -78,7 +85,6 @@ export class IamRoleRepo {
       };
     });
   }
-
   /** Every role alias with its role, a page at a time (stops early when `signal` aborts). */
   async *aliasPages(scope: Scope, signal?: AbortSignal, pageSize = 500): AsyncGenerator<AliasWithRole[]> {
     let after: string | undefined;

@@ -1,5 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import type { RoleAliasesTable } from './schema.generated.js';
+import { all, first, qb, run } from './sql.js';
 
 export interface RoleAliasRecord {
   alias: string;
@@ -10,16 +12,8 @@ export interface RoleAliasRecord {
   modifiedAt: Date;
 }
 
-interface Row {
-  alias: string;
-  arn: string;
-  role_arn: string;
-  credential_duration_seconds: number;
-  created_at: number;
-  modified_at: number;
-}
-
-const COLUMNS = 'alias, arn, role_arn, credential_duration_seconds, created_at, modified_at';
+const COLUMNS = ['alias', 'arn', 'role_arn', 'credential_duration_seconds', 'created_at', 'modified_at'] as const;
+type Row = Pick<RoleAliasesTable, (typeof COLUMNS)[number]>;
 
 const fromRow = (r: Row): RoleAliasRecord => ({
   alias: r.alias,
@@ -34,49 +28,50 @@ export class RoleAliasRepo {
   constructor(private readonly db: Driver) {}
 
   async get(scope: Scope, alias: string): Promise<RoleAliasRecord | undefined> {
-    const row = await this.db.get<Row>(`SELECT ${COLUMNS} FROM role_aliases WHERE account_id = ? AND region = ? AND alias = ?`, [scope.accountId, scope.region, alias]);
+    const query = qb(this.db).selectFrom('role_aliases').select(COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('alias', '=', alias);
+    const row = await first(this.db, query);
     return row && fromRow(row);
   }
 
   async insert(scope: Scope, rec: RoleAliasRecord): Promise<void> {
-    await this.db.run(`INSERT INTO role_aliases (account_id, region, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
-      scope.accountId,
-      scope.region,
-      rec.alias,
-      rec.arn,
-      rec.roleArn,
-      rec.credentialDurationSeconds,
-      rec.createdAt.getTime(),
-      rec.modifiedAt.getTime(),
-    ]);
+    const query = qb(this.db).insertInto('role_aliases').values({
+      account_id: scope.accountId,
+      region: scope.region,
+      alias: rec.alias,
+      arn: rec.arn,
+      role_arn: rec.roleArn,
+      credential_duration_seconds: rec.credentialDurationSeconds,
+      created_at: rec.createdAt.getTime(),
+      modified_at: rec.modifiedAt.getTime(),
+    });
+    await run(this.db, query);
   }
 
   async update(scope: Scope, rec: RoleAliasRecord): Promise<void> {
-    await this.db.run('UPDATE role_aliases SET role_arn = ?, credential_duration_seconds = ?, modified_at = ? WHERE account_id = ? AND region = ? AND alias = ?', [
-      rec.roleArn,
-      rec.credentialDurationSeconds,
-      rec.modifiedAt.getTime(),
-      scope.accountId,
-      scope.region,
-      rec.alias,
-    ]);
+    const query = qb(this.db)
+      .updateTable('role_aliases')
+      .set({ role_arn: rec.roleArn, credential_duration_seconds: rec.credentialDurationSeconds, modified_at: rec.modifiedAt.getTime() })
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('alias', '=', rec.alias);
+    await run(this.db, query);
   }
 
   async delete(scope: Scope, alias: string): Promise<boolean> {
-    const n = await this.db.run('DELETE FROM role_aliases WHERE account_id = ? AND region = ? AND alias = ?', [scope.accountId, scope.region, alias]);
-    return n > 0;
+    const query = qb(this.db).deleteFrom('role_aliases').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('alias', '=', alias);
+    return (await run(this.db, query)) > 0;
   }
 
   /** Keyset page of alias names (descending when `ascending` is false), one more than `limit`. */
   async list(scope: Scope, opts: { after?: string; ascending: boolean; limit: number }): Promise<string[]> {
-    const params: unknown[] = [scope.accountId, scope.region];
-    let where = 'account_id = ? AND region = ?';
-    if (opts.after !== undefined) {
-      where += opts.ascending ? ' AND alias > ?' : ' AND alias < ?';
-      params.push(opts.after);
-    }
-    params.push(opts.limit + 1);
-    const rows = await this.db.all<{ alias: string }>(`SELECT alias FROM role_aliases WHERE ${where} ORDER BY alias ${opts.ascending ? 'ASC' : 'DESC'} LIMIT ?`, params);
-    return rows.map((r) => r.alias);
+    const query = qb(this.db)
+      .selectFrom('role_aliases')
+      .select('alias')
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .$if(opts.after !== undefined, (w) => w.where('alias', opts.ascending ? '>' : '<', opts.after!))
+      .orderBy('alias', opts.ascending ? 'asc' : 'desc')
+      .limit(opts.limit + 1);
+    return (await all(this.db, query)).map((r) => r.alias);
   }
 }

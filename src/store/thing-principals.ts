@@ -1,5 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import type { ThingPrincipalsTable } from './schema.generated.js';
+import { all, prepared, qb, run } from './sql.js';
 
 export interface ThingPrincipalRecord {
   thingName: string;
@@ -9,12 +11,12 @@ export interface ThingPrincipalRecord {
   createdAt: Date;
 }
 
-interface Row {
-  thing_name: string;
-  principal: string;
-  principal_type: string;
-  created_at: number;
-}
+const COLUMNS = ['thing_name', 'principal', 'principal_type', 'created_at'] as const;
+type Row = Pick<ThingPrincipalsTable, (typeof COLUMNS)[number]>;
+
+const thingOf = prepared((q, accountId: string, region: string, thingName: string) =>
+  q.selectFrom('things').select('name').where('account_id', '=', accountId).where('region', '=', region).where('name', '=', thingName),
+);
 
 const fromRow = (r: Row): ThingPrincipalRecord => ({
   thingName: r.thing_name,
@@ -29,27 +31,26 @@ export class ThingPrincipalRepo {
 
   /** Whether the thing exists (table `things` of the things family, by contract). */
   async thingExists(scope: Scope, thingName: string): Promise<boolean> {
-    const row = await this.db.get('SELECT 1 AS one FROM things WHERE account_id = ? AND region = ? AND name = ?', [scope.accountId, scope.region, thingName]);
-    return row !== undefined;
+    return (await thingOf(this.db, scope.accountId, scope.region, thingName).first()) !== undefined;
   }
 
   /** Inserts the attachment or changes its type. */
   async put(scope: Scope, r: ThingPrincipalRecord): Promise<void> {
-    await this.db.run(
-      `INSERT INTO thing_principals (account_id, region, thing_name, principal, principal_type, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, region, thing_name, principal) DO UPDATE SET principal_type = excluded.principal_type`,
-      [scope.accountId, scope.region, r.thingName, r.principal, r.principalType, r.createdAt.getTime()],
-    );
+    const query = qb(this.db)
+      .insertInto('thing_principals')
+      .values({ account_id: scope.accountId, region: scope.region, thing_name: r.thingName, principal: r.principal, principal_type: r.principalType, created_at: r.createdAt.getTime() })
+      .onConflict((oc) => oc.columns(['account_id', 'region', 'thing_name', 'principal']).doUpdateSet((eb) => ({ principal_type: eb.ref('excluded.principal_type') })));
+    await run(this.db, query);
   }
 
   async delete(scope: Scope, thingName: string, principal: string): Promise<boolean> {
-    const n = await this.db.run('DELETE FROM thing_principals WHERE account_id = ? AND region = ? AND thing_name = ? AND principal = ?', [
-      scope.accountId,
-      scope.region,
-      thingName,
-      principal,
-    ]);
-    return n > 0;
+    const query = qb(this.db)
+      .deleteFrom('thing_principals')
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('thing_name', '=', thingName)
+      .where('principal', '=', principal);
+    return (await run(this.db, query)) > 0;
   }
 
   /** Principals of a thing in code-point order after `after`; limit + 1 rows. */
@@ -69,21 +70,16 @@ export class ThingPrincipalRepo {
     opts: { after?: string; principalType?: string; limit: number },
     scope: Scope,
   ): Promise<ThingPrincipalRecord[]> {
-    const where = ['account_id = ?', 'region = ?', `${by} = ?`];
-    const params: unknown[] = [scope.accountId, scope.region, value];
-    if (opts.after !== undefined) {
-      where.push(`${order} > ?`);
-      params.push(opts.after);
-    }
-    if (opts.principalType !== undefined) {
-      where.push('principal_type = ?');
-      params.push(opts.principalType);
-    }
-    params.push(opts.limit + 1);
-    const rows = await this.db.all<Row>(
-      `SELECT thing_name, principal, principal_type, created_at FROM thing_principals WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
-      params,
-    );
-    return rows.map(fromRow);
+    const query = qb(this.db)
+      .selectFrom('thing_principals')
+      .select(COLUMNS)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where(by, '=', value)
+      .$if(opts.after !== undefined, (w) => w.where(order, '>', opts.after!))
+      .$if(opts.principalType !== undefined, (w) => w.where('principal_type', '=', opts.principalType!))
+      .orderBy(order)
+      .limit(opts.limit + 1);
+    return (await all(this.db, query)).map(fromRow);
   }
 }
