@@ -4,6 +4,7 @@ import { LATEST_VERSION, migrate, schemaVersion } from './migrations/index.js';
 import { PostgresDriver } from './postgres.js';
 import { repos, type Repos } from './repos.js';
 import { SqliteDriver } from './sqlite.js';
+import { qb, run, type Table } from './sql.js';
 
 export type { Repos } from './repos.js';
 
@@ -74,14 +75,14 @@ export class Store {
 
   /** Empties every table but the migration log. */
   async reset(): Promise<void> {
-    const tables =
+    // Raw SQL: the catalogue of each backend (sqlite_master, information_schema) is not in the typed schema.
+    const catalogue =
       this.db.dialect === 'sqlite'
-        ? await this.db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'warden_migrations'")
-        : await this.db.all<{ name: string }>(
-            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'warden_migrations'",
-          );
+        ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'warden_migrations'"
+        : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'warden_migrations'";
+    const tables = await this.db.all<{ name: Table }>(catalogue);
     await this.db.transaction(async (tx) => {
-      for (const t of tables) await tx.run(`DELETE FROM ${t.name}`);
+      for (const t of tables) await run(tx, qb(tx).deleteFrom(t.name));
     });
   }
 
