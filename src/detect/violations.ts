@@ -11,9 +11,8 @@ import type {
   ViolationEventAdditionalInfo,
   ViolationEventType,
 } from '../generated/shapes.js';
-import type { Driver } from '../store/driver.js';
 import type { StoreTx } from '../store/store.js';
-import { ViolationRepo, type ViolationEventRow, type ViolationRow } from '../store/violations.js';
+import type { ViolationEventRecord, ViolationRecord, ViolationRepo } from '../store/violations.js';
 
 /** STATIC unless the criteria use a statistical threshold or ML detection. */
 export function criteriaType(behavior: Behavior): BehaviorCriteriaType {
@@ -22,9 +21,6 @@ export function criteriaType(behavior: Behavior): BehaviorCriteriaType {
   return 'STATIC';
 }
 
-const json = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
-const date = (ms: number | null): Date | undefined => (ms === null ? undefined : new Date(Number(ms)));
-
 /** ML behaviors report the confidence level they alarm at. */
 function additionalInfo(behavior: Behavior): ViolationEventAdditionalInfo | undefined {
   const level = behavior.criteria?.mlDetectionConfig?.confidenceLevel;
@@ -32,35 +28,35 @@ function additionalInfo(behavior: Behavior): ViolationEventAdditionalInfo | unde
 }
 
 /** The ActiveViolation that ListActiveViolations returns (and the engine acts on). */
-export function violationFromRow(row: ViolationRow): ActiveViolation {
-  const behavior = JSON.parse(row.behavior) as Behavior;
+export function violationFromRecord(v: ViolationRecord): ActiveViolation {
+  const behavior = v.behavior as Behavior;
   return {
-    violationId: row.violation_id,
-    thingName: row.thing_name,
-    securityProfileName: row.security_profile_name,
+    violationId: v.violationId,
+    thingName: v.thingName,
+    securityProfileName: v.securityProfileName,
     behavior,
-    lastViolationValue: json<MetricValue>(row.last_violation_value),
+    lastViolationValue: v.lastViolationValue as MetricValue | undefined,
     violationEventAdditionalInfo: additionalInfo(behavior),
-    verificationState: (row.verification_state ?? undefined) as VerificationState | undefined,
-    verificationStateDescription: row.verification_state_description ?? undefined,
-    lastViolationTime: date(row.last_violation_time),
-    violationStartTime: date(row.violation_start_time),
+    verificationState: v.verificationState as VerificationState | undefined,
+    verificationStateDescription: v.verificationStateDescription,
+    lastViolationTime: v.lastViolationTime,
+    violationStartTime: v.violationStartTime,
   };
 }
 
-export function eventFromRow(row: ViolationEventRow): ViolationEvent {
-  const behavior = JSON.parse(row.behavior) as Behavior;
+export function eventFromRecord(e: ViolationEventRecord): ViolationEvent {
+  const behavior = e.behavior as Behavior;
   return {
-    violationId: row.violation_id,
-    thingName: row.thing_name,
-    securityProfileName: row.security_profile_name,
+    violationId: e.violationId,
+    thingName: e.thingName,
+    securityProfileName: e.securityProfileName,
     behavior,
-    metricValue: json<MetricValue>(row.metric_value),
+    metricValue: e.metricValue as MetricValue | undefined,
     violationEventAdditionalInfo: additionalInfo(behavior),
-    violationEventType: row.event_type as ViolationEventType,
-    verificationState: (row.verification_state ?? undefined) as VerificationState | undefined,
-    verificationStateDescription: row.verification_state_description ?? undefined,
-    violationEventTime: date(row.event_time),
+    violationEventType: e.eventType as ViolationEventType,
+    verificationState: e.verificationState as VerificationState | undefined,
+    verificationStateDescription: e.verificationStateDescription,
+    violationEventTime: e.eventTime,
   };
 }
 
@@ -98,46 +94,46 @@ export async function addViolations(tx: StoreTx, scope: Scope, now: Date, violat
   const clash = await tx.violations.existing(scope, ids);
   if (clash.length) throw new InvalidRequestException(`The violationId '${clash[0]}' already exists; violation ids must be unique.`);
 
-  const rows: ViolationRow[] = [];
-  const events: ViolationEventRow[] = [];
+  const records: ViolationRecord[] = [];
+  const events: ViolationEventRecord[] = [];
   violations.forEach((v, i) => {
-    const start = (v.violationStartTime ?? now).getTime();
+    const start = v.violationStartTime ?? now;
     // An inactive violation ends now, and at least 1 ms after it started, so its events order by time.
-    const end = v.active === false ? Math.max(start + 1, now.getTime()) : null;
-    const row: ViolationRow = {
-      violation_id: ids[i],
-      thing_name: v.thingName,
-      security_profile_name: v.securityProfileName,
-      behavior_name: v.behavior.name,
-      behavior: JSON.stringify(v.behavior),
-      criteria_type: criteriaType(v.behavior),
-      last_violation_value: v.lastViolationValue ? JSON.stringify(v.lastViolationValue) : null,
-      last_violation_time: (v.lastViolationTime?.getTime() ?? start),
-      violation_start_time: start,
-      violation_end_time: end,
-      verification_state: v.verificationState ?? null,
-      verification_state_description: v.verificationStateDescription ?? null,
-      suppressed: (v.suppressed ?? v.behavior.suppressAlerts ?? false) ? 1 : 0,
+    const end = v.active === false ? new Date(Math.max(start.getTime() + 1, now.getTime())) : undefined;
+    const record: ViolationRecord = {
+      violationId: ids[i],
+      thingName: v.thingName,
+      securityProfileName: v.securityProfileName,
+      behaviorName: v.behavior.name,
+      behavior: v.behavior,
+      criteriaType: criteriaType(v.behavior),
+      lastViolationValue: v.lastViolationValue,
+      lastViolationTime: v.lastViolationTime ?? start,
+      violationStartTime: start,
+      violationEndTime: end,
+      verificationState: v.verificationState,
+      verificationStateDescription: v.verificationStateDescription,
+      suppressed: v.suppressed ?? v.behavior.suppressAlerts ?? false,
     };
-    rows.push(row);
-    const event = (type: ViolationEventType, time: number): ViolationEventRow => ({
-      violation_id: row.violation_id,
-      event_type: type,
-      event_time: time,
-      thing_name: row.thing_name,
-      security_profile_name: row.security_profile_name,
-      behavior_name: row.behavior_name,
-      behavior: row.behavior,
-      criteria_type: row.criteria_type,
-      metric_value: type === 'in-alarm' ? row.last_violation_value : null,
-      verification_state: row.verification_state,
-      verification_state_description: row.verification_state_description,
-      suppressed: row.suppressed,
+    records.push(record);
+    const event = (type: ViolationEventType, time: Date): ViolationEventRecord => ({
+      violationId: record.violationId,
+      eventType: type,
+      eventTime: time,
+      thingName: record.thingName,
+      securityProfileName: record.securityProfileName,
+      behaviorName: record.behaviorName,
+      behavior: record.behavior,
+      criteriaType: record.criteriaType,
+      metricValue: type === 'in-alarm' ? record.lastViolationValue : undefined,
+      verificationState: record.verificationState,
+      verificationStateDescription: record.verificationStateDescription,
+      suppressed: record.suppressed,
     });
     events.push(event('in-alarm', start));
-    if (end !== null) events.push(event('alarm-cleared', end));
+    if (end !== undefined) events.push(event('alarm-cleared', end));
   });
-  await tx.violations.insertMany(scope, rows, events);
+  await tx.violations.insertMany(scope, records, events);
   return ids;
 }
 
@@ -145,7 +141,7 @@ export async function addViolations(tx: StoreTx, scope: Scope, now: Date, violat
  * Sets a violation's verification state (and its events'). PutVerificationStateOnViolation lists
  * no ResourceNotFoundException, so an unknown violation is an InvalidRequestException.
  */
-export async function setVerificationState(db: Driver, scope: Scope, violationId: string, state: VerificationState, description?: string): Promise<void> {
-  const found = await new ViolationRepo(db).setVerification(scope, violationId, state, description ?? null);
+export async function setVerificationState(violations: ViolationRepo, scope: Scope, violationId: string, state: VerificationState, description?: string): Promise<void> {
+  const found = await violations.setVerification(scope, violationId, state, description ?? null);
   if (!found) throw new InvalidRequestException(`No violation with violationId '${violationId}' exists in this account and region.`);
 }

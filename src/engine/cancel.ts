@@ -17,7 +17,7 @@ export async function cancelTask(ctx: Context, key: TaskKey): Promise<void> {
     if (!task) throw new ResourceNotFoundException(`No ${key.kind} mitigation actions task ${key.taskId} exists in this account and region.`);
     if (!canMove(TASK_TRANSITIONS[key.kind], task.status, 'CANCELED')) throw new InvalidRequestException(`The task ${key.taskId} is ${task.status}, not IN_PROGRESS; only a task in progress can be canceled.`);
     const unplanned = await unplannedCount(tx, { ...task, ...key });
-    await repo.update(key, { planned: 1 });
+    await repo.update(key, { planned: true });
     const canceled = await repo.cancelPending(key, movesInto(TARGET_TRANSITIONS, 'CANCELED'));
     if (key.kind === 'audit') {
       // Every finding not finished yet, planned or not, counts as canceled.

@@ -10,7 +10,7 @@ export const TASK_RETENTION_MS = 90 * DAY;
 export async function purgeOld(store: Store, now: Date): Promise<{ tasks: number; findings: number; violationRows: number; connectionEvents: number; messages: number }> {
   const cutoff = new Date(now.getTime() - TASK_RETENTION_MS);
   const tasks = await store.repos.mitigationTasks.purge(cutoff);
-  const { findings, violationRows, connectionEvents } = await purgeExpired(store.db, now);
+  const { findings, violationRows, connectionEvents } = await purgeExpired(store.repos, now);
   const messages = await store.repos.outbox.purgeBefore(cutoff);
   return { tasks, findings, violationRows, connectionEvents, messages };
 }

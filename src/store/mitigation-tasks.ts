@@ -1,320 +1,319 @@
 import type { Scope } from '../base/scope.js';
+import { claim } from './claim.js';
 import type { Driver } from './driver.js';
-import { inChunks, insertRows } from './rows.js';
+import { executionFromRow, keyOf, taskFromRow, type CheckStats, type ExecutionRecord, type TaskKey, type TaskKind, type TaskRecord } from './mitigation-task-records.js';
+import { after, all, inChunks, insertRows, prepared, qb, run, type Q } from './sql.js';
 
-export type TaskKind = 'audit' | 'detect';
+export type { CheckStats, ExecutionRecord, TaskKey, TaskKind, TaskRecord } from './mitigation-task-records.js';
 
-export interface TaskRecord {
-  kind: TaskKind;
-  taskId: string;
-  clientToken: string;
-  status: string;
-  startTime: Date;
-  endTime?: Date;
-  target: Record<string, unknown>;
-  auditTaskId?: string;
-  /** Audit: auditCheckToActionsMapping. Detect: the action names in order. */
-  mapping: unknown;
-  actionsDefinition: { name: string; id: string; roleArn: string; actionParams: Record<string, unknown> }[];
-  /** Detect: violationEventOccurrenceRange, includeOnlyActiveViolations, includeSuppressedAlerts. */
-  options: Record<string, unknown>;
-  planCursor?: string;
-  planned: boolean;
-  targetCount: number;
-  doneCount: number;
-  failedTargets: number;
-  awaiting: number;
-  executed: number;
-  failedExecutions: number;
-  skippedExecutions: number;
-}
+const slotKey = (accountId: string, region: string, kind: string, taskId: string) => ({ account_id: accountId, region, kind, task_id: taskId });
 
-export interface TaskKey extends Scope {
-  kind: TaskKind;
-  taskId: string;
-}
+const taskByKey = prepared((q, accountId: string, region: string, kind: string, taskId: string) =>
+  q.selectFrom('mitigation_tasks').selectAll().where((eb) => eb.and(slotKey(accountId, region, kind, taskId))),
+);
+const taskByKeyLocked = prepared((q, accountId: string, region: string, kind: string, taskId: string) =>
+  q
+    .selectFrom('mitigation_tasks')
+    .selectAll()
+    .where((eb) => eb.and(slotKey(accountId, region, kind, taskId)))
+    .forUpdate(),
+);
+const taskByToken = prepared((q, accountId: string, region: string, kind: string, token: string) =>
+  q.selectFrom('mitigation_tasks').selectAll().where((eb) => eb.and({ account_id: accountId, region, kind, client_token: token })),
+);
+const inProgressCount = prepared((q, accountId: string, region: string, kind: string) =>
+  q
+    .selectFrom('mitigation_tasks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => eb.and({ account_id: accountId, region, kind, status: 'IN_PROGRESS' })),
+);
 
-export interface CheckStats {
-  checkName: string;
-  total: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  canceled: number;
-}
+/** Tasks in progress of every scope in (start time, task id) order. */
+const inProgressTasks = (q: Q) => q.selectFrom('mitigation_tasks').selectAll().where('status', '=', 'IN_PROGRESS').orderBy('start_time').orderBy('task_id');
+const firstInProgress = prepared((q, limit: number) => inProgressTasks(q).limit(limit));
+const inProgressAfter = prepared((q, startTime: number, taskId: string, limit: number) =>
+  inProgressTasks(q)
+    .where((eb) => after(eb, ['start_time', 'task_id'], [startTime, taskId], false))
+    .limit(limit),
+);
+const inProgressUpTo = prepared((q, startTime: number, taskId: string, limit: number) =>
+  inProgressTasks(q)
+    .where((eb) => eb.or([eb('start_time', '<', startTime), eb.and([eb('start_time', '=', startTime), eb('task_id', '<=', taskId)])]))
+    .limit(limit),
+);
 
-export interface ExecutionRecord {
-  targetId: string;
-  actionIndex: number;
-  actionName: string;
-  actionId: string;
-  thingName?: string;
-  status: string;
-  startTime: Date;
-  endTime?: Date;
-  errorCode?: string;
-  message?: string;
-  taskId: string;
-}
+const bumpTask = prepared(
+  (q, accountId: string, region: string, kind: string, taskId: string, done: number, failedTargets: number, awaiting: number, executed: number, failedExecutions: number, skippedExecutions: number) =>
+    q
+      .updateTable('mitigation_tasks')
+      .set((eb) => ({
+        done_count: eb('done_count', '+', done),
+        failed_targets: eb('failed_targets', '+', failedTargets),
+        awaiting: eb('awaiting', '+', awaiting),
+        executed: eb('executed', '+', executed),
+        failed_executions: eb('failed_executions', '+', failedExecutions),
+        skipped_executions: eb('skipped_executions', '+', skippedExecutions),
+      }))
+      .where((eb) => eb.and(slotKey(accountId, region, kind, taskId))),
+);
 
-interface TaskRow {
-  account_id: string;
-  region: string;
-  kind: TaskKind;
-  task_id: string;
-  client_token: string;
-  status: string;
-  start_time: number;
-  end_time: number | null;
-  target: string;
-  audit_task_id: string | null;
-  mapping: string;
-  actions_definition: string;
-  options: string;
-  plan_cursor: string | null;
-  planned: number;
-  target_count: number;
-  done_count: number;
-  failed_targets: number;
-  awaiting: number;
-  executed: number;
-  failed_executions: number;
-  skipped_executions: number;
-}
+const statsOf = prepared((q, accountId: string, region: string, taskId: string) =>
+  q
+    .selectFrom('mitigation_task_stats')
+    .select(['check_name', 'total', 'succeeded', 'failed', 'skipped', 'canceled'])
+    .where((eb) => eb.and({ account_id: accountId, region, task_id: taskId }))
+    .orderBy('check_name'),
+);
+const bumpStatsOf = prepared((q, accountId: string, region: string, taskId: string, checkName: string, succeeded: number, failed: number, canceled: number) =>
+  q
+    .updateTable('mitigation_task_stats')
+    .set((eb) => ({ succeeded: eb('succeeded', '+', succeeded), failed: eb('failed', '+', failed), canceled: eb('canceled', '+', canceled) }))
+    .where((eb) => eb.and({ account_id: accountId, region, task_id: taskId, check_name: checkName })),
+);
 
-export const taskFromRow = (r: TaskRow): TaskRecord & Scope => ({
-  accountId: r.account_id,
-  region: r.region,
-  kind: r.kind,
-  taskId: r.task_id,
-  clientToken: r.client_token,
-  status: r.status,
-  startTime: new Date(r.start_time),
-  endTime: r.end_time === null ? undefined : new Date(r.end_time),
-  target: JSON.parse(r.target),
-  auditTaskId: r.audit_task_id ?? undefined,
-  mapping: JSON.parse(r.mapping),
-  actionsDefinition: JSON.parse(r.actions_definition),
-  options: JSON.parse(r.options),
-  planCursor: r.plan_cursor ?? undefined,
-  planned: r.planned === 1,
-  targetCount: Number(r.target_count),
-  doneCount: Number(r.done_count),
-  failedTargets: Number(r.failed_targets),
-  awaiting: Number(r.awaiting),
-  executed: Number(r.executed),
-  failedExecutions: Number(r.failed_executions),
-  skippedExecutions: Number(r.skipped_executions),
-});
+const stateOfTarget = prepared((q, accountId: string, region: string, kind: string, taskId: string, targetId: string) =>
+  q
+    .selectFrom('mitigation_targets')
+    .select(['state', 'check_name'])
+    .where((eb) => eb.and({ ...slotKey(accountId, region, kind, taskId), target_id: targetId })),
+);
 
-interface ExecutionRow {
-  task_id: string;
-  target_id: string;
-  action_index: number;
-  action_name: string;
-  action_id: string;
-  thing_name: string | null;
-  status: string;
-  start_time: number;
-  end_time: number | null;
-  error_code: string | null;
-  message: string | null;
-}
-
-const executionFromRow = (r: ExecutionRow): ExecutionRecord => ({
-  taskId: r.task_id,
-  targetId: r.target_id,
-  actionIndex: r.action_index,
-  actionName: r.action_name,
-  actionId: r.action_id,
-  thingName: r.thing_name ?? undefined,
-  status: r.status,
-  startTime: new Date(r.start_time),
-  endTime: r.end_time === null ? undefined : new Date(r.end_time),
-  errorCode: r.error_code ?? undefined,
-  message: r.message ?? undefined,
-});
-
-const KEY = 'account_id = ? AND region = ? AND kind = ? AND task_id = ?';
-const key = (k: TaskKey): unknown[] => [k.accountId, k.region, k.kind, k.taskId];
+const finishExecution = prepared(
+  (q, accountId: string, region: string, kind: string, taskId: string, targetId: string, actionIndex: number, status: string, endTime: number, errorCode: string | null, message: string | null) =>
+    q
+      .updateTable('mitigation_executions')
+      .set({ status, end_time: endTime, error_code: errorCode, message })
+      .where((eb) => eb.and({ ...slotKey(accountId, region, kind, taskId), target_id: targetId, action_index: actionIndex, status: 'IN_PROGRESS' })),
+);
+const executionsOf = prepared((q, accountId: string, region: string, kind: string, taskId: string, targetId: string) =>
+  q
+    .selectFrom('mitigation_executions')
+    .selectAll()
+    .where((eb) => eb.and({ ...slotKey(accountId, region, kind, taskId), target_id: targetId }))
+    .orderBy('action_index'),
+);
 
 /** Tasks, their statistics, targets and executions: the engine's whole state. */
 export class MitigationTaskRepo {
   constructor(private readonly db: Driver) {}
 
   async insert(scope: Scope, t: TaskRecord): Promise<void> {
-    await this.db.run(
-      `INSERT INTO mitigation_tasks (account_id, region, kind, task_id, client_token, status, start_time, end_time, target, audit_task_id, mapping,
-         actions_definition, options, plan_cursor, planned, target_count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        scope.accountId, scope.region, t.kind, t.taskId, t.clientToken, t.status, t.startTime.getTime(), t.endTime?.getTime() ?? null,
-        JSON.stringify(t.target), t.auditTaskId ?? null, JSON.stringify(t.mapping), JSON.stringify(t.actionsDefinition),
-        JSON.stringify(t.options), t.planCursor ?? null, t.planned ? 1 : 0, t.targetCount,
-      ],
+    await run(
+      this.db,
+      qb(this.db)
+        .insertInto('mitigation_tasks')
+        .values({
+          account_id: scope.accountId,
+          region: scope.region,
+          kind: t.kind,
+          task_id: t.taskId,
+          client_token: t.clientToken,
+          status: t.status,
+          start_time: t.startTime.getTime(),
+          end_time: t.endTime?.getTime() ?? null,
+          target: JSON.stringify(t.target),
+          audit_task_id: t.auditTaskId ?? null,
+          mapping: JSON.stringify(t.mapping),
+          actions_definition: JSON.stringify(t.actionsDefinition),
+          options: JSON.stringify(t.options),
+          plan_cursor: t.planCursor ?? null,
+          planned: t.planned ? 1 : 0,
+          target_count: t.targetCount,
+        }),
     );
   }
 
+  /** `forUpdate`: PostgreSQL locks the task's row until commit (SQLite's one writer needs no lock). */
   async get(k: TaskKey, forUpdate = false): Promise<(TaskRecord & Scope) | undefined> {
-    const lock = forUpdate && this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    const row = await this.db.get<TaskRow>(`SELECT * FROM mitigation_tasks WHERE ${KEY}${lock}`, key(k));
+    const query = forUpdate && this.db.dialect === 'postgres' ? taskByKeyLocked : taskByKey;
+    const row = await query(this.db, k.accountId, k.region, k.kind, k.taskId).first();
     return row && taskFromRow(row);
   }
 
   async byToken(scope: Scope, kind: TaskKind, token: string): Promise<TaskRecord | undefined> {
-    const row = await this.db.get<TaskRow>('SELECT * FROM mitigation_tasks WHERE account_id = ? AND region = ? AND kind = ? AND client_token = ?', [
-      scope.accountId, scope.region, kind, token,
-    ]);
+    const row = await taskByToken(this.db, scope.accountId, scope.region, kind, token).first();
     return row && taskFromRow(row);
   }
 
   async countInProgress(scope: Scope, kind: TaskKind): Promise<number> {
-    const row = await this.db.get<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM mitigation_tasks WHERE account_id = ? AND region = ? AND kind = ? AND status = 'IN_PROGRESS'",
-      [scope.accountId, scope.region, kind],
-    );
+    const row = await inProgressCount(this.db, scope.accountId, scope.region, kind).first();
     return Number(row?.n ?? 0);
   }
 
-  /** The oldest tasks still in progress, across all accounts: the engine's work list. */
   /**
    * Up to `limit` tasks in progress in (start time, task id) order, starting after `after` and
    * wrapping round to the oldest, so that a caller that passes the last one it served visits every
    * task in turn however many there are.
    */
   async inProgress(limit: number, after?: { startTime: Date; taskId: string }): Promise<(TaskRecord & Scope)[]> {
-    const order = 'ORDER BY start_time, task_id LIMIT ?';
-    if (!after) return (await this.db.all<TaskRow>(`SELECT * FROM mitigation_tasks WHERE status = 'IN_PROGRESS' ${order}`, [limit])).map(taskFromRow);
+    if (!after) return (await firstInProgress(this.db, limit).all()).map(taskFromRow);
     const t = after.startTime.getTime();
-    const later = await this.db.all<TaskRow>(
-      `SELECT * FROM mitigation_tasks WHERE status = 'IN_PROGRESS' AND (start_time > ? OR (start_time = ? AND task_id > ?)) ${order}`,
-      [t, t, after.taskId, limit],
-    );
-    const wrapped =
-      later.length < limit
-        ? await this.db.all<TaskRow>(`SELECT * FROM mitigation_tasks WHERE status = 'IN_PROGRESS' AND (start_time < ? OR (start_time = ? AND task_id <= ?)) ${order}`, [t, t, after.taskId, limit - later.length])
-        : [];
+    const later = await inProgressAfter(this.db, t, after.taskId, limit).all();
+    const wrapped = later.length < limit ? await inProgressUpTo(this.db, t, after.taskId, limit - later.length).all() : [];
     return [...later, ...wrapped].map(taskFromRow);
   }
 
   async list(scope: Scope, kind: TaskKind, f: { status?: string; auditTaskId?: string; findingId?: string; from: Date; to: Date; afterStart?: number; afterId?: string; limit: number }) {
-    const where = ['t.account_id = ?', 't.region = ?', 't.kind = ?', 't.start_time >= ?', 't.start_time <= ?'];
-    const params: unknown[] = [scope.accountId, scope.region, kind, f.from.getTime(), f.to.getTime()];
-    if (f.status) where.push('t.status = ?'), params.push(f.status);
-    if (f.auditTaskId) where.push('t.audit_task_id = ?'), params.push(f.auditTaskId);
-    if (f.findingId) {
-      where.push('EXISTS (SELECT 1 FROM mitigation_targets g WHERE g.account_id = t.account_id AND g.region = t.region AND g.kind = t.kind AND g.task_id = t.task_id AND g.target_id = ?)');
-      params.push(f.findingId);
-    }
-    if (f.afterStart !== undefined) {
-      where.push('(t.start_time > ? OR (t.start_time = ? AND t.task_id > ?))');
-      params.push(f.afterStart, f.afterStart, f.afterId);
-    }
-    params.push(f.limit + 1);
-    const rows = await this.db.all<TaskRow>(`SELECT t.* FROM mitigation_tasks t WHERE ${where.join(' AND ')} ORDER BY t.start_time, t.task_id LIMIT ?`, params);
-    return rows.map(taskFromRow);
+    const query = qb(this.db)
+      .selectFrom('mitigation_tasks as t')
+      .selectAll('t')
+      .where('t.account_id', '=', scope.accountId)
+      .where('t.region', '=', scope.region)
+      .where('t.kind', '=', kind)
+      .where('t.start_time', '>=', f.from.getTime())
+      .where('t.start_time', '<=', f.to.getTime())
+      .$if(!!f.status, (w) => w.where('t.status', '=', f.status!))
+      .$if(!!f.auditTaskId, (w) => w.where('t.audit_task_id', '=', f.auditTaskId!))
+      .$if(!!f.findingId, (w) =>
+        w.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('mitigation_targets as g')
+              .select('g.target_id')
+              .whereRef('g.account_id', '=', 't.account_id')
+              .whereRef('g.region', '=', 't.region')
+              .whereRef('g.kind', '=', 't.kind')
+              .whereRef('g.task_id', '=', 't.task_id')
+              .where('g.target_id', '=', f.findingId!),
+          ),
+        ),
+      )
+      .$if(f.afterStart !== undefined, (w) =>
+        w.where((eb) => eb.or([eb('t.start_time', '>', f.afterStart!), eb.and([eb('t.start_time', '=', f.afterStart!), eb('t.task_id', '>', f.afterId!)])])),
+      )
+      .orderBy('t.start_time')
+      .orderBy('t.task_id')
+      .limit(f.limit + 1);
+    return (await all(this.db, query)).map(taskFromRow);
   }
 
-  async update(k: TaskKey, set: Partial<Record<'status' | 'end_time' | 'plan_cursor' | 'planned' | 'target_count', unknown>>): Promise<number> {
-    const cols = Object.keys(set);
-    return this.db.run(`UPDATE mitigation_tasks SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE ${KEY}`, [...cols.map((c) => set[c as keyof typeof set]), ...key(k)]);
+  /** Writes the task's planning state. */
+  async update(k: TaskKey, set: { planCursor?: string | null; planned?: boolean; targetCount?: number }): Promise<number> {
+    const values = {
+      ...(set.planCursor !== undefined && { plan_cursor: set.planCursor }),
+      ...(set.planned !== undefined && { planned: set.planned ? 1 : 0 }),
+      ...(set.targetCount !== undefined && { target_count: set.targetCount }),
+    };
+    return run(this.db, qb(this.db).updateTable('mitigation_tasks').set(values).where((eb) => eb.and(keyOf(k))));
   }
 
   /** Adds to the task's counters (never subtracts). */
   async bump(k: TaskKey, d: { done?: number; failedTargets?: number; awaiting?: number; executed?: number; failedExecutions?: number; skippedExecutions?: number }): Promise<void> {
-    await this.db.run(
-      `UPDATE mitigation_tasks SET done_count = done_count + ?, failed_targets = failed_targets + ?, awaiting = awaiting + ?, executed = executed + ?,
-         failed_executions = failed_executions + ?, skipped_executions = skipped_executions + ? WHERE ${KEY}`,
-      [d.done ?? 0, d.failedTargets ?? 0, d.awaiting ?? 0, d.executed ?? 0, d.failedExecutions ?? 0, d.skippedExecutions ?? 0, ...key(k)],
-    );
+    await bumpTask(
+      this.db, k.accountId, k.region, k.kind, k.taskId,
+      d.done ?? 0, d.failedTargets ?? 0, d.awaiting ?? 0, d.executed ?? 0, d.failedExecutions ?? 0, d.skippedExecutions ?? 0,
+    ).run();
   }
 
-  /** Ends the task if it is still in progress; false when something else ended it first. */
-  /** Ends a task that is in one of the states `from` (the lifecycle table's guard; engine/lifecycle.ts). */
+  /** Ends a task that is in one of the states `from` (the lifecycle table's guard; engine/lifecycle.ts); false when something else ended it first. */
   async finish(k: TaskKey, status: string, at: Date, from: readonly string[]): Promise<boolean> {
-    return (
-      (await this.db.run(`UPDATE mitigation_tasks SET status = ?, end_time = ? WHERE ${KEY} AND status IN (${from.map(() => '?').join(', ')})`, [status, at.getTime(), ...key(k), ...from])) > 0
-    );
+    const query = qb(this.db)
+      .updateTable('mitigation_tasks')
+      .set({ status, end_time: at.getTime() })
+      .where((eb) => eb.and(keyOf(k)))
+      .where('status', 'in', from);
+    return (await run(this.db, query)) > 0;
   }
 
   async insertStats(scope: Scope, taskId: string, stats: CheckStats[]): Promise<void> {
-    for (const s of stats) {
-      await this.db.run('INSERT INTO mitigation_task_stats (account_id, region, task_id, check_name, total, succeeded, failed, skipped, canceled) VALUES (?, ?, ?, ?, ?, 0, 0, ?, 0)', [
-        scope.accountId, scope.region, taskId, s.checkName, s.total, s.skipped,
-      ]);
-    }
+    const rows = stats.map((s) => ({
+      account_id: scope.accountId, region: scope.region, task_id: taskId, check_name: s.checkName, total: s.total, succeeded: 0, failed: 0, skipped: s.skipped, canceled: 0,
+    }));
+    await insertRows(this.db, 'mitigation_task_stats', rows);
   }
 
   async stats(scope: Scope, taskId: string): Promise<CheckStats[]> {
-    const rows = await this.db.all<{ check_name: string; total: number; succeeded: number; failed: number; skipped: number; canceled: number }>(
-      'SELECT check_name, total, succeeded, failed, skipped, canceled FROM mitigation_task_stats WHERE account_id = ? AND region = ? AND task_id = ? ORDER BY check_name',
-      [scope.accountId, scope.region, taskId],
-    );
+    const rows = await statsOf(this.db, scope.accountId, scope.region, taskId).all();
     return rows.map((r) => ({ checkName: r.check_name, total: Number(r.total), succeeded: Number(r.succeeded), failed: Number(r.failed), skipped: Number(r.skipped), canceled: Number(r.canceled) }));
   }
 
   async bumpStats(scope: Scope, taskId: string, checkName: string, d: { succeeded?: number; failed?: number; canceled?: number }): Promise<void> {
-    await this.db.run(
-      'UPDATE mitigation_task_stats SET succeeded = succeeded + ?, failed = failed + ?, canceled = canceled + ? WHERE account_id = ? AND region = ? AND task_id = ? AND check_name = ?',
-      [d.succeeded ?? 0, d.failed ?? 0, d.canceled ?? 0, scope.accountId, scope.region, taskId, checkName],
-    );
+    await bumpStatsOf(this.db, scope.accountId, scope.region, taskId, checkName, d.succeeded ?? 0, d.failed ?? 0, d.canceled ?? 0).run();
   }
 
   /** Claims up to `limit` pending targets in order; on PostgreSQL other workers skip the claimed rows. */
   async claimTargets(k: TaskKey, limit: number): Promise<{ targetId: string; checkName: string | null }[]> {
-    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-    const rows = await this.db.all<{ target_id: string; check_name: string | null }>(
-      `SELECT target_id, check_name FROM mitigation_targets WHERE ${KEY} AND state = 'PENDING' ORDER BY target_id LIMIT ?${lock}`,
-      [...key(k), limit],
-    );
+    const pending = qb(this.db)
+      .selectFrom('mitigation_targets')
+      .select(['target_id', 'check_name'])
+      .where((eb) => eb.and({ ...keyOf(k), state: 'PENDING' }))
+      .orderBy('target_id');
+    const rows = await claim(this.db, pending, limit);
     return rows.map((r) => ({ targetId: r.target_id, checkName: r.check_name }));
   }
 
   /** Sets targets of a task to one state, those in one of the states `from` (the lifecycle table's guard); answers how many changed. */
   async setTargetStates(k: TaskKey, targetIds: readonly string[], state: string, from: readonly string[]): Promise<number> {
-    const guard = from.map(() => '?').join(', ');
     let changed = 0;
-    await inChunks(targetIds, async (list, chunk) => {
-      changed += await this.db.run(`UPDATE mitigation_targets SET state = ? WHERE ${KEY} AND target_id IN (${list}) AND state IN (${guard})`, [state, ...key(k), ...chunk, ...from]);
+    await inChunks(targetIds, async (chunk) => {
+      const query = qb(this.db)
+        .updateTable('mitigation_targets')
+        .set({ state })
+        .where((eb) => eb.and(keyOf(k)))
+        .where('target_id', 'in', chunk)
+        .where('state', 'in', from);
+      changed += await run(this.db, query);
     });
     return changed;
   }
 
   async targetState(k: TaskKey, targetId: string): Promise<{ state: string; checkName: string | null } | undefined> {
-    const row = await this.db.get<{ state: string; check_name: string | null }>(`SELECT state, check_name FROM mitigation_targets WHERE ${KEY} AND target_id = ?`, [...key(k), targetId]);
+    const row = await stateOfTarget(this.db, k.accountId, k.region, k.kind, k.taskId, targetId).first();
     return row && { state: row.state, checkName: row.check_name };
   }
 
   /** Marks every unfinished target (not run, or awaiting a delivery) CANCELED; returns how many per check. */
   async cancelPending(k: TaskKey, from: readonly string[]): Promise<Map<string | null, number>> {
-    const open = `state IN (${from.map(() => '?').join(', ')})`;
-    const counts = await this.db.all<{ check_name: string | null; n: number }>(
-      `SELECT check_name, COUNT(*) AS n FROM mitigation_targets WHERE ${KEY} AND ${open} GROUP BY check_name`,
-      [...key(k), ...from],
+    const counts = await all(
+      this.db,
+      qb(this.db)
+        .selectFrom('mitigation_targets')
+        .select((eb) => ['check_name', eb.fn.countAll<number>().as('n')])
+        .where((eb) => eb.and(keyOf(k)))
+        .where('state', 'in', from)
+        .groupBy('check_name'),
     );
-    await this.db.run(`UPDATE mitigation_targets SET state = 'CANCELED' WHERE ${KEY} AND ${open}`, [...key(k), ...from]);
+    await run(
+      this.db,
+      qb(this.db)
+        .updateTable('mitigation_targets')
+        .set({ state: 'CANCELED' })
+        .where((eb) => eb.and(keyOf(k)))
+        .where('state', 'in', from),
+    );
     return new Map(counts.map((c) => [c.check_name, Number(c.n)]));
   }
 
   /** Records executions in multi-row inserts (a batch's executions in a few statements). */
   async insertExecutions(k: TaskKey, list: readonly Omit<ExecutionRecord, 'taskId'>[]): Promise<void> {
+    const key = keyOf(k);
     await insertRows(
       this.db,
       'mitigation_executions',
-      ['account_id', 'region', 'kind', 'task_id', 'target_id', 'action_index', 'action_name', 'action_id', 'thing_name', 'status', 'start_time', 'end_time', 'error_code', 'message'],
-      list.map((e) => [...key(k), e.targetId, e.actionIndex, e.actionName, e.actionId, e.thingName ?? null, e.status, e.startTime.getTime(), e.endTime?.getTime() ?? null, e.errorCode ?? null, e.message ?? null]),
+      list.map((e) => ({
+        ...key,
+        target_id: e.targetId,
+        action_index: e.actionIndex,
+        action_name: e.actionName,
+        action_id: e.actionId,
+        thing_name: e.thingName ?? null,
+        status: e.status,
+        start_time: e.startTime.getTime(),
+        end_time: e.endTime?.getTime() ?? null,
+        error_code: e.errorCode ?? null,
+        message: e.message ?? null,
+      })),
     );
   }
 
   async updateExecution(k: TaskKey, targetId: string, actionIndex: number, set: { status: string; endTime: Date; errorCode?: string; message?: string }): Promise<number> {
-    return this.db.run(
-      `UPDATE mitigation_executions SET status = ?, end_time = ?, error_code = ?, message = ? WHERE ${KEY} AND target_id = ? AND action_index = ? AND status = 'IN_PROGRESS'`,
-      [set.status, set.endTime.getTime(), set.errorCode ?? null, set.message ?? null, ...key(k), targetId, actionIndex],
-    );
+    return finishExecution(
+      this.db, k.accountId, k.region, k.kind, k.taskId, targetId, actionIndex, set.status, set.endTime.getTime(), set.errorCode ?? null, set.message ?? null,
+    ).run();
   }
 
   async executionsOfTarget(k: TaskKey, targetId: string): Promise<ExecutionRecord[]> {
-    const rows = await this.db.all<ExecutionRow>(`SELECT * FROM mitigation_executions WHERE ${KEY} AND target_id = ? ORDER BY action_index`, [...key(k), targetId]);
+    const rows = await executionsOf(this.db, k.accountId, k.region, k.kind, k.taskId, targetId).all();
     return rows.map(executionFromRow);
   }
 
@@ -324,32 +323,43 @@ export class MitigationTaskRepo {
     kind: TaskKind,
     f: { taskId?: string; from?: Date; to?: Date; targetId?: string; thingName?: string; after?: [string, string, number]; limit: number },
   ): Promise<ExecutionRecord[]> {
-    const where = ['account_id = ?', 'region = ?', 'kind = ?'];
-    const params: unknown[] = [scope.accountId, scope.region, kind];
-    if (f.taskId) where.push('task_id = ?'), params.push(f.taskId);
-    if (f.from) where.push('start_time >= ?'), params.push(f.from.getTime());
-    if (f.to) where.push('start_time <= ?'), params.push(f.to.getTime());
-    if (f.targetId) where.push('target_id = ?'), params.push(f.targetId);
-    if (f.thingName) where.push('thing_name = ?'), params.push(f.thingName);
-    if (f.after) {
-      where.push('(task_id > ? OR (task_id = ? AND (target_id > ? OR (target_id = ? AND action_index > ?))))');
-      params.push(f.after[0], f.after[0], f.after[1], f.after[1], f.after[2]);
-    }
-    params.push(f.limit + 1);
-    const rows = await this.db.all<ExecutionRow>(`SELECT * FROM mitigation_executions WHERE ${where.join(' AND ')} ORDER BY task_id, target_id, action_index LIMIT ?`, params);
-    return rows.map(executionFromRow);
+    const query = qb(this.db)
+      .selectFrom('mitigation_executions')
+      .selectAll()
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .where('kind', '=', kind)
+      .$if(!!f.taskId, (w) => w.where('task_id', '=', f.taskId!))
+      .$if(!!f.from, (w) => w.where('start_time', '>=', f.from!.getTime()))
+      .$if(!!f.to, (w) => w.where('start_time', '<=', f.to!.getTime()))
+      .$if(!!f.targetId, (w) => w.where('target_id', '=', f.targetId!))
+      .$if(!!f.thingName, (w) => w.where('thing_name', '=', f.thingName!))
+      .$if(!!f.after, (w) => w.where((eb) => after(eb, ['task_id', 'target_id', 'action_index'], f.after!, false)))
+      .orderBy('task_id')
+      .orderBy('target_id')
+      .orderBy('action_index')
+      .limit(f.limit + 1);
+    return (await all(this.db, query)).map(executionFromRow);
   }
 
   /** Removes finished tasks (and everything under them) that started before `before`, one task per transaction. */
   async purge(before: Date): Promise<number> {
-    const old = await this.db.all<TaskRow>("SELECT account_id, region, kind, task_id FROM mitigation_tasks WHERE start_time < ? AND status <> 'IN_PROGRESS'", [before.getTime()]);
+    const old = await all(
+      this.db,
+      qb(this.db)
+        .selectFrom('mitigation_tasks')
+        .select(['account_id', 'region', 'kind', 'task_id'])
+        .where('start_time', '<', before.getTime())
+        .where('status', '<>', 'IN_PROGRESS'),
+    );
     for (const t of old) {
-      const k = [t.account_id, t.region, t.kind, t.task_id];
+      const key = { account_id: t.account_id, region: t.region, kind: t.kind, task_id: t.task_id };
       await this.db.transaction(async (tx) => {
-        await tx.run(`DELETE FROM mitigation_executions WHERE ${KEY}`, k);
-        await tx.run(`DELETE FROM mitigation_targets WHERE ${KEY}`, k);
-        if (t.kind === 'audit') await tx.run('DELETE FROM mitigation_task_stats WHERE account_id = ? AND region = ? AND task_id = ?', [t.account_id, t.region, t.task_id]);
-        await tx.run(`DELETE FROM mitigation_tasks WHERE ${KEY}`, k);
+        const q = qb(tx);
+        await run(tx, q.deleteFrom('mitigation_executions').where((eb) => eb.and(key)));
+        await run(tx, q.deleteFrom('mitigation_targets').where((eb) => eb.and(key)));
+        if (t.kind === 'audit') await run(tx, q.deleteFrom('mitigation_task_stats').where((eb) => eb.and({ account_id: t.account_id, region: t.region, task_id: t.task_id })));
+        await run(tx, q.deleteFrom('mitigation_tasks').where((eb) => eb.and(key)));
       });
     }
     return old.length;

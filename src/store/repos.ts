@@ -1,6 +1,7 @@
 import type { Driver } from './driver.js';
 import { BillingGroupRepo } from './billing-groups.js';
 import { MitigationActionRepo } from './mitigation-actions.js';
+import { MitigationPlanRepo } from './mitigation-plan.js';
 import { MitigationTaskRepo } from './mitigation-tasks.js';
 import { TagRepo } from './tags.js';
 import { ThingGroupMemberRepo } from './thing-group-members.js';
@@ -37,6 +38,7 @@ import { PolicyAuditRepo } from './policy-audit.js';
 export interface Repos {
   readonly mitigationActions: MitigationActionRepo;
   readonly mitigationTasks: MitigationTaskRepo;
+  readonly mitigationPlan: MitigationPlanRepo;
   readonly tags: TagRepo;
   readonly things: ThingRepo;
   readonly thingTypes: ThingTypeRepo;
@@ -71,6 +73,7 @@ export function repos(db: Driver): Repos {
   return {
     mitigationActions: new MitigationActionRepo(db),
     mitigationTasks: new MitigationTaskRepo(db),
+    mitigationPlan: new MitigationPlanRepo(db),
     tags: new TagRepo(db),
     things: new ThingRepo(db),
     thingTypes: new ThingTypeRepo(db),

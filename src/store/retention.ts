@@ -3,6 +3,13 @@ import type { Driver } from './driver.js';
 import { AuditTaskRepo } from './audit-tasks.js';
 import { ViolationRepo } from './violations.js';
 
+/** The repos a retention pass purges through (the store's own, outside any transaction). */
+export interface RetentionRepos {
+  readonly auditTasks: Pick<AuditTaskRepo, 'purge'>;
+  readonly violations: Pick<ViolationRepo, 'purge'>;
+  readonly connectionEvents: Pick<ConnectionEventRepo, 'purge'>;
+}
+
 const DAY = 24 * 60 * 60 * 1000;
 
 /** SEMANTICS.md D19: audit findings (and their audit tasks) are kept 90 days, violations 30. */
@@ -16,11 +23,13 @@ const CONNECTION_EVENT_RETENTION_MS = 32 * DAY;
  * with all their findings; violations that ended more than 30 days before `now`, and violation
  * events older than that (a violation still in alarm stays); connection events that ended more
  * than 32 days before `now`. Works in short chunks, each its own
- * statement, so it can run beside the API; pass the store's root driver, not a transaction.
+ * statement, so it can run beside the API; pass the store's root driver or repos, not a transaction's.
  */
-export async function purgeExpired(db: Driver, now: Date): Promise<{ findings: number; violationRows: number; connectionEvents: number }> {
-  const findings = await new AuditTaskRepo(db).purge(new Date(now.getTime() - FINDING_RETENTION_MS));
-  const violationRows = await new ViolationRepo(db).purge(now.getTime() - VIOLATION_RETENTION_MS);
-  const connectionEvents = await new ConnectionEventRepo(db).purge(now.getTime() - CONNECTION_EVENT_RETENTION_MS);
+export async function purgeExpired(from: Driver | RetentionRepos, now: Date): Promise<{ findings: number; violationRows: number; connectionEvents: number }> {
+  const r: RetentionRepos =
+    'auditTasks' in from ? from : { auditTasks: new AuditTaskRepo(from), violations: new ViolationRepo(from), connectionEvents: new ConnectionEventRepo(from) };
+  const findings = await r.auditTasks.purge(new Date(now.getTime() - FINDING_RETENTION_MS));
+  const violationRows = await r.violations.purge(now.getTime() - VIOLATION_RETENTION_MS);
+  const connectionEvents = await r.connectionEvents.purge(now.getTime() - CONNECTION_EVENT_RETENTION_MS);
   return { findings, violationRows, connectionEvents };
 }

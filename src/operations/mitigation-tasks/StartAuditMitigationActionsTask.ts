@@ -1,7 +1,6 @@
 import { moveTask } from '../../engine/lifecycle.js';
 import type { Context } from '../../context/context.js';
 import { CHECK_ACTIONS, isCheckName } from '../../audit/checks.js';
-import { auditTotals, missingIds } from '../../engine/plan.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { StartAuditMitigationActionsTaskRequest, StartAuditMitigationActionsTaskResponse } from '../../generated/shapes.js';
 import { checkLimit, insertTask, replayOrConflict, snapshotActions } from './start.js';
@@ -29,11 +28,10 @@ export async function StartAuditMitigationActionsTask(input: StartAuditMitigatio
       }
     }
     if (target.findingIds) {
-      const missing = await missingIds(tx.db, 'audit_findings', ctx, target.findingIds);
+      const missing = await tx.mitigationPlan.missingTargets(ctx, 'audit', target.findingIds);
       if (missing.length) throw new InvalidRequestException(`No audit finding ${missing.join(', ')} exists in this account and region.`);
     } else {
-      const audit = await tx.db.get('SELECT 1 AS ok FROM audit_tasks WHERE account_id = ? AND region = ? AND task_id = ?', [ctx.accountId, ctx.region, target.auditTaskId]);
-      if (!audit) throw new InvalidRequestException(`No audit task ${target.auditTaskId} exists in this account and region.`);
+      if (!(await tx.mitigationPlan.auditTaskExists(ctx, target.auditTaskId!))) throw new InvalidRequestException(`No audit task ${target.auditTaskId} exists in this account and region.`);
     }
     await checkLimit(tx, ctx, 'audit');
     const task = await insertTask(tx, ctx, {
@@ -46,12 +44,12 @@ export async function StartAuditMitigationActionsTask(input: StartAuditMitigatio
       actionsDefinition: actions,
       options: {},
     });
-    const stats = await auditTotals(tx.db, ctx, task);
+    const stats = await tx.mitigationPlan.auditTotals(ctx, task);
     await tx.mitigationTasks.insertStats(ctx, taskId, stats);
     if (stats.every((s) => s.total === s.skipped)) {
       // Nothing to act on: straight to COMPLETED (D8).
       const key = { ...ctx, kind: 'audit' as const, taskId };
-      await tx.mitigationTasks.update(key, { planned: 1 });
+      await tx.mitigationTasks.update(key, { planned: true });
       await moveTask(tx.mitigationTasks, key, 'COMPLETED', ctx.clock.now());
     }
     return { taskId };

@@ -1,5 +1,4 @@
 import type { Context } from '../../context/context.js';
-import { missingIds } from '../../engine/plan.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { StartDetectMitigationActionsTaskRequest, StartDetectMitigationActionsTaskResponse } from '../../generated/shapes.js';
 import { checkLimit, insertTask, replayOrConflict, snapshotActions } from './start.js';
@@ -29,7 +28,7 @@ export async function StartDetectMitigationActionsTask(input: StartDetectMitigat
       }
     }
     if (target.violationIds) {
-      const missing = await missingIds(tx.db, 'violations', ctx, target.violationIds);
+      const missing = await tx.mitigationPlan.missingTargets(ctx, 'detect', target.violationIds);
       if (missing.length) throw new InvalidRequestException(`No violation ${missing.join(', ')} exists in this account and region.`);
     }
     await checkLimit(tx, ctx, 'detect');

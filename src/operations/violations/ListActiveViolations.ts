@@ -1,5 +1,5 @@
 import type { Context } from '../../context/context.js';
-import { violationFromRow } from '../../detect/violations.js';
+import { violationFromRecord } from '../../detect/violations.js';
 import type { ListActiveViolationsRequest, ListActiveViolationsResponse } from '../../generated/shapes.js';
 import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
@@ -23,7 +23,7 @@ export async function ListActiveViolations(input: ListActiveViolationsRequest, c
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    activeViolations: page.map(violationFromRow),
-    nextToken: rows.length > limit ? encodeToken('active-violations', { t: Number(last.violation_start_time), v: last.violation_id }) : undefined,
+    activeViolations: page.map(violationFromRecord),
+    nextToken: rows.length > limit ? encodeToken('active-violations', { t: last.violationStartTime.getTime(), v: last.violationId }) : undefined,
   };
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../../context/context.js';
-import { eventFromRow } from '../../detect/violations.js';
+import { eventFromRecord } from '../../detect/violations.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { ListViolationEventsRequest, ListViolationEventsResponse } from '../../generated/shapes.js';
 import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
@@ -27,7 +27,7 @@ export async function ListViolationEvents(input: ListViolationEventsRequest, ctx
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    violationEvents: page.map(eventFromRow),
-    nextToken: rows.length > limit ? encodeToken('violation-events', { t: Number(last.event_time), v: last.violation_id, e: last.event_type }) : undefined,
+    violationEvents: page.map(eventFromRecord),
+    nextToken: rows.length > limit ? encodeToken('violation-events', { t: last.eventTime.getTime(), v: last.violationId, e: last.eventType }) : undefined,
   };
 }

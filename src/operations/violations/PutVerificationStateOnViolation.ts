@@ -3,6 +3,6 @@ import { setVerificationState } from '../../detect/violations.js';
 import type { PutVerificationStateOnViolationRequest, PutVerificationStateOnViolationResponse } from '../../generated/shapes.js';
 
 export async function PutVerificationStateOnViolation(input: PutVerificationStateOnViolationRequest, ctx: Context): Promise<PutVerificationStateOnViolationResponse> {
-  await ctx.store.transaction((tx) => setVerificationState(tx.db, ctx, input.violationId, input.verificationState, input.verificationStateDescription));
+  await ctx.store.transaction((tx) => setVerificationState(tx.violations, ctx, input.violationId, input.verificationState, input.verificationStateDescription));
   return {};
 }
