@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { certificateFacts } from '../src/registry/cert-facts.js';
 import { IamRoleRepo, type IamRoleRecord } from '../src/store/iam-roles.js';
-import { insertRows } from '../src/store/rows.js';
+import { insertTuples } from '../src/store/sql.js';
 import { Store } from '../src/store/store.js';
 import { DAY_MS, deviceRecipe, makeCa, type BenchCa } from './audit-certs.js';
 import { ARN, bump, connectionEvents, EVENT_COLUMNS, iamRole, SCOPE, storeCrl } from './audit-inputs.js';
@@ -14,7 +14,7 @@ export const LAYOUT = 3;
 
 /**
  * The registry of `bench:audit`, written straight into the store (not timed): the rows the
- * registry operations would have written over the account's life, in bulk through `insertRows`,
+ * registry operations would have written over the account's life, in bulk through `insertTuples`,
  * so 100,000 devices take about two minutes instead of the better part of an hour through the API.
  * Every certificate is a real X.509 certificate; its audit facts (serial number, issuer, key
  * quality, CRL URLs) come from `certificateFacts`, as registration computes them.
@@ -144,7 +144,7 @@ async function caCertificates(store: Store, count: number, now: number, rnd: () 
       facts.serialNumber, facts.issuer, facts.keyQuality, facts.crlUrls,
     ]);
   }
-  await store.db.transaction((tx) => insertRows(tx, 'ca_certificates', CA_COLUMNS, rows));
+  await store.db.transaction((tx) => insertTuples(tx, 'ca_certificates', CA_COLUMNS, rows));
   set.unregistered = await makeCa('CN=Warden audit bench unregistered CA, O=Warden bench', '0badca', new Date(now - 3 * 365 * DAY_MS), new Date(now + 7 * 365 * DAY_MS), true);
   return set;
 }
@@ -319,12 +319,12 @@ async function devices(
       }
     }
     await store.db.transaction(async (tx) => {
-      await insertRows(tx, 'certificates', CERT_COLUMNS, rows.certs);
-      await insertRows(tx, 'things', ['account_id', 'region', 'name', 'thing_id', 'arn', 'thing_type_name', 'version', 'attributes', 'created_at', 'modified_at'], rows.things);
-      await insertRows(tx, 'thing_attributes', ['account_id', 'region', 'thing_name', 'attr_name', 'attr_value'], rows.attributes);
-      await insertRows(tx, 'thing_principals', ['account_id', 'region', 'thing_name', 'principal', 'principal_type', 'created_at'], rows.principals);
-      await insertRows(tx, 'policy_targets', ['account_id', 'region', 'policy_name', 'target', 'created_at'], rows.targets);
-      await insertRows(tx, 'connection_events', EVENT_COLUMNS, rows.events);
+      await insertTuples(tx, 'certificates', CERT_COLUMNS, rows.certs);
+      await insertTuples(tx, 'things', ['account_id', 'region', 'name', 'thing_id', 'arn', 'thing_type_name', 'version', 'attributes', 'created_at', 'modified_at'], rows.things);
+      await insertTuples(tx, 'thing_attributes', ['account_id', 'region', 'thing_name', 'attr_name', 'attr_value'], rows.attributes);
+      await insertTuples(tx, 'thing_principals', ['account_id', 'region', 'thing_name', 'principal', 'principal_type', 'created_at'], rows.principals);
+      await insertTuples(tx, 'policy_targets', ['account_id', 'region', 'policy_name', 'target', 'created_at'], rows.targets);
+      await insertTuples(tx, 'connection_events', EVENT_COLUMNS, rows.events);
     });
     if (to >= progress || to === total) {
       log(`  ${to}/${total} devices (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
@@ -353,8 +353,8 @@ async function policies(store: Store, count: number, now: number, seeded: Record
       if (versions > 1) bump(seeded, 'withThreeVersions');
     }
     await store.db.transaction(async (tx) => {
-      await insertRows(tx, 'policies', ['account_id', 'region', 'name', 'arn', 'default_version_id', 'last_version_id', 'generation_id', 'created_at', 'modified_at'], policyRows);
-      await insertRows(tx, 'policy_versions', ['account_id', 'region', 'policy_name', 'version_id', 'document', 'created_at'], versionRows);
+      await insertTuples(tx, 'policies', ['account_id', 'region', 'name', 'arn', 'default_version_id', 'last_version_id', 'generation_id', 'created_at', 'modified_at'], policyRows);
+      await insertTuples(tx, 'policy_versions', ['account_id', 'region', 'policy_name', 'version_id', 'document', 'created_at'], versionRows);
     });
   }
 }
@@ -372,7 +372,7 @@ async function roleAliases(store: Store, now: number, seeded: Record<string, num
     bump(seeded, role.kind);
   }
   await store.db.transaction(async (tx) => {
-    await insertRows(tx, 'role_aliases', ['account_id', 'region', 'alias', 'arn', 'role_arn', 'credential_duration_seconds', 'created_at', 'modified_at'], rows);
+    await insertTuples(tx, 'role_aliases', ['account_id', 'region', 'alias', 'arn', 'role_arn', 'credential_duration_seconds', 'created_at', 'modified_at'], rows);
     await new IamRoleRepo(tx).put(SCOPE, roles);
   });
 }

@@ -33,43 +33,6 @@ export function findingOf(f: FindingRecord): AuditFinding {
   };
 }
 
-/**
- * findingOf for a raw audit_findings row, for engine/subjects.ts, which still reads the rows with
- * SQL of its own.
- * @deprecated read the findings with FindingRepo.byIds and use findingOf.
- */
-export function findingFromRow(row: {
-  finding_id: string;
-  task_id: string;
-  check_name: string;
-  severity: string;
-  resource_type: string;
-  resource_identifier: string;
-  additional_info: string | null;
-  related_resources: string;
-  reason: string | null;
-  reason_code: string | null;
-  is_suppressed: number;
-  finding_time: number;
-  task_start_time: number;
-}): AuditFinding {
-  return findingOf({
-    findingId: row.finding_id,
-    taskId: row.task_id,
-    checkName: row.check_name,
-    severity: row.severity,
-    resourceType: row.resource_type,
-    resourceIdentifier: row.resource_identifier,
-    additionalInfo: row.additional_info === null ? undefined : (JSON.parse(row.additional_info) as Record<string, string>),
-    relatedResources: JSON.parse(row.related_resources) as unknown[],
-    reason: row.reason ?? undefined,
-    reasonCode: row.reason_code ?? undefined,
-    isSuppressed: Number(row.is_suppressed) === 1,
-    findingTime: new Date(Number(row.finding_time)),
-    taskStartTime: new Date(Number(row.task_start_time)),
-  });
-}
-
 /** One finding of this scope, or undefined. */
 export async function readFinding(repos: Pick<Repos, 'findings'>, scope: Scope, findingId: string): Promise<AuditFinding | undefined> {
   const f = await repos.findings.get(scope, findingId);

@@ -1,5 +1,5 @@
 import type { ActionSubject } from '../actions/types.js';
-import { findingFromRow } from '../audit/findings.js';
+import { findingOf } from '../audit/findings.js';
 import { violationFromRecord } from '../detect/violations.js';
 import type { SubjectLoader } from './execute.js';
 
@@ -7,8 +7,8 @@ import type { SubjectLoader } from './execute.js';
 export const loadSubjects: SubjectLoader = async (tx, task, ids) => {
   const out = new Map<string, ActionSubject>();
   if (task.kind === 'audit') {
-    for (const r of await tx.mitigationPlan.findings(task, ids)) {
-      const finding = findingFromRow(r);
+    for (const r of await tx.findings.byIds(task, ids)) {
+      const finding = findingOf(r);
       out.set(finding.findingId!, { kind: 'finding', taskId: task.taskId, finding });
     }
   } else {

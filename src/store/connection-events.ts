@@ -22,7 +22,7 @@ export interface ConnectionEvent {
 }
 
 /** One connection row as the checks read it. */
-export interface ConnectionRow {
+export interface ConnectionRecord {
   eventId: string;
   clientId: string;
   certificateId: string | null;
@@ -35,7 +35,7 @@ export interface ConnectionRow {
 const READ = ['event_id', 'client_id', 'certificate_id', 'principal', 'connected_at', 'disconnected_at', 'disconnect_reason'] as const;
 type Row = Pick<ConnectionEventsTable, (typeof READ)[number]>;
 
-const fromRow = (r: Row): ConnectionRow => ({
+const fromRow = (r: Row): ConnectionRecord => ({
   eventId: r.event_id,
   clientId: r.client_id,
   certificateId: r.certificate_id,
@@ -116,7 +116,7 @@ export class ConnectionEventRepo {
    * does this in one statement, but without fresh statistics PostgreSQL plans it as a nested
    * loop over the whole table, quadratic in the number of connections.)
    */
-  async sharedCertificateConnections(scope: Scope, from: number, to: number): Promise<ConnectionRow[][]> {
+  async sharedCertificateConnections(scope: Scope, from: number, to: number): Promise<ConnectionRecord[][]> {
     const query = this.inScopeWindow(scope, from, to, false)
       .select('certificate_id')
       .where('certificate_id', 'is not', null)
@@ -143,7 +143,7 @@ export class ConnectionEventRepo {
    * (by client id), each most recent first. As above: a grouped pass keeps the client ids with two
    * principals or a DUPLICATE_CLIENTID disconnect in the window, then one sweep per client id.
    */
-  async conflictingClientConnections(scope: Scope, from: number, to: number): Promise<ConnectionRow[][]> {
+  async conflictingClientConnections(scope: Scope, from: number, to: number): Promise<ConnectionRecord[][]> {
     const query = this.inScopeWindow(scope, from, to, true)
       .select('client_id')
       .groupBy('client_id')
@@ -165,12 +165,12 @@ export class ConnectionEventRepo {
    * chunks of padded IN lists (one SQL text), which both backends answer from the migration-009
    * indexes; the keys are distinct, so no row comes twice.
    */
-  private async inWindow(scope: Scope, column: 'certificate_id' | 'client_id', keys: string[], from: number, to: number, closedEnd: boolean): Promise<ConnectionRow[][]> {
+  private async inWindow(scope: Scope, column: 'certificate_id' | 'client_id', keys: string[], from: number, to: number, closedEnd: boolean): Promise<ConnectionRecord[][]> {
     const rows = await selectIn(this.db, keys, (chunk) =>
       this.inScopeWindow(scope, from, to, closedEnd).select(READ).where(column, 'in', chunk).orderBy(column).orderBy('connected_at').orderBy('event_id'),
     );
-    const groups: ConnectionRow[][] = [];
-    let current: ConnectionRow[] = [];
+    const groups: ConnectionRecord[][] = [];
+    let current: ConnectionRecord[] = [];
     for (const r of rows.map(fromRow)) {
       const key = column === 'certificate_id' ? r.certificateId : r.clientId;
       if (current.length && (column === 'certificate_id' ? current[0].certificateId : current[0].clientId) !== key) {
@@ -222,15 +222,15 @@ export class ConnectionEventRepo {
 }
 
 /** End of a connection for comparisons: still open is later than any window. */
-const end = (c: ConnectionRow): number => c.disconnectedAt ?? OPEN;
+const end = (c: ConnectionRecord): number => c.disconnectedAt ?? OPEN;
 
 /**
  * Of one certificate's connections (by connect time), those that were open at the same time as
  * a connection from another client id, the shared time falling inside [from, to). Most recent first.
  */
-export function concurrentAcrossClients(rows: readonly ConnectionRow[], from: number, to: number): ConnectionRow[] {
-  const hit = new Set<ConnectionRow>();
-  const open: ConnectionRow[] = [];
+export function concurrentAcrossClients(rows: readonly ConnectionRecord[], from: number, to: number): ConnectionRecord[] {
+  const hit = new Set<ConnectionRecord>();
+  const open: ConnectionRecord[] = [];
   for (const c of rows) {
     if (end(c) <= c.connectedAt) continue; // a zero-length connection overlaps nothing
     for (let i = open.length - 1; i >= 0; i--) if (end(open[i]) <= c.connectedAt) open.splice(i, 1);
@@ -252,9 +252,9 @@ export function concurrentAcrossClients(rows: readonly ConnectionRow[], from: nu
  * principal, or y says DUPLICATE_CLIENTID; and any DUPLICATE_CLIENTID disconnect in the window.
  * Most recent first.
  */
-export function knockedOff(rows: readonly ConnectionRow[], from: number, to: number): ConnectionRow[] {
-  const hit = new Set<ConnectionRow>();
-  const open: ConnectionRow[] = [];
+export function knockedOff(rows: readonly ConnectionRecord[], from: number, to: number): ConnectionRecord[] {
+  const hit = new Set<ConnectionRecord>();
+  const open: ConnectionRecord[] = [];
   for (const x of rows) {
     const dup = x.disconnectReason === 'DUPLICATE_CLIENTID';
     if (dup && x.disconnectedAt !== null && x.disconnectedAt >= from && x.disconnectedAt < to) hit.add(x);
@@ -274,4 +274,4 @@ export function knockedOff(rows: readonly ConnectionRow[], from: number, to: num
   return mostRecentFirst(rows.filter((r) => hit.has(r)));
 }
 
-const mostRecentFirst = (rows: ConnectionRow[]): ConnectionRow[] => rows.reverse();
+const mostRecentFirst = (rows: ConnectionRecord[]): ConnectionRecord[] => rows.reverse();

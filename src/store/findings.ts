@@ -163,14 +163,6 @@ export class FindingRepo {
     return rows.map((r) => ({ checkName: r.check_name, reasonCode: r.reason_code, isSuppressed: Number(r.is_suppressed) === 1, n: Number(r.n) }));
   }
 
-  /**
-   * taskCounts in the columns' own names, for engine/plan.ts until it reads taskCounts.
-   * @deprecated use taskCounts.
-   */
-  async counts(scope: Scope, taskId: string): Promise<{ check_name: string; reason_code: string; is_suppressed: number; n: number }[]> {
-    return countsOfTask(this.db, scope.accountId, scope.region, taskId).all();
-  }
-
   /** One keyset page (one row more than `limit`, so the caller knows whether more follow). */
   async list(scope: Scope, f: FindingFilter, from: FindingPosition | undefined, limit: number): Promise<FindingRecord[]> {
     const byTask = f.taskId !== undefined;

@@ -1,8 +1,7 @@
-import type { Selectable } from 'kysely';
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 import type { CheckStats, TaskKey, TaskKind, TaskRecord } from './mitigation-task-records.js';
-import type { AuditFindingsTable } from './schema.generated.js';
+import { FindingRepo } from './findings.js';
 import { all, prepared, qb, run, selectIn, type Q } from './sql.js';
 
 /**
@@ -86,25 +85,8 @@ function detectViolations(q: Q, scope: Scope, task: Task) {
     .$if(!o.includeSuppressedAlerts, (w) => w.where('v.suppressed', '=', 0));
 }
 
-const FINDING_COLUMNS = [
-  'finding_id', 'task_id', 'check_name', 'severity', 'resource_type', 'resource_identifier', 'additional_info',
-  'related_resources', 'reason', 'reason_code', 'is_suppressed', 'finding_time', 'task_start_time',
-] as const;
-
-/** An audit finding as the engine hands it to the read model (audit/findings.ts findingFromRow). */
-export type TargetFinding = Pick<Selectable<AuditFindingsTable>, (typeof FINDING_COLUMNS)[number]>;
-
 const auditTaskById = prepared((q, accountId: string, region: string, taskId: string) =>
   q.selectFrom('audit_tasks').select('task_id').where('account_id', '=', accountId).where('region', '=', region).where('task_id', '=', taskId),
-);
-
-const findingCounts = prepared((q, accountId: string, region: string, taskId: string) =>
-  q
-    .selectFrom('audit_finding_counts')
-    .select(['check_name', 'reason_code', 'is_suppressed', 'n'])
-    .where('account_id', '=', accountId)
-    .where('region', '=', region)
-    .where('task_id', '=', taskId),
 );
 
 const lastTarget = prepared((q, accountId: string, region: string, kind: string, taskId: string) =>
@@ -161,16 +143,14 @@ export class MitigationPlanRepo {
   /** A whole audit's totals from its kept counts (audit_finding_counts): a few rows, however many findings the audit has. */
   private async auditTotalsFromCounts(scope: Scope, task: Task, auditTaskId: string, filter: Record<string, string[]>): Promise<CheckStats[]> {
     const mapped = new Set(Object.keys(task.mapping as Record<string, string[]>));
-    const rows = await findingCounts(this.db, scope.accountId, scope.region, auditTaskId).all();
     const byCheck = new Map<string, { total: number; acted: number }>();
-    for (const r of rows) {
-      if (!mapped.has(r.check_name)) continue;
-      const s = byCheck.get(r.check_name) ?? { total: 0, acted: 0 };
-      const n = Number(r.n);
-      s.total += n;
-      const codes = filter[r.check_name];
-      if (Number(r.is_suppressed) === 0 && (codes === undefined || codes.includes(r.reason_code))) s.acted += n;
-      byCheck.set(r.check_name, s);
+    for (const r of await new FindingRepo(this.db).taskCounts(scope, auditTaskId)) {
+      if (!mapped.has(r.checkName)) continue;
+      const s = byCheck.get(r.checkName) ?? { total: 0, acted: 0 };
+      s.total += r.n;
+      const codes = filter[r.checkName];
+      if (!r.isSuppressed && (codes === undefined || codes.includes(r.reasonCode))) s.acted += r.n;
+      byCheck.set(r.checkName, s);
     }
     return [...byCheck].filter(([, s]) => s.total > 0).map(([checkName, s]) => ({ checkName, total: s.total, skipped: s.total - s.acted, succeeded: 0, failed: 0, canceled: 0 }));
   }
@@ -235,13 +215,5 @@ export class MitigationPlanRepo {
     // Raw SQL: ANALYZE is PostgreSQL maintenance, which Kysely has no builder for.
     await this.db.exec('ANALYZE mitigation_targets');
     await this.db.exec(kind === 'audit' ? 'ANALYZE audit_findings' : 'ANALYZE violations');
-  }
-
-  /** A batch's findings by id, in one query per chunk (the engine's subjects). */
-  async findings(scope: Scope, ids: readonly string[]): Promise<TargetFinding[]> {
-    const q = qb(this.db);
-    return selectIn(this.db, ids, (chunk) =>
-      q.selectFrom('audit_findings').select(FINDING_COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('finding_id', 'in', chunk),
-    );
   }
 }

@@ -1,7 +1,6 @@
-import { ConnectionEventRepo } from './connection-events.js';
-import type { Driver } from './driver.js';
-import { AuditTaskRepo } from './audit-tasks.js';
-import { ViolationRepo } from './violations.js';
+import type { AuditTaskRepo } from './audit-tasks.js';
+import type { ConnectionEventRepo } from './connection-events.js';
+import type { ViolationRepo } from './violations.js';
 
 /** The repos a retention pass purges through (the store's own, outside any transaction). */
 export interface RetentionRepos {
@@ -23,11 +22,9 @@ const CONNECTION_EVENT_RETENTION_MS = 32 * DAY;
  * with all their findings; violations that ended more than 30 days before `now`, and violation
  * events older than that (a violation still in alarm stays); connection events that ended more
  * than 32 days before `now`. Works in short chunks, each its own
- * statement, so it can run beside the API; pass the store's root driver or repos, not a transaction's.
+ * statement, so it can run beside the API; pass the store's own repos, not a transaction's.
  */
-export async function purgeExpired(from: Driver | RetentionRepos, now: Date): Promise<{ findings: number; violationRows: number; connectionEvents: number }> {
-  const r: RetentionRepos =
-    'auditTasks' in from ? from : { auditTasks: new AuditTaskRepo(from), violations: new ViolationRepo(from), connectionEvents: new ConnectionEventRepo(from) };
+export async function purgeExpired(r: RetentionRepos, now: Date): Promise<{ findings: number; violationRows: number; connectionEvents: number }> {
   const findings = await r.auditTasks.purge(new Date(now.getTime() - FINDING_RETENTION_MS));
   const violationRows = await r.violations.purge(now.getTime() - VIOLATION_RETENTION_MS);
   const connectionEvents = await r.connectionEvents.purge(now.getTime() - CONNECTION_EVENT_RETENTION_MS);

@@ -162,6 +162,20 @@ export async function insertRows<T extends Table>(
 }
 
 /**
+ * `insertRows` for rows given as value tuples in the order of `columns` (bulk loaders: the audit
+ * benchmark's setup and tests that plant thousands of rows).
+ */
+export function insertTuples<T extends Table>(
+  db: Driver,
+  table: T,
+  columns: readonly (keyof Insertable<Database[T]> & string)[],
+  tuples: readonly unknown[][],
+): Promise<number> {
+  const rows = tuples.map((t) => Object.fromEntries(columns.map((c, i) => [c, t[i]])) as Insertable<Database[T]>);
+  return insertRows(db, table, rows);
+}
+
+/**
  * Runs `fn` over `values` in chunks of BATCH, each padded to BATCH with its first value, so
  * `column IN (chunk)` has one SQL text whatever the number of values.
  */

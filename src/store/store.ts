@@ -9,7 +9,10 @@ import { qb, run, type Table } from './sql.js';
 export type { Repos } from './repos.js';
 
 export interface StoreTx extends Repos {
-  /** The transaction's connection, for SQL the repos do not cover. */
+  /**
+   * The transaction's connection. Only tests and benchmarks use it (to plant rows in bulk or read
+   * them back); code outside src/store goes through the repos, which test/unit/layers.test.ts enforces.
+   */
   readonly db: Driver;
   /** Serialises writers of one kind of resource in one scope until the transaction ends (limits, uniqueness). */
   lock(scope: Scope, what: string): Promise<void>;
@@ -22,6 +25,7 @@ export class Store {
   /** The repositories outside any transaction. */
   readonly repos: Repos;
 
+  /** `db` is the store's connection: see StoreTx.db for who may use it. */
   private constructor(readonly db: Driver, readonly location: string) {
     this.repos = repos(db);
   }

@@ -121,7 +121,7 @@ for (const backend of BACKENDS) {
       await event('open', now - 40 * day, null);
       await event('recent', now - 40 * day, now - 10 * day);
       const taskId = await store.transaction((tx) => startAuditTask(tx, scope, { checks: CHECKS, taskType: 'ON_DEMAND_AUDIT_TASK', now: new Date(now - 91 * day) }));
-      const purged = await purgeExpired(store.db, new Date(now));
+      const purged = await purgeExpired(store.repos, new Date(now));
       assert.equal(purged.connectionEvents, 1);
       const left = await store.db.all<{ event_id: string }>('SELECT event_id FROM connection_events ORDER BY event_id');
       assert.deepEqual(left.map((r) => r.event_id), ['open', 'recent']);

@@ -26,7 +26,7 @@ import { KEY_VULNERABILITY_ROCA, KEY_WEAK_RSA_MODULUS } from '../../src/registry
 import { certificateArn } from '../../src/registry/certificates.js';
 import { certificateFacts } from '../../src/registry/cert-facts.js';
 import { parseCertificate } from '../../src/registry/x509.js';
-import { insertRows } from '../../src/store/rows.js';
+import { insertTuples } from '../../src/store/sql.js';
 import { BACKENDS } from '../harness.js';
 import { failure, makeCa, makeSelfSigned, storeCaCertificate, type TestCa } from '../operations/certificates-helpers.js';
 import { assertRegistered, ok, useCheckServer } from './check-harness.js';
@@ -138,13 +138,13 @@ for (const backend of BACKENDS) {
       const n = 5001;
       const pem = await deviceAt({});
       const columns = ['account_id', 'region', 'certificate_id', 'arn', 'status', 'ca_certificate_id', 'pem', 'certificate_mode', 'owned_by', 'previous_owned_by',
-        'transfer_data', 'generation_id', 'customer_version', 'not_before', 'not_after', 'created_at', 'modified_at', 'serial_number', 'issuer', 'key_quality', 'crl_urls'];
+        'transfer_data', 'generation_id', 'customer_version', 'not_before', 'not_after', 'created_at', 'modified_at', 'serial_number', 'issuer', 'key_quality', 'crl_urls'] as const;
       const rows = Array.from({ length: n }, (_, i) => {
         const id = i.toString(16).padStart(64, '0');
         return [ACCOUNT, region, id, `arn:aws:iot:${region}:${ACCOUNT}:cert/${id}`, 'ACTIVE', null, pem, 'SNI_ONLY', ACCOUNT, null, null, 'g', 1,
           T - DAY, T + 5 * DAY, T, T, i.toString(16).toUpperCase(), 'CN=x', i % 1000 === 0 ? KEY_WEAK_RSA_MODULUS : null, null];
       });
-      await w.server.store.db.transaction((tx) => insertRows(tx, 'certificates', columns, rows));
+      await w.server.store.db.transaction((tx) => insertTuples(tx, 'certificates', columns, rows));
       const expiring = await run(deviceCertificateExpiring, region, T);
       assert.equal(expiring.totalResourcesCount, n);
       assert.equal(new Set(expiring.findings.map((f) => f.resourceIdentifier.deviceCertificateId)).size, n);

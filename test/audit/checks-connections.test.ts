@@ -9,7 +9,7 @@ import { CreateKeysAndCertificateCommand } from '@aws-sdk/client-iot';
 import type { CheckContext, CheckFinding } from '../../src/audit/check.js';
 import { conflictingClientIds } from '../../src/audit/checks/conflicting-client-ids.js';
 import { deviceCertificateShared } from '../../src/audit/checks/device-certificate-shared.js';
-import { concurrentAcrossClients, knockedOff, type ConnectionRow } from '../../src/store/connection-events.js';
+import { concurrentAcrossClients, knockedOff, type ConnectionRecord } from '../../src/store/connection-events.js';
 import { BACKENDS } from '../harness.js';
 import { assertInvalid, post } from '../operations/findings-helpers.js';
 import { assertRegistered, ok, useCheckServer } from './check-harness.js';
@@ -27,7 +27,7 @@ const clientEntry = (clientId: string, connected: number, disconnected?: number)
   additionalInfo: { CONNECTION_TIME: String(connected * 1000), ...(disconnected === undefined ? {} : { DISCONNECTION_TIME: String(disconnected * 1000) }) },
 });
 
-const row = (eventId: string, clientId: string, connectedAt: number, disconnectedAt: number | null, o: Partial<ConnectionRow> = {}): ConnectionRow => ({
+const row = (eventId: string, clientId: string, connectedAt: number, disconnectedAt: number | null, o: Partial<ConnectionRecord> = {}): ConnectionRecord => ({
   eventId,
   clientId,
   certificateId: 'c',

@@ -119,27 +119,26 @@ for (const backend of BACKENDS) {
       clock.advance(5 * MINUTE);
       const newTask = await injectFindings(url, { taskId: 'new-audit', findings: [small(3)] });
       await injectViolations(url, [violation('t3', 'sp', { violationId: 'ended-later', active: false })]);
-      const db = server.store.db;
       const at = (ms: number) => new Date(t0.getTime() + ms);
       const eventsOf = async () => {
         const r = await client.send(new ListViolationEventsCommand({ startTime: at(-DAY), endTime: at(DAY), maxResults: 250 }));
         return r.violationEvents!.map((e) => `${e.violationId}/${e.violationEventType}`).sort();
       };
 
-      assert.deepEqual(await purgeExpired(db, at(30 * DAY - MINUTE)), { findings: 0, violationRows: 0, connectionEvents: 0 });
+      assert.deepEqual(await purgeExpired(server.store.repos, at(30 * DAY - MINUTE)), { findings: 0, violationRows: 0, connectionEvents: 0 });
       assert.equal((await eventsOf()).length, 5);
 
       // 30 days and 2 minutes after t0: what ended (or happened) at t0 is gone; what ended 5 minutes later stays.
-      await purgeExpired(db, at(30 * DAY + 2 * MINUTE));
+      await purgeExpired(server.store.repos, at(30 * DAY + 2 * MINUTE));
       assert.deepEqual(await eventsOf(), ['ended-later/alarm-cleared', 'ended-later/in-alarm']);
       await assertFails(client.send(new PutVerificationStateOnViolationCommand({ violationId: 'ended-early', verificationState: 'TRUE_POSITIVE' })), 'InvalidRequestException', 400);
       await client.send(new PutVerificationStateOnViolationCommand({ violationId: 'ended-later', verificationState: 'TRUE_POSITIVE' }));
       assert.deepEqual((await client.send(new ListActiveViolationsCommand({}))).activeViolations!.map((v) => v.violationId), ['ongoing'], 'a violation still in alarm stays');
       assert.equal((await client.send(new DescribeAuditFindingCommand({ findingId: oldTask.findingIds[0] }))).finding!.taskId, 'old-audit');
 
-      assert.deepEqual((await purgeExpired(db, at(90 * DAY - MINUTE))).findings, 0);
+      assert.deepEqual((await purgeExpired(server.store.repos, at(90 * DAY - MINUTE))).findings, 0);
       // 90 days and 2 minutes after t0: the tasks of t0 go with all their findings, in every scope.
-      const purged = await purgeExpired(db, at(90 * DAY + 2 * MINUTE));
+      const purged = await purgeExpired(server.store.repos, at(90 * DAY + 2 * MINUTE));
       assert.equal(purged.findings, 10_000 + 6000 + 1 + 1);
       await assertFails(client.send(new DescribeAuditFindingCommand({ findingId: oldTask.findingIds[0] })), 'ResourceNotFoundException', 404);
       const euClient = iot(url, undefined, 'eu-west-1');

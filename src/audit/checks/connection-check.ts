@@ -1,6 +1,6 @@
 import type { Scope } from '../../base/scope.js';
 import type { AuditFindingSeverity, RelatedResource } from '../../generated/shapes.js';
-import type { ConnectionEventRepo, ConnectionRow } from '../../store/connection-events.js';
+import type { ConnectionEventRepo, ConnectionRecord } from '../../store/connection-events.js';
 import type { AuditCheck, CheckFinding, CheckResult } from '../check.js';
 
 /** At most this many connections are listed in one finding (the most recent). */
@@ -17,9 +17,9 @@ export function connectionCheck(o: {
   severity: AuditFindingSeverity;
   lagMs: number;
   full: boolean;
-  groups: (repo: ConnectionEventRepo, scope: Scope, from: number, to: number) => Promise<ConnectionRow[][]>;
+  groups: (repo: ConnectionEventRepo, scope: Scope, from: number, to: number) => Promise<ConnectionRecord[][]>;
   total: (repo: ConnectionEventRepo, scope: Scope, from: number, to: number) => Promise<number>;
-  finding: (connections: ConnectionRow[]) => Omit<CheckFinding, 'relatedResources'>;
+  finding: (connections: ConnectionRecord[]) => Omit<CheckFinding, 'relatedResources'>;
 }): AuditCheck {
   return {
     name: o.name,
@@ -39,7 +39,7 @@ export function connectionCheck(o: {
 }
 
 /** One connection as a related CLIENT_ID resource; times in epoch milliseconds. */
-function connectionResource(c: ConnectionRow, full: boolean): RelatedResource {
+function connectionResource(c: ConnectionRecord, full: boolean): RelatedResource {
   const info: Record<string, string> = { CONNECTION_TIME: String(c.connectedAt) };
   if (full && c.principal !== null) info.PRINCIPAL_ID = c.principal;
   if (c.disconnectedAt !== null) info.DISCONNECTION_TIME = String(c.disconnectedAt);
