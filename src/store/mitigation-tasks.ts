@@ -2,7 +2,7 @@ import type { Scope } from '../base/scope.js';
 import { claim } from './claim.js';
 import type { Driver } from './driver.js';
 import { executionFromRow, keyOf, taskFromRow, type CheckStats, type ExecutionRecord, type TaskKey, type TaskKind, type TaskRecord } from './mitigation-task-records.js';
-import { after, all, inChunks, insertRows, prepared, qb, run, type Q } from './sql.js';
+import { after, all, BATCH, inChunks, insertRows, prepared, qb, run, type Compiled, type Q } from './sql.js';
 
 export type { CheckStats, ExecutionRecord, TaskKey, TaskKind, TaskRecord } from './mitigation-task-records.js';
 
@@ -94,6 +94,32 @@ const executionsOf = prepared((q, accountId: string, region: string, kind: strin
 );
 
 /** Tasks, their statistics, targets and executions: the engine's whole state. */
+/**
+ * The batch state change of targets, compiled once per number of `from` states: a chunk of BATCH
+ * target ids (inChunks pads it) then the `from` states follow the key.
+ */
+const setStates = new Map<number, (db: Driver, ...args: unknown[]) => Compiled<never>>();
+function setStatesFrom(fromCount: number): (db: Driver, ...args: unknown[]) => Compiled<never> {
+  let f = setStates.get(fromCount);
+  if (!f) {
+    f = prepared(
+      (q, state: unknown, accountId: unknown, region: unknown, kind: unknown, taskId: unknown, ...rest: unknown[]) =>
+        q
+          .updateTable('mitigation_targets')
+          .set({ state: state as string })
+          .where('account_id', '=', accountId as string)
+          .where('region', '=', region as string)
+          .where('kind', '=', kind as string)
+          .where('task_id', '=', taskId as string)
+          .where('target_id', 'in', rest.slice(0, BATCH) as string[])
+          .where('state', 'in', rest.slice(BATCH) as string[]),
+      5 + BATCH + fromCount,
+    ) as (db: Driver, ...args: unknown[]) => Compiled<never>;
+    setStates.set(fromCount, f);
+  }
+  return f;
+}
+
 export class MitigationTaskRepo {
   constructor(private readonly db: Driver) {}
 
@@ -245,14 +271,9 @@ export class MitigationTaskRepo {
   /** Sets targets of a task to one state, those in one of the states `from` (the lifecycle table's guard); answers how many changed. */
   async setTargetStates(k: TaskKey, targetIds: readonly string[], state: string, from: readonly string[]): Promise<number> {
     let changed = 0;
+    const update = setStatesFrom(from.length);
     await inChunks(targetIds, async (chunk) => {
-      const query = qb(this.db)
-        .updateTable('mitigation_targets')
-        .set({ state })
-        .where((eb) => eb.and(keyOf(k)))
-        .where('target_id', 'in', chunk)
-        .where('state', 'in', from);
-      changed += await run(this.db, query);
+      changed += await update(this.db, state, k.accountId, k.region, k.kind, k.taskId, ...chunk, ...from).run();
     });
     return changed;
   }

@@ -141,9 +141,46 @@ export function pieces(count: number): number[] {
   return out;
 }
 
+/** The compiled text of one multi-row INSERT shape, with where each row's values go. */
+interface InsertTemplate {
+  sql: string;
+  /** Per parameter: the row (within the statement) and the column whose value it takes. */
+  params: { row: number; column: string }[];
+}
+
+const insertTemplates = new Map<string, InsertTemplate | null>();
+
+/**
+ * The statement for `size` rows of `columns`, compiled once per shape: the rows are built of
+ * placeholders, so each call only gathers the values (compiling a 256-row INSERT through the
+ * builder costs more than running it). `finish` is part of the shape through its source text; a
+ * shape whose compiled parameters are not all placeholders (a `finish` that captured a value) is
+ * not kept, and compiles each time.
+ */
+function insertTemplate<T extends Table>(
+  db: Driver,
+  table: T,
+  columns: readonly string[],
+  size: number,
+  finish?: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown>,
+): InsertTemplate | null {
+  const key = `${db.dialect}\n${table}\n${columns.join(',')}\n${size}\n${finish ? finish.toString() : ''}`;
+  let t = insertTemplates.get(key);
+  if (t !== undefined) return t;
+  const slots = Array.from({ length: size }, (_, r) => Object.fromEntries(columns.map((c, j) => [c, new Slot(r * columns.length + j)])));
+  const q = qb(db).insertInto(table).values(slots as unknown as Insertable<Database[T]>[]);
+  const c = (finish ? finish(q) : q).compile();
+  const params = paramsOf(c);
+  t = params.every((p) => p instanceof Slot)
+    ? { sql: c.sql, params: params.map((p) => ({ row: Math.floor((p as Slot).index / columns.length), column: columns[(p as Slot).index % columns.length] })) }
+    : null;
+  insertTemplates.set(key, t);
+  return t;
+}
+
 /**
  * A batched multi-row INSERT into `table`. `finish` adds what follows the VALUES list (an
- * ON CONFLICT clause); every row must name the same columns.
+ * ON CONFLICT clause, with no captured values); every row must name the same columns.
  */
 export async function insertRows<T extends Table>(
   db: Driver,
@@ -151,11 +188,19 @@ export async function insertRows<T extends Table>(
   rows: readonly Insertable<Database[T]>[],
   finish?: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown>,
 ): Promise<number> {
+  if (rows.length === 0) return 0;
+  const columns = Object.keys(rows[0]);
   let changed = 0;
   let at = 0;
   for (const size of pieces(rows.length)) {
-    const q = qb(db).insertInto(table).values(rows.slice(at, at + size) as Insertable<Database[T]>[]);
-    changed += await run(db, finish ? finish(q) : q);
+    const t = insertTemplate(db, table, columns, size, finish);
+    if (t) {
+      const params = t.params.map((p) => (rows[at + p.row] as Record<string, unknown>)[p.column] ?? null);
+      changed += await db.run(t.sql, params);
+    } else {
+      const q = qb(db).insertInto(table).values(rows.slice(at, at + size) as Insertable<Database[T]>[]);
+      changed += await run(db, finish ? finish(q) : q);
+    }
     at += size;
   }
   return changed;

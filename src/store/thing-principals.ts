@@ -1,7 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 import type { ThingPrincipalsTable } from './schema.generated.js';
-import { all, prepared, qb, run } from './sql.js';
+import { prepared, qb, run, type Q } from './sql.js';
 
 export interface ThingPrincipalRecord {
   thingName: string;
@@ -55,31 +55,54 @@ export class ThingPrincipalRepo {
 
   /** Principals of a thing in code-point order after `after`; limit + 1 rows. */
   async byThing(scope: Scope, thingName: string, opts: { after?: string; principalType?: string; limit: number }): Promise<ThingPrincipalRecord[]> {
-    return this.page('thing_name', thingName, 'principal', opts, scope);
+    return this.page('thing_name', thingName, opts, scope);
   }
 
   /** Things of a principal in code-point order after `after`; limit + 1 rows. */
   async byPrincipal(scope: Scope, principal: string, opts: { after?: string; principalType?: string; limit: number }): Promise<ThingPrincipalRecord[]> {
-    return this.page('principal', principal, 'thing_name', opts, scope);
+    return this.page('principal', principal, opts, scope);
   }
 
   private async page(
     by: 'thing_name' | 'principal',
     value: string,
-    order: 'thing_name' | 'principal',
     opts: { after?: string; principalType?: string; limit: number },
     scope: Scope,
   ): Promise<ThingPrincipalRecord[]> {
-    const query = qb(this.db)
-      .selectFrom('thing_principals')
-      .select(COLUMNS)
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .where(by, '=', value)
-      .$if(opts.after !== undefined, (w) => w.where(order, '>', opts.after!))
-      .$if(opts.principalType !== undefined, (w) => w.where('principal_type', '=', opts.principalType!))
-      .orderBy(order)
-      .limit(opts.limit + 1);
-    return (await all(this.db, query)).map(fromRow);
+    // Every name and principal is longer than '', so "after ''" is the first page.
+    const after = opts.after ?? '';
+    const rows =
+      opts.principalType === undefined
+        ? await pages[by](this.db, scope.accountId, scope.region, value, after, opts.limit + 1).all()
+        : await typedPages[by](this.db, scope.accountId, scope.region, value, after, opts.principalType, opts.limit + 1).all();
+    return rows.map(fromRow);
   }
 }
+
+/** One keyset page of a thing's principals (by thing_name, ordered by principal) or a principal's things. */
+const pageOf = (by: 'thing_name' | 'principal') => {
+  const order = by === 'thing_name' ? 'principal' : 'thing_name';
+  return (q: Q, accountId: string, region: string, value: string, after: string) =>
+    q
+      .selectFrom('thing_principals')
+      .select(COLUMNS)
+      .where('account_id', '=', accountId)
+      .where('region', '=', region)
+      .where(by, '=', value)
+      .where(order, '>', after)
+      .orderBy(order);
+};
+
+const pages = {
+  thing_name: prepared((q, a: string, r: string, v: string, after: string, limit: number) => pageOf('thing_name')(q, a, r, v, after).limit(limit)),
+  principal: prepared((q, a: string, r: string, v: string, after: string, limit: number) => pageOf('principal')(q, a, r, v, after).limit(limit)),
+};
+
+const typedPages = {
+  thing_name: prepared((q, a: string, r: string, v: string, after: string, type: string, limit: number) =>
+    pageOf('thing_name')(q, a, r, v, after).where('principal_type', '=', type).limit(limit),
+  ),
+  principal: prepared((q, a: string, r: string, v: string, after: string, type: string, limit: number) =>
+    pageOf('principal')(q, a, r, v, after).where('principal_type', '=', type).limit(limit),
+  ),
+};
