@@ -69,40 +69,37 @@ export class ThingPrincipalRepo {
     opts: { after?: string; principalType?: string; limit: number },
     scope: Scope,
   ): Promise<ThingPrincipalRecord[]> {
-    // Every name and principal is longer than '', so "after ''" is the first page.
-    const after = opts.after ?? '';
+    const { after, principalType: type } = opts;
+    const n = opts.limit + 1;
     const rows =
-      opts.principalType === undefined
-        ? await pages[by](this.db, scope.accountId, scope.region, value, after, opts.limit + 1).all()
-        : await typedPages[by](this.db, scope.accountId, scope.region, value, after, opts.principalType, opts.limit + 1).all();
+      after === undefined
+        ? type === undefined
+          ? await pages[by].first(this.db, scope.accountId, scope.region, value, n).all()
+          : await pages[by].firstTyped(this.db, scope.accountId, scope.region, value, type, n).all()
+        : type === undefined
+          ? await pages[by].next(this.db, scope.accountId, scope.region, value, after, n).all()
+          : await pages[by].nextTyped(this.db, scope.accountId, scope.region, value, after, type, n).all();
     return rows.map(fromRow);
   }
 }
 
-/** One keyset page of a thing's principals (by thing_name, ordered by principal) or a principal's things. */
-const pageOf = (by: 'thing_name' | 'principal') => {
+/**
+ * The keyset pages of a thing's principals (by thing_name, ordered by principal) or of a
+ * principal's things: the first page or a later one, with or without a principal type, each
+ * compiled once (the engine reads a certificate's things for every finding it acts on).
+ */
+function pagesBy(by: 'thing_name' | 'principal') {
   const order = by === 'thing_name' ? 'principal' : 'thing_name';
-  return (q: Q, accountId: string, region: string, value: string, after: string) =>
-    q
-      .selectFrom('thing_principals')
-      .select(COLUMNS)
-      .where('account_id', '=', accountId)
-      .where('region', '=', region)
-      .where(by, '=', value)
-      .where(order, '>', after)
-      .orderBy(order);
-};
+  const base = (q: Q, accountId: string, region: string, value: string) =>
+    q.selectFrom('thing_principals').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where(by, '=', value).orderBy(order);
+  return {
+    first: prepared((q, a: string, r: string, v: string, limit: number) => base(q, a, r, v).limit(limit)),
+    firstTyped: prepared((q, a: string, r: string, v: string, type: string, limit: number) => base(q, a, r, v).where('principal_type', '=', type).limit(limit)),
+    next: prepared((q, a: string, r: string, v: string, after: string, limit: number) => base(q, a, r, v).where(order, '>', after).limit(limit)),
+    nextTyped: prepared((q, a: string, r: string, v: string, after: string, type: string, limit: number) =>
+      base(q, a, r, v).where(order, '>', after).where('principal_type', '=', type).limit(limit),
+    ),
+  };
+}
 
-const pages = {
-  thing_name: prepared((q, a: string, r: string, v: string, after: string, limit: number) => pageOf('thing_name')(q, a, r, v, after).limit(limit)),
-  principal: prepared((q, a: string, r: string, v: string, after: string, limit: number) => pageOf('principal')(q, a, r, v, after).limit(limit)),
-};
-
-const typedPages = {
-  thing_name: prepared((q, a: string, r: string, v: string, after: string, type: string, limit: number) =>
-    pageOf('thing_name')(q, a, r, v, after).where('principal_type', '=', type).limit(limit),
-  ),
-  principal: prepared((q, a: string, r: string, v: string, after: string, type: string, limit: number) =>
-    pageOf('principal')(q, a, r, v, after).where('principal_type', '=', type).limit(limit),
-  ),
-};
+const pages = { thing_name: pagesBy('thing_name'), principal: pagesBy('principal') };

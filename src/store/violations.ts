@@ -159,12 +159,13 @@ export class ViolationRepo {
   }
 
   async insertMany(scope: Scope, violations: readonly ViolationRecord[], events: readonly ViolationEventRecord[]): Promise<void> {
-    const key = { account_id: scope.accountId, region: scope.region };
+    // Rows written out in full: a row built by spreading a shared key is many times slower to make.
     await insertRows(
       this.db,
       'violations',
       violations.map((v) => ({
-        ...key,
+        account_id: scope.accountId,
+        region: scope.region,
         violation_id: v.violationId,
         thing_name: v.thingName,
         security_profile_name: v.securityProfileName,
@@ -184,7 +185,8 @@ export class ViolationRepo {
       this.db,
       'violation_events',
       events.map((e) => ({
-        ...key,
+        account_id: scope.accountId,
+        region: scope.region,
         violation_id: e.violationId,
         event_type: e.eventType,
         event_time: e.eventTime.getTime(),
