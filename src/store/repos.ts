@@ -20,6 +20,7 @@ import { PolicyTargetRepo } from './policy-targets.js';
 import { RoleAliasRepo } from './role-aliases.js';
 import { FindingRepo } from './findings.js';
 import { ViolationRepo } from './violations.js';
+import { DetectStateRepo } from './detect-states.js';
 import { OutboxRepo } from './outbox.js';
 import { IamRoleRepo } from './iam-roles.js';
 import { ConnectionEventRepo } from './connection-events.js';
@@ -56,6 +57,7 @@ export interface Repos {
   readonly registryLookups: RegistryLookupRepo;
   readonly findings: FindingRepo;
   readonly violations: ViolationRepo;
+  readonly detectStates: DetectStateRepo;
   readonly outbox: OutboxRepo;
   readonly iamRoles: IamRoleRepo;
   readonly connectionEvents: ConnectionEventRepo;
@@ -91,6 +93,7 @@ export function repos(db: Driver): Repos {
     registryLookups: new RegistryLookupRepo(db),
     findings: new FindingRepo(db),
     violations: new ViolationRepo(db),
+    detectStates: new DetectStateRepo(db),
     outbox: new OutboxRepo(db),
     iamRoles: new IamRoleRepo(db),
     connectionEvents: new ConnectionEventRepo(db),
