@@ -77,7 +77,7 @@ class Reader {
     const n = this.argument(info, start);
     if (n === -1) return -1;
     if (typeof n === 'bigint' || n * perItem > this.bytes.length - this.pos) {
-      throw new CborError(`Declared length ${n} is longer than the remaining ${this.bytes.length - this.pos} bytes`, start);
+      throw new CborError(`Declared length ${n} does not fit in the remaining ${this.bytes.length - this.pos} byte${this.bytes.length - this.pos === 1 ? '' : 's'}`, start);
     }
     return n;
   }

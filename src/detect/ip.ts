@@ -178,7 +178,8 @@ export function formatIpBlock(b: IpBlock): string {
 }
 
 const mask4 = (a: number, prefix: number): number => (prefix === 0 ? 0 : (a & (0xffffffff << (32 - prefix))) >>> 0);
-const last4 = (a: number, prefix: number): number => (prefix === 0 ? 0xffffffff : (a | (0xffffffff >>> prefix)) >>> 0);
+// Shifts count modulo 32 in JavaScript, so the /0 and /32 ends are spelled out.
+const last4 = (a: number, prefix: number): number => (prefix === 0 ? 0xffffffff : prefix === 32 ? a >>> 0 : (a | (0xffffffff >>> prefix)) >>> 0);
 
 /** The first (high = false) or last (high = true) address of w/prefix, into out. */
 function mask6(w: Uint32Array, prefix: number, out: Uint32Array, high: boolean): void {
