@@ -13,9 +13,9 @@ export interface SecurityProfileRecord {
   arn: string;
   description?: string;
   behaviors: unknown[];
-  alertTargets?: Record<string, unknown>;
+  alertTargets?: object;
   additionalMetricsToRetainV2?: unknown[];
-  metricsExportConfig?: Record<string, unknown>;
+  metricsExportConfig?: object;
   version: number;
   createdAt: Date;
   lastModifiedAt: Date;
