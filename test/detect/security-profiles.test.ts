@@ -17,16 +17,10 @@ import {
   TagResourceCommand,
   UpdateSecurityProfileCommand,
   paginateListSecurityProfiles,
-  type Behavior,
 } from '@aws-sdk/client-iot';
 import { BACKENDS, iot, reset, startServer, type Running, assertFails as failure } from '../harness.js';
+import { ACCOUNT, authFailures, bytesOut, EXPORT, profileArn, SNS } from './fixtures.js';
 
-export const ACCOUNT = '000000000000';
-export const profileArn = (name: string, region = 'us-east-1') => `arn:aws:iot:${region}:${ACCOUNT}:securityprofile/${name}`;
-export const SNS = { SNS: { alertTargetArn: `arn:aws:sns:us-east-1:${ACCOUNT}:alerts`, roleArn: `arn:aws:iam::${ACCOUNT}:role/alerts` } };
-export const EXPORT = { mqttTopic: '$aws/sitewise/export', roleArn: `arn:aws:iam::${ACCOUNT}:role/export` };
-export const bytesOut: Behavior = { name: 'bytes-out', metric: 'aws:all-bytes-out', criteria: { comparisonOperator: 'greater-than', value: { count: 4096 }, durationSeconds: 300 } };
-export const authFailures: Behavior = { name: 'auth', metric: 'aws:num-authorization-failures', criteria: { comparisonOperator: 'greater-than', value: { count: 10 }, durationSeconds: 300, consecutiveDatapointsToAlarm: 2 } };
 
 for (const backend of BACKENDS) {
   describe(`security profiles through @aws-sdk/client-iot (${backend})`, () => {
