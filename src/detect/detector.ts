@@ -89,7 +89,7 @@ export class Detector {
     if (badName) return reject('InvalidPayload', badName);
     const account = await this.profiles.get(scope);
     const parsed = parseMetricsReport(payload, format, (name) => account.customMetrics.get(name));
-    if ('error' in parsed) return reject(parsed.error.code, parsed.error.message);
+    if (parsed.error) return reject(parsed.error.code, parsed.error.message);
     const { report } = parsed;
     const now = this.o.clock.now().getTime();
     const key = `${scope.accountId}/${scope.region}/${thingName}`;

@@ -54,30 +54,18 @@ export class ProfileCache {
 }
 
 async function loadAccount(repos: Repos, scope: Scope): Promise<AccountDetect> {
-  const [profiles, targets, metrics] = await Promise.all([
-    repos.securityProfiles.listAll(scope),
-    repos.securityProfileTargets.listAll(scope),
-    repos.customMetrics.listAll(scope),
-  ]);
-  const byProfile = new Map<string, Set<string>>();
-  for (const t of targets) {
-    let s = byProfile.get(t.profileName);
-    if (!s) byProfile.set(t.profileName, (s = new Set()));
-    s.add(t.targetArn);
-  }
-  const customMetrics = new Map(metrics.map((m) => [m.name, m.metricType as CustomMetricType]));
+  const [attached, types] = await Promise.all([repos.securityProfiles.attached(scope), repos.customMetrics.types(scope)]);
+  const customMetrics = new Map([...types].map(([name, type]) => [name, type as CustomMetricType]));
   const specs = new Map<string, MetricSpec>(AWS_METRICS);
   for (const [name, type] of customMetrics) specs.set(name, customMetricSpec(name, type));
   return {
-    profiles: profiles
-      .filter((p) => byProfile.has(p.name))
-      .map((p) => ({
-        name: p.name,
-        behaviors: (p.behaviors ?? []) as Behavior[],
-        rules: rulesOf((p.behaviors ?? []) as Behavior[], specs),
-        alertTopicArn: (p.alertTargets as Record<string, { alertTargetArn?: string }> | undefined)?.SNS?.alertTargetArn,
-        targets: byProfile.get(p.name)!,
-      })),
+    profiles: attached.map(({ profile: p, targets }) => ({
+      name: p.name,
+      behaviors: p.behaviors as Behavior[],
+      rules: rulesOf(p.behaviors as Behavior[], specs),
+      alertTopicArn: (p.alertTargets as Record<string, { alertTargetArn?: string }> | undefined)?.SNS?.alertTargetArn,
+      targets: new Set(targets),
+    })),
     customMetrics,
     spec: (metric) => (metric === undefined ? undefined : specs.get(metric)),
   };

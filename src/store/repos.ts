@@ -31,6 +31,9 @@ import { ScheduledAuditRepo } from './scheduled-audits.js';
 import { AuditTaskRepo } from './audit-tasks.js';
 import { CertificateAuditRepo } from './certificate-audit.js';
 import { PolicyAuditRepo } from './policy-audit.js';
+import { SecurityProfileRepo } from './security-profiles.js';
+import { DimensionRepo } from './dimensions.js';
+import { CustomMetricRepo } from './custom-metrics.js';
 
 /**
  * Every repository, bound to one connection or one transaction. Adding a kind of resource:
@@ -69,6 +72,9 @@ export interface Repos {
   readonly certificateAudit: CertificateAuditRepo;
   readonly policyAudit: PolicyAuditRepo;
   readonly billingGroups: BillingGroupRepo;
+  readonly securityProfiles: SecurityProfileRepo;
+  readonly dimensions: DimensionRepo;
+  readonly customMetrics: CustomMetricRepo;
 }
 
 export function repos(db: Driver): Repos {
@@ -105,5 +111,8 @@ export function repos(db: Driver): Repos {
     certificateAudit: new CertificateAuditRepo(db),
     policyAudit: new PolicyAuditRepo(db),
     billingGroups: new BillingGroupRepo(db),
+    securityProfiles: new SecurityProfileRepo(db),
+    dimensions: new DimensionRepo(db),
+    customMetrics: new CustomMetricRepo(db),
   };
 }

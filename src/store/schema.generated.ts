@@ -174,6 +174,18 @@ export interface CrlsTable {
   stored_at: number;
 }
 
+export interface CustomMetricsTable {
+  account_id: string;
+  region: string;
+  name: string;
+  arn: string;
+  metric_type: string;
+  display_name: string | null;
+  client_request_token: string;
+  created_at: number;
+  modified_at: number;
+}
+
 export interface DetectPeriodValuesTable {
   account_id: string;
   region: string;
@@ -192,6 +204,18 @@ export interface DetectStatesTable {
   states: string;
   active: number;
   last_report_at: number;
+}
+
+export interface DimensionsTable {
+  account_id: string;
+  region: string;
+  name: string;
+  arn: string;
+  type: string;
+  string_values: string;
+  client_request_token: string;
+  created_at: number;
+  modified_at: number;
 }
 
 export interface IamRolesTable {
@@ -354,6 +378,37 @@ export interface ScheduledAuditsTable {
   checks: string;
   next_run: number;
   last_run: number | null;
+  created_at: number;
+  modified_at: number;
+}
+
+export interface SecurityProfileTargetsTable {
+  account_id: string;
+  region: string;
+  profile_name: string;
+  target_arn: string;
+  created_at: number;
+}
+
+export interface SecurityProfileUsesTable {
+  account_id: string;
+  region: string;
+  profile_name: string;
+  kind: string;
+  used_name: string;
+}
+
+export interface SecurityProfilesTable {
+  account_id: string;
+  region: string;
+  name: string;
+  arn: string;
+  description: string | null;
+  behaviors: string;
+  alert_targets: string | null;
+  additional_metrics: string | null;
+  metrics_export_config: string | null;
+  version: number;
   created_at: number;
   modified_at: number;
 }
@@ -525,8 +580,10 @@ export interface Database {
   certificates: CertificatesTable;
   connection_events: ConnectionEventsTable;
   crls: CrlsTable;
+  custom_metrics: CustomMetricsTable;
   detect_period_values: DetectPeriodValuesTable;
   detect_states: DetectStatesTable;
+  dimensions: DimensionsTable;
   iam_roles: IamRolesTable;
   logging_options: LoggingOptionsTable;
   mitigation_actions: MitigationActionsTable;
@@ -541,6 +598,9 @@ export interface Database {
   resource_tags: ResourceTagsTable;
   role_aliases: RoleAliasesTable;
   scheduled_audits: ScheduledAuditsTable;
+  security_profile_targets: SecurityProfileTargetsTable;
+  security_profile_uses: SecurityProfileUsesTable;
+  security_profiles: SecurityProfilesTable;
   sns_outbox: SnsOutboxTable;
   thing_attributes: ThingAttributesTable;
   thing_group_members: ThingGroupMembersTable;

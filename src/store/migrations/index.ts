@@ -8,6 +8,7 @@ import { outbox } from './008-outbox.js';
 import { audits } from './009-audits.js';
 import { billingGroups } from './010-billing-groups.js';
 import { certificateTransfers } from './011-certificate-transfers.js';
+import { detectProfiles } from './012-detect-profiles.js';
 import { detectState } from './013-detect-state.js';
 import { binary, type Migration } from './migration.js';
 
@@ -80,6 +81,7 @@ export const migrations: Migration[] = [
   audits,
   billingGroups,
   certificateTransfers,
+  detectProfiles,
   detectState,
 ];
 
