@@ -15,6 +15,7 @@ import type { ClockedScope } from '../registry/things.js';
 import type { ProfileUse, SecurityProfileRecord } from '../store/security-profiles.js';
 import type { Repos, StoreTx } from '../store/store.js';
 import { definedMetrics, validateBehaviors, validateMetricsToRetain, type BehaviorValidationError } from './behaviors.js';
+import { invalidateProfile } from './invalidate-profile.js';
 
 /**
  * The rules of security profiles that the operations share: create and update (with their
@@ -153,7 +154,7 @@ export async function createSecurityProfile(tx: StoreTx, scope: ClockedScope, in
  * UpdateSecurityProfile: given members replace the stored ones, left-out ones stay, a delete flag
  * removes its member (and may not come with that member); the version goes up by one.
  */
-export async function updateSecurityProfile(tx: StoreTx, scope: ClockedScope, input: UpdateSecurityProfileRequest): Promise<SecurityProfile> {
+export async function updateSecurityProfile(tx: StoreTx, scope: ClockedScope, input: UpdateSecurityProfileRequest, alerts: AlertDelivery = NO_DELIVERY): Promise<SecurityProfile> {
   const conflicts: [boolean | undefined, string, unknown][] = [
     [input.deleteBehaviors, 'behaviors', input.behaviors],
     [input.deleteAlertTargets, 'alertTargets', input.alertTargets],
@@ -184,6 +185,10 @@ export async function updateSecurityProfile(tx: StoreTx, scope: ClockedScope, in
     lastModifiedAt: scope.clock.now(),
   };
   await tx.securityProfiles.update(scope, p, usesOf(p));
+  if (input.behaviors !== undefined || input.deleteBehaviors) {
+    const kept = new Set(p.behaviors.map((b) => b.name));
+    await invalidateProfile(tx, scope, p.name, scope.clock.now(), { ...alerts, alertTopicArn: alertTopicOf(old), keepBehavior: (n) => kept.has(n) });
+  }
   return p;
 }
 
@@ -192,11 +197,13 @@ export async function updateSecurityProfile(tx: StoreTx, scope: ClockedScope, in
  * (the model lists no ResourceNotFoundException); a version other than `expectedVersion` is
  * VersionConflictException. False when there was nothing to delete.
  */
-export async function deleteSecurityProfile(tx: StoreTx, scope: Scope, name: string, expectedVersion?: number): Promise<boolean> {
+export async function deleteSecurityProfile(tx: StoreTx, scope: ClockedScope, name: string, expectedVersion?: number, alerts: AlertDelivery = NO_DELIVERY): Promise<boolean> {
   await tx.lock(scope, securityProfileLock(name));
   const p = await tx.securityProfiles.get(scope, name);
   if (!p) return false;
   checkVersion(typed(p), expectedVersion);
+  await invalidateProfile(tx, scope, name, scope.clock.now(), { ...alerts, alertTopicArn: alertTopicOf(typed(p)) });
+  await tx.detectStates.deleteProfile(scope, name);
   await tx.securityProfiles.delete(scope, name);
   await tx.tags.removeAll(scope, p.arn);
   return true;
@@ -227,14 +234,28 @@ export async function attachSecurityProfile(tx: StoreTx, scope: ClockedScope, na
  * DetachSecurityProfile: the profile must exist and be attached to the target
  * (ResourceNotFoundException). A thing group that was deleted since can still be detached.
  */
-export async function detachSecurityProfile(tx: StoreTx, scope: Scope, name: string, targetArn: string): Promise<void> {
+export async function detachSecurityProfile(tx: StoreTx, scope: ClockedScope, name: string, targetArn: string, alerts: AlertDelivery = NO_DELIVERY): Promise<void> {
   const target = parseTarget(scope, targetArn);
   await tx.lock(scope, securityProfileLock(name));
-  await existingProfile(tx, scope, name);
+  const p = await existingProfile(tx, scope, name);
   if (!(await tx.securityProfiles.detach(scope, name, target.arn))) {
     throw new ResourceNotFoundException(`Security profile ${name} is not attached to ${target.arn}.`);
   }
+  const remaining = new Set(await tx.securityProfiles.targetsOf(scope, name, undefined, MAX_TARGETS_READ));
+  await invalidateProfile(tx, scope, name, scope.clock.now(), { ...alerts, alertTopicArn: alertTopicOf(p), remainingTargets: remaining });
 }
+
+/** Whether Detect's alerts are delivered on this node (PENDING for the delivery worker) or only stored. */
+export interface AlertDelivery {
+  snsDelivery: boolean;
+}
+
+const NO_DELIVERY: AlertDelivery = { snsDelivery: false };
+
+/** More targets than any profile has (a target has at most five profiles; a profile's targets are the account's groups and three all/ forms). */
+const MAX_TARGETS_READ = 100_000;
+
+const alertTopicOf = (p: SecurityProfile): string | undefined => p.alertTargets?.SNS?.alertTargetArn;
 
 /**
  * The targets whose attachments ListSecurityProfilesForTarget lists: the target itself and, with
