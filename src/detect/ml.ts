@@ -9,8 +9,9 @@
  * median absolute deviation from m (the factor makes s the standard deviation for normally
  * distributed x); when more than half the values are identical (a metric that is mostly 0, such as
  * authorization failures) the MAD is 0 and s = 1.2533 × the mean absolute deviation instead; s is
- * never below 0.1 (about a 10% change of a large value), so a fleet of identical devices does not
- * alarm on noise. A new datapoint v scores z = (x − m) / s, the "modified z-score" of Iglewicz and
+ * never below 0.25 (a factor of e^0.25 ≈ 1.28 on a large value), so a fleet of near-identical
+ * devices does not alarm on noise, and in a fleet that reports 0 one count scores 2.8, two 4.4,
+ * five 7.2. A new datapoint v scores z = (x − m) / s, the "modified z-score" of Iglewicz and
  * Hoaglin, and is anomalous when |z| exceeds the threshold of the behavior's confidence level:
  * LOW 3.5 (Iglewicz and Hoaglin's outlier cut-off), MEDIUM 5, HIGH 7. HIGH alarms least. A normally
  * distributed fleet (on the log scale) would put one datapoint in about 2,000 beyond 3.5, one in
@@ -59,7 +60,7 @@ export interface MlModel {
 export const THRESHOLDS: Readonly<Record<ConfidenceLevel, number>> = { LOW: 3.5, MEDIUM: 5, HIGH: 7 };
 
 /** The smallest spread a model uses (log scale). */
-export const SCALE_FLOOR = 0.1;
+export const SCALE_FLOOR = 0.25;
 
 const MAD_TO_SIGMA = 1.4826;
 const MEANAD_TO_SIGMA = 1.2533;
