@@ -3,7 +3,8 @@
  *
  * What it computes. One model per (security profile, ML behavior), trained on the numeric
  * datapoints that the profile's devices reported for the behavior's metric in the trailing training
- * window (14 days by default). Each value v is first put on a log scale, x = sign(v)·ln(1 + |v|),
+ * window (14 days by default): the values the behavior compares, i.e. evaluate()'s `value` (a sum
+ * over durationSeconds when the behavior has one). Each value v is first put on a log scale, x = sign(v)·ln(1 + |v|),
  * so that a device sending ten times the fleet's bytes is as far from it as one sending a tenth.
  * The model keeps two numbers of the fleet's x: its median m, and a robust spread s = 1.4826 × the
  * median absolute deviation from m (the factor makes s the standard deviation for normally
@@ -37,8 +38,8 @@
  * comes back (ACTIVE) when enough data does.
  *
  * Training takes the datapoints' values, or a sketch: a histogram of x in bins of 0.01, which the
- * ingestion path can keep per day and behavior instead of every datapoint (the median and MAD
- * from a sketch are within half a bin of the exact ones).
+ * ingestion path can keep per day and behavior instead of every datapoint (the median from a
+ * sketch is within half a bin of the exact one, the MAD within a bin).
  */
 import type { BehaviorModelTrainingSummary, ConfidenceLevel, ModelStatus } from '../generated/shapes.js';
 
@@ -130,7 +131,7 @@ const medianOfSorted = (a: Float64Array): number => {
   return n % 2 === 1 ? a[(n - 1) / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
 };
 
-/** Fits a model to training values (exactly) or to a sketch (within half a bin). Needs one datapoint or more. */
+/** Fits a model to training values (exactly) or to a sketch (to about a bin). Needs one datapoint or more. */
 export function train(data: ArrayLike<number> | MlSketch, trainedAt: number): MlModel {
   if (isSketch(data)) return trainSketch(data, trainedAt);
   const x = new Float64Array(data.length);
