@@ -150,8 +150,9 @@ class Reader {
     if (typeof key !== 'string') throw new CborError(`A map key must be a text string, not ${describe(key)}`, at);
     if (Object.prototype.hasOwnProperty.call(out, key)) throw new CborError(`The map key '${key}' appears twice`, at);
     const value = this.item(depth + 1);
-    // defineProperty, so a key named __proto__ is a key and not the object's prototype.
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    // A key named __proto__ is a key, not the object's prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
     return true;
   }
 

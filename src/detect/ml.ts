@@ -3,14 +3,16 @@
  *
  * What it computes. One model per (security profile, ML behavior), trained on the numeric
  * datapoints that the profile's devices reported for the behavior's metric in the trailing training
- * window (14 days by default). Each value v is first put on a log scale, x = sign(v)·ln(1 + |v|),
+ * window (14 days by default): the values the behavior compares, i.e. evaluate()'s `value` (a sum
+ * over durationSeconds when the behavior has one). Each value v is first put on a log scale, x = sign(v)·ln(1 + |v|),
  * so that a device sending ten times the fleet's bytes is as far from it as one sending a tenth.
  * The model keeps two numbers of the fleet's x: its median m, and a robust spread s = 1.4826 × the
  * median absolute deviation from m (the factor makes s the standard deviation for normally
  * distributed x); when more than half the values are identical (a metric that is mostly 0, such as
  * authorization failures) the MAD is 0 and s = 1.2533 × the mean absolute deviation instead; s is
- * never below 0.1 (about a 10% change of a large value), so a fleet of identical devices does not
- * alarm on noise. A new datapoint v scores z = (x − m) / s, the "modified z-score" of Iglewicz and
+ * never below 0.25 (a factor of e^0.25 ≈ 1.28 on a large value), so a fleet of near-identical
+ * devices does not alarm on noise, and in a fleet that reports 0 one count scores 2.8, two 4.4,
+ * five 7.2. A new datapoint v scores z = (x − m) / s, the "modified z-score" of Iglewicz and
  * Hoaglin, and is anomalous when |z| exceeds the threshold of the behavior's confidence level:
  * LOW 3.5 (Iglewicz and Hoaglin's outlier cut-off), MEDIUM 5, HIGH 7. HIGH alarms least. A normally
  * distributed fleet (on the log scale) would put one datapoint in about 2,000 beyond 3.5, one in
@@ -36,8 +38,8 @@
  * comes back (ACTIVE) when enough data does.
  *
  * Training takes the datapoints' values, or a sketch: a histogram of x in bins of 0.01, which the
- * ingestion path can keep per day and behavior instead of every datapoint (the median and MAD
- * from a sketch are within half a bin of the exact ones).
+ * ingestion path can keep per day and behavior instead of every datapoint (the median from a
+ * sketch is within half a bin of the exact one, the MAD within a bin).
  */
 import type { BehaviorModelTrainingSummary, ConfidenceLevel, ModelStatus } from '../generated/shapes.js';
 
@@ -59,7 +61,7 @@ export interface MlModel {
 export const THRESHOLDS: Readonly<Record<ConfidenceLevel, number>> = { LOW: 3.5, MEDIUM: 5, HIGH: 7 };
 
 /** The smallest spread a model uses (log scale). */
-export const SCALE_FLOOR = 0.1;
+export const SCALE_FLOOR = 0.25;
 
 const MAD_TO_SIGMA = 1.4826;
 const MEANAD_TO_SIGMA = 1.2533;
@@ -129,7 +131,7 @@ const medianOfSorted = (a: Float64Array): number => {
   return n % 2 === 1 ? a[(n - 1) / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
 };
 
-/** Fits a model to training values (exactly) or to a sketch (within half a bin). Needs one datapoint or more. */
+/** Fits a model to training values (exactly) or to a sketch (to about a bin). Needs one datapoint or more. */
 export function train(data: ArrayLike<number> | MlSketch, trainedAt: number): MlModel {
   if (isSketch(data)) return trainSketch(data, trainedAt);
   const x = new Float64Array(data.length);
