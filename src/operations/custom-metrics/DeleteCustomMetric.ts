@@ -5,5 +5,6 @@ import type { DeleteCustomMetricRequest, DeleteCustomMetricResponse } from '../.
 /** A missing metric succeeds; one that a security profile uses is InvalidRequestException. */
 export async function DeleteCustomMetric(input: DeleteCustomMetricRequest, ctx: Context): Promise<DeleteCustomMetricResponse> {
   await ctx.store.transaction((tx) => deleteCustomMetric(tx, ctx, input.metricName));
+  ctx.detect?.profilesChanged(ctx);
   return {};
 }

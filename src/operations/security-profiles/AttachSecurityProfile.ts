@@ -5,5 +5,6 @@ import type { AttachSecurityProfileRequest, AttachSecurityProfileResponse } from
 /** Targets: a thing group's ARN, or all/things, all/registered-things, all/unregistered-things; at most five profiles each. */
 export async function AttachSecurityProfile(input: AttachSecurityProfileRequest, ctx: Context): Promise<AttachSecurityProfileResponse> {
   await ctx.store.transaction((tx) => attachSecurityProfile(tx, ctx, input.securityProfileName, input.securityProfileTargetArn));
+  ctx.detect?.profilesChanged(ctx);
   return {};
 }

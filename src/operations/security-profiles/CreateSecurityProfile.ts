@@ -5,5 +5,6 @@ import type { CreateSecurityProfileRequest, CreateSecurityProfileResponse } from
 /** Behaviors are validated as ValidateSecurityProfileBehaviors does; what it reports is InvalidRequestException. */
 export async function CreateSecurityProfile(input: CreateSecurityProfileRequest, ctx: Context): Promise<CreateSecurityProfileResponse> {
   const p = await ctx.store.transaction((tx) => createSecurityProfile(tx, ctx, input));
+  ctx.detect?.profilesChanged(ctx);
   return { securityProfileName: p.name, securityProfileArn: p.arn };
 }

@@ -4,6 +4,7 @@ import type { DetachSecurityProfileRequest, DetachSecurityProfileResponse } from
 
 /** The profile must exist and be attached to the target (ResourceNotFoundException otherwise). */
 export async function DetachSecurityProfile(input: DetachSecurityProfileRequest, ctx: Context): Promise<DetachSecurityProfileResponse> {
-  await ctx.store.transaction((tx) => detachSecurityProfile(tx, ctx, input.securityProfileName, input.securityProfileTargetArn));
+  await ctx.store.transaction((tx) => detachSecurityProfile(tx, ctx, input.securityProfileName, input.securityProfileTargetArn, ctx.detect));
+  ctx.detect?.profilesChanged(ctx);
   return {};
 }
