@@ -14,6 +14,8 @@ import { createActionHandlers } from './actions/index.js';
 import { completeDelivered } from './engine/complete.js';
 import { Engine } from './engine/runner.js';
 import { AuditRunner } from './audit/runner.js';
+import { Detector } from './detect/detector.js';
+import type { Scope } from './base/scope.js';
 import { startSnsDelivery } from './engine/sns-delivery.js';
 import { loadSubjects } from './engine/subjects.js';
 import { service } from './operations/index.js';
@@ -47,6 +49,11 @@ export interface WardenOptions {
   snsCredentials?: { accessKeyId: string; secretAccessKey: string };
   logLevel?: string;
   logger?: Logger;
+  /**
+   * Refuse a thing's device metrics reports that come less than 300 s apart, as AWS documents
+   * (default true; false lets tests and load generators report as fast as they like).
+   */
+  detectThrottle?: boolean;
   /** Enforce AWS's API rate quotas (ThrottlingException past them; SEMANTICS.md D21). Off by default. */
   throttle?: boolean;
   clock?: Clock;
@@ -61,6 +68,8 @@ export interface WardenOptions {
 
 export interface WardenServer {
   readonly store: Store;
+  /** Detect's evaluation on this node (device reports go to it; tests run its sweep). */
+  readonly detector: Detector;
   readonly log: Logger;
   /** Listens; resolves with the URL once connections are accepted. */
   listen(): Promise<string>;
@@ -122,10 +131,20 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
     engine.wake();
     audits.wake();
   };
+  const detector = new Detector({
+    store,
+    clock,
+    log,
+    snsDelivery: !!delivery,
+    throttleReports: options.detectThrottle !== false,
+    onAlerts: () => delivery?.wake(),
+    run: runEngine,
+  });
+  const detect = { snsDelivery: !!delivery, profilesChanged: (scope: Scope) => detector.profiles.invalidate(scope) };
   const rateLimiter = options.throttle ? new RateLimiter(API_QUOTAS) : undefined;
-  const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine, rateLimiter);
+  const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine, rateLimiter, detect);
   const hosts = new HostGuard(host, options.allowedHosts);
-  const admin = { store, metrics, enableReset: options.enableReset ?? false, hosts, openSnsMessages: options.openSnsMessages, verifier, clock, log, wakeEngine };
+  const admin = { store, metrics, enableReset: options.enableReset ?? false, hosts, openSnsMessages: options.openSnsMessages, verifier, clock, log, wakeEngine, detector, detect };
   const server: http.Server = createHttpServer(pipeline, adminEndpoints(admin), metrics, log, options.limits);
   let url = '';
   let closing: Promise<void> | undefined;
@@ -133,6 +152,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   return {
     store,
     log,
+    detector,
     get url() {
       return url;
     },
@@ -144,7 +164,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
           const a = addressOf(server);
           url = `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
           if (runEngine) engine.start();
-          (runEngine ? audits.start() : Promise.resolve()).then(() => resolve(url), reject);
+          Promise.all([runEngine ? audits.start() : undefined, detector.start()]).then(() => resolve(url), reject);
         });
       }),
     close: () =>
@@ -160,6 +180,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
         clearTimeout(deadline);
         await engine.stop();
         await audits.stop();
+        await detector.stop();
         await delivery?.close();
         await store.close();
       })()),

@@ -22,7 +22,7 @@ export function snsMessageId(k: OutboxExecutionKey): string {
 }
 
 /** A finding or violation as the read APIs show it: timestamps as epoch seconds, absent members left out. */
-function wire(v: unknown): unknown {
+export function wire(v: unknown): unknown {
   if (v instanceof Date) return v.getTime() / 1000;
   if (Array.isArray(v)) return v.map(wire);
   if (v && typeof v === 'object') {

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../base/clock.js';
-import type { Context } from '../context/context.js';
+import type { Context, DetectHooks } from '../context/context.js';
+import type { Detector } from '../detect/detector.js';
+import { postDeviceMetrics, DEVICE_METRICS_PATH } from './device-metrics.js';
 import { ServiceError } from '../base/errors.js';
 import type { Metrics } from '../api/metrics.js';
 import { parseJson, parseQuery } from '../api/parse.js';
@@ -27,6 +29,9 @@ export interface AdminOptions {
   clock: Clock;
   log: Logger;
   wakeEngine?: () => void;
+  /** Detect on this node: device metrics reports go to it. */
+  detector?: Detector;
+  detect?: DetectHooks;
 }
 
 export type AdminRequest = LocalRequest;
@@ -47,7 +52,9 @@ const ROUTES = new Set([...FIXED_ROUTES, ...Object.keys(signedRoutes)]);
 export function adminLabel(method: string, url: string): string {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  return ROUTES.has(`${method} ${path}`) ? `warden:${path}` : 'warden:unmatched';
+  if (ROUTES.has(`${method} ${path}`)) return `warden:${path}`;
+  if (method === 'POST' && DEVICE_METRICS_PATH.test(path)) return 'warden:/_warden/things/{thingName}/defender/metrics';
+  return 'warden:unmatched';
 }
 
 /** Warden's own endpoints under /_warden/ (and /metrics): never part of the AWS URI space. */
@@ -72,6 +79,8 @@ export async function handleAdmin(req: AdminRequest, opts: AdminOptions): Promis
   if (method === 'GET' && path === '/_warden/sns/messages' && opts.openSnsMessages) return openSnsMessages(rawQuery, opts.store);
   const signed = signedRoutes[`${method} ${path}`];
   if (signed) return runSigned(signed, req, path, rawQuery, opts);
+  const metricsReport = method === 'POST' ? DEVICE_METRICS_PATH.exec(path) : null;
+  if (metricsReport && opts.detector) return postDeviceMetrics(req, path, rawQuery, metricsReport, { ...opts, detector: opts.detector });
   switch (`${method} ${path}`) {
     case 'GET /_warden/health':
       try {
@@ -131,6 +140,7 @@ async function runSigned(handler: SignedHandler, req: AdminRequest, path: string
       clock: opts.clock,
       log: opts.log,
       wakeEngine: opts.wakeEngine ?? (() => undefined),
+      detect: opts.detect,
     };
     return json(200, (await handler({ body, query }, ctx)) ?? {});
   } catch (e) {

@@ -4,7 +4,7 @@ import type { IotService } from '../generated/service.js';
 import type { Store } from '../store/store.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { Clock } from '../base/clock.js';
-import type { Context } from '../context/context.js';
+import type { Context, DetectHooks } from '../context/context.js';
 import { NotImplementedException, ServiceError, UnknownOperationException } from '../base/errors.js';
 import type { ServiceModel } from './model.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -52,6 +52,7 @@ export class AwsPipeline {
     private readonly wakeEngine: () => void = () => undefined,
     /** AWS's API rate quotas, when enforced (SEMANTICS.md D21). */
     private readonly rateLimiter?: RateLimiter,
+    private readonly detect?: DetectHooks,
   ) {
     this.router = new Router(model);
     this.validator = new Validator(model);
@@ -85,6 +86,7 @@ export class AwsPipeline {
         clock: this.clock,
         log: this.log,
         wakeEngine: this.wakeEngine,
+        detect: this.detect,
       };
       const output = await impl(input, ctx);
       return { response: this.serializer.output(op, output), operation, ...principal };

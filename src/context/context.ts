@@ -12,4 +12,12 @@ export interface Context extends Scope {
   readonly log: Logger;
   /** Tells the background engine that new work is waiting. */
   readonly wakeEngine: () => void;
+  /** Detect on this node: whether SNS alerts are delivered (else stored), and a profile change to see at once. */
+  readonly detect?: DetectHooks;
+}
+
+export interface DetectHooks {
+  readonly snsDelivery: boolean;
+  /** A scope's security profiles or custom metrics changed: the evaluation reads them again. */
+  profilesChanged(scope: Scope): void;
 }

@@ -23,6 +23,12 @@ export interface MetricSpec {
   readonly statistical: boolean;
   /** Metrics ML Detect can model. */
   readonly ml: boolean;
+  /**
+   * Metrics a behavior may scope with a TOPIC_FILTER dimension (`metricDimension`): the ones counted
+   * per MQTT message (sent, received, their size, the authorization failures of publishes and
+   * subscribes). Never a custom metric (API_Behavior: "This can't be used with custom metrics").
+   */
+  readonly topicDimension: boolean;
 }
 
 export const NUMERIC_OPERATORS: readonly ComparisonOperator[] = ['less-than', 'less-than-equals', 'greater-than', 'greater-than-equals'];
@@ -33,7 +39,7 @@ export const SET_OPERATORS: readonly ComparisonOperator[] = ['in-set', 'not-in-s
 /** The durations AWS names for the metrics that take one. */
 export const DURATIONS: readonly number[] = [300, 600, 900, 1800, 3600];
 
-const numeric = (name: string, side: 'device' | 'cloud', o: { durations?: boolean; delta?: boolean; ml?: boolean }): MetricSpec => ({
+const numeric = (name: string, side: 'device' | 'cloud', o: { durations?: boolean; delta?: boolean; ml?: boolean; topic?: boolean }): MetricSpec => ({
   name,
   side,
   kind: 'number',
@@ -42,6 +48,7 @@ const numeric = (name: string, side: 'device' | 'cloud', o: { durations?: boolea
   delta: o.delta ?? false,
   statistical: true,
   ml: o.ml ?? true,
+  topicDimension: o.topic ?? false,
 });
 
 const list = (name: string, side: 'device' | 'cloud', kind: 'ip-list' | 'port-list'): MetricSpec => ({
@@ -52,25 +59,31 @@ const list = (name: string, side: 'device' | 'cloud', kind: 'ip-list' | 'port-li
   delta: false,
   statistical: false,
   ml: false,
+  topicDimension: false,
 });
 
-/** The `aws:` metrics. */
+/**
+ * The `aws:` metrics. The listening port counts take the durations too: the device-side metrics page
+ * gives them "Duration: a non-negative integer. Valid values are 300, 600, 900, 1800, or 3600
+ * seconds" (awsdocs/aws-iot-docs developerguide/detect-device-side-metrics.md, "Listening TCP port
+ * count" and "Listening UDP port count"); they are counts the device reports, not deltas.
+ */
 export const AWS_METRICS: ReadonlyMap<string, MetricSpec> = new Map(
   [
     numeric('aws:all-bytes-out', 'device', { durations: true, delta: true }),
     numeric('aws:all-bytes-in', 'device', { durations: true, delta: true }),
     numeric('aws:all-packets-out', 'device', { durations: true, delta: true }),
     numeric('aws:all-packets-in', 'device', { durations: true, delta: true }),
-    numeric('aws:num-listening-tcp-ports', 'device', {}),
-    numeric('aws:num-listening-udp-ports', 'device', {}),
+    numeric('aws:num-listening-tcp-ports', 'device', { durations: true }),
+    numeric('aws:num-listening-udp-ports', 'device', { durations: true }),
     numeric('aws:num-established-tcp-connections', 'device', {}),
     list('aws:destination-ip-addresses', 'device', 'ip-list'),
     list('aws:listening-tcp-ports', 'device', 'port-list'),
     list('aws:listening-udp-ports', 'device', 'port-list'),
-    numeric('aws:message-byte-size', 'cloud', {}),
-    numeric('aws:num-messages-sent', 'cloud', { durations: true, delta: true }),
-    numeric('aws:num-messages-received', 'cloud', { durations: true, delta: true }),
-    numeric('aws:num-authorization-failures', 'cloud', { durations: true, delta: true }),
+    numeric('aws:message-byte-size', 'cloud', { topic: true }),
+    numeric('aws:num-messages-sent', 'cloud', { durations: true, delta: true, topic: true }),
+    numeric('aws:num-messages-received', 'cloud', { durations: true, delta: true, topic: true }),
+    numeric('aws:num-authorization-failures', 'cloud', { durations: true, delta: true, topic: true }),
     numeric('aws:num-connection-attempts', 'cloud', { durations: true, delta: true }),
     numeric('aws:num-disconnects', 'cloud', { durations: true, delta: true }),
     list('aws:source-ip-address', 'cloud', 'ip-list'),
@@ -81,12 +94,12 @@ export const AWS_METRICS: ReadonlyMap<string, MetricSpec> = new Map(
 export function customMetricSpec(name: string, type: CustomMetricType): MetricSpec {
   switch (type) {
     case 'number':
-      return { name, side: 'custom', kind: 'number', operators: NUMERIC_OPERATORS, delta: false, statistical: true, ml: true };
+      return { name, side: 'custom', kind: 'number', operators: NUMERIC_OPERATORS, delta: false, statistical: true, ml: true, topicDimension: false };
     case 'number-list':
-      return { name, side: 'custom', kind: 'number-list', operators: SET_OPERATORS, delta: false, statistical: false, ml: false };
+      return { name, side: 'custom', kind: 'number-list', operators: SET_OPERATORS, delta: false, statistical: false, ml: false, topicDimension: false };
     case 'string-list':
-      return { name, side: 'custom', kind: 'string-list', operators: SET_OPERATORS, delta: false, statistical: false, ml: false };
+      return { name, side: 'custom', kind: 'string-list', operators: SET_OPERATORS, delta: false, statistical: false, ml: false, topicDimension: false };
     case 'ip-address-list':
-      return { name, side: 'custom', kind: 'ip-list', operators: CIDR_OPERATORS, delta: false, statistical: false, ml: false };
+      return { name, side: 'custom', kind: 'ip-list', operators: CIDR_OPERATORS, delta: false, statistical: false, ml: false, topicDimension: false };
   }
 }

@@ -12,6 +12,9 @@ import { auditConfigOperations } from './audit-config/index.js';
 import { mitigationTaskOperations } from './mitigation-tasks/index.js';
 import { policiesOperations } from './policies/index.js';
 import { thingsOperations } from './things/index.js';
+import { securityProfilesOperations } from './security-profiles/index.js';
+import { dimensionsOperations } from './dimensions/index.js';
+import { customMetricsOperations } from './custom-metrics/index.js';
 
 /**
  * The service object: every operation Warden implements, typed against the model's interface.
@@ -31,4 +34,7 @@ export const service: Partial<IotService> = {
   ...auditTaskOperations,
   ...auditConfigOperations,
   ...billingGroupsOperations,
+  ...securityProfilesOperations,
+  ...dimensionsOperations,
+  ...customMetricsOperations,
 };

@@ -23,6 +23,9 @@ const TAGGABLE: Record<string, { kind: ResourceKind; what: string }> = {
   cacert: { kind: 'caCertificate', what: 'CA certificate' },
   scheduledaudit: { kind: 'scheduledAudit', what: 'Scheduled audit' },
   billinggroup: { kind: 'billingGroup', what: 'Billing group' },
+  securityprofile: { kind: 'securityProfile', what: 'Security profile' },
+  dimension: { kind: 'dimension', what: 'Dimension' },
+  custommetric: { kind: 'customMetric', what: 'Custom metric' },
 };
 
 const IOT_ARN = /^arn:aws[a-z-]*:iot:([^:]*):([^:]*):([a-z]+)\/(.+)$/;

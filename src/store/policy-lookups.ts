@@ -17,6 +17,9 @@ const KEYED = {
   roleAlias: ['role_aliases', 'alias'],
   scheduledAudit: ['scheduled_audits', 'name'],
   billingGroup: ['billing_groups', 'name'],
+  securityProfile: ['security_profiles', 'name'],
+  dimension: ['dimensions', 'name'],
+  customMetric: ['custom_metrics', 'name'],
 } as const;
 
 export type ResourceKind = keyof typeof KEYED;

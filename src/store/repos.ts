@@ -20,6 +20,7 @@ import { PolicyTargetRepo } from './policy-targets.js';
 import { RoleAliasRepo } from './role-aliases.js';
 import { FindingRepo } from './findings.js';
 import { ViolationRepo } from './violations.js';
+import { DetectStateRepo } from './detect-states.js';
 import { OutboxRepo } from './outbox.js';
 import { IamRoleRepo } from './iam-roles.js';
 import { ConnectionEventRepo } from './connection-events.js';
@@ -30,6 +31,9 @@ import { ScheduledAuditRepo } from './scheduled-audits.js';
 import { AuditTaskRepo } from './audit-tasks.js';
 import { CertificateAuditRepo } from './certificate-audit.js';
 import { PolicyAuditRepo } from './policy-audit.js';
+import { SecurityProfileRepo } from './security-profiles.js';
+import { DimensionRepo } from './dimensions.js';
+import { CustomMetricRepo } from './custom-metrics.js';
 
 /**
  * Every repository, bound to one connection or one transaction. Adding a kind of resource:
@@ -56,6 +60,7 @@ export interface Repos {
   readonly registryLookups: RegistryLookupRepo;
   readonly findings: FindingRepo;
   readonly violations: ViolationRepo;
+  readonly detectStates: DetectStateRepo;
   readonly outbox: OutboxRepo;
   readonly iamRoles: IamRoleRepo;
   readonly connectionEvents: ConnectionEventRepo;
@@ -67,6 +72,9 @@ export interface Repos {
   readonly certificateAudit: CertificateAuditRepo;
   readonly policyAudit: PolicyAuditRepo;
   readonly billingGroups: BillingGroupRepo;
+  readonly securityProfiles: SecurityProfileRepo;
+  readonly dimensions: DimensionRepo;
+  readonly customMetrics: CustomMetricRepo;
 }
 
 export function repos(db: Driver): Repos {
@@ -91,6 +99,7 @@ export function repos(db: Driver): Repos {
     registryLookups: new RegistryLookupRepo(db),
     findings: new FindingRepo(db),
     violations: new ViolationRepo(db),
+    detectStates: new DetectStateRepo(db),
     outbox: new OutboxRepo(db),
     iamRoles: new IamRoleRepo(db),
     connectionEvents: new ConnectionEventRepo(db),
@@ -102,5 +111,8 @@ export function repos(db: Driver): Repos {
     certificateAudit: new CertificateAuditRepo(db),
     policyAudit: new PolicyAuditRepo(db),
     billingGroups: new BillingGroupRepo(db),
+    securityProfiles: new SecurityProfileRepo(db),
+    dimensions: new DimensionRepo(db),
+    customMetrics: new CustomMetricRepo(db),
   };
 }

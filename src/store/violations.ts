@@ -120,6 +120,26 @@ const byId = prepared((q, accountId: string, region: string, violationId: string
   q.selectFrom('violations').select(VIOLATION_COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('violation_id', '=', violationId),
 );
 
+const touchViolation = prepared((q, value: string | null, time: number, accountId: string, region: string, violationId: string) =>
+  q
+    .updateTable('violations')
+    .set({ last_violation_value: value, last_violation_time: time })
+    .where('account_id', '=', accountId)
+    .where('region', '=', region)
+    .where('violation_id', '=', violationId)
+    .where('violation_end_time', 'is', null),
+);
+
+const endViolation = prepared((q, end: number, accountId: string, region: string, violationId: string) =>
+  q
+    .updateTable('violations')
+    .set({ violation_end_time: end })
+    .where('account_id', '=', accountId)
+    .where('region', '=', region)
+    .where('violation_id', '=', violationId)
+    .where('violation_end_time', 'is', null),
+);
+
 /** Groups keyed rows by their (account_id, region) scope. */
 function byScope<T extends { account_id: string; region: string }>(rows: readonly T[]): { scope: Scope; rows: T[] }[] {
   const groups = new Map<string, { scope: Scope; rows: T[] }>();
@@ -236,6 +256,16 @@ export class ViolationRepo {
       .orderBy('event_type', 'desc')
       .limit(limit + 1);
     return (await all(this.db, query)).map(eventFromRow);
+  }
+
+  /** Detect's evaluation: a newer violating value of an open violation. */
+  async touch(scope: Scope, violationId: string, value: unknown, time: Date): Promise<void> {
+    await touchViolation(this.db, text(value), time.getTime(), scope.accountId, scope.region, violationId).run();
+  }
+
+  /** Detect's evaluation: an open violation ends (alarm-cleared, alarm-invalidated). */
+  async end(scope: Scope, violationId: string, at: Date): Promise<void> {
+    await endViolation(this.db, at.getTime(), scope.accountId, scope.region, violationId).run();
   }
 
   /** Sets the verification state on a violation and its events; false when there is no such violation. */

@@ -33,6 +33,7 @@ describe('default page sizes', () => {
       'ListAuditTasks',
       'ListCACertificates',
       'ListCertificates',
+      'ListCustomMetrics',
       'ListDetectMitigationActionsExecutions',
       'ListDetectMitigationActionsTasks',
       'ListMitigationActions',

@@ -8,6 +8,8 @@ import { outbox } from './008-outbox.js';
 import { audits } from './009-audits.js';
 import { billingGroups } from './010-billing-groups.js';
 import { certificateTransfers } from './011-certificate-transfers.js';
+import { detectProfiles } from './012-detect-profiles.js';
+import { detectState } from './013-detect-state.js';
 import { binary, type Migration } from './migration.js';
 
 // Still exported here for a migration file written against this module; new ones import ./migration.js.
@@ -79,6 +81,8 @@ export const migrations: Migration[] = [
   audits,
   billingGroups,
   certificateTransfers,
+  detectProfiles,
+  detectState,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

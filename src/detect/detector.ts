@@ -1,0 +1,150 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
+import type { Store } from '../store/store.js';
+import { WorkLoop } from '../work/loop.js';
+import { evaluateReports, type DeviceReport } from './evaluation.js';
+import { ProfileCache } from './profile-cache.js';
+import { Thresholds } from './thresholds.js';
+import { checkThingName, parseMetricsReport } from './report.js';
+import { invalidateSilent, SILENCE_MS } from './invalidation.js';
+
+/** AWS: "If metrics are sent faster than 5 minutes for one thing, it may be throttled." */
+export const REPORT_MIN_PERIOD_MS = 300_000;
+
+/** What the `accepted` or `rejected` topic would carry for a report (SEMANTICS.md 7.4). */
+export interface ReportAnswer {
+  thingName: string;
+  reportId?: number;
+  status: 'ACCEPTED' | 'REJECTED';
+  statusDetails?: { ErrorCode: string; ErrorMessage: string };
+}
+
+export interface DetectorOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** Refuse a thing's reports that come less than 300 s apart (AWS's documented minimum); default true. */
+  throttleReports?: boolean;
+  /** Whether an SNS delivery worker runs (alerts are PENDING for it), else they stay STORED in the outbox. */
+  snsDelivery: boolean;
+  /** Called when alerts were written, so delivery looks now. */
+  onAlerts?: () => void;
+  /** Run the evaluation and sweep loops on this node (default true). */
+  run?: boolean;
+}
+
+interface Pending extends DeviceReport {
+  scope: Scope;
+  done: (error?: unknown) => void;
+}
+
+const BATCH = 2000;
+const SWEEP_MS = 60_000;
+
+/**
+ * Detect's evaluation on this node. Device reports (the admin endpoint today, the broker's
+ * reserved topics next) are parsed and answered as AWS answers on the `accepted` / `rejected`
+ * topics; an accepted report waits in memory for the next evaluation round, which evaluates up
+ * to BATCH reports of a scope in one transaction (states, violations, events, alerts), and the
+ * report's answer is given once that transaction has committed, so an accepted report is never
+ * lost. A sweep invalidates the violations of things silent for two days and purges old values.
+ */
+export class Detector {
+  private queue: Pending[] = [];
+  private readonly lastReport = new Map<string, number>();
+  readonly profiles: ProfileCache;
+  private readonly thresholds = new Thresholds();
+  private readonly loop: WorkLoop;
+  private readonly sweep: WorkLoop;
+
+  constructor(private readonly o: DetectorOptions) {
+    this.profiles = new ProfileCache(o.store.repos);
+    this.loop = new WorkLoop({ name: 'detect evaluation', log: o.log, idleMs: 1000, round: () => this.round() });
+    this.sweep = new WorkLoop({ name: 'detect sweep', log: o.log, idleMs: SWEEP_MS, firstDelayMs: 1000, round: () => this.sweepRound() });
+  }
+
+  /** The evaluation loop runs on every node that takes reports; the sweep only where `run` is not false. */
+  async start(): Promise<void> {
+    await Promise.all([this.loop.start(), this.o.run === false ? undefined : this.sweep.start()]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.loop.stop(), this.sweep.stop()]);
+    for (const p of this.queue.splice(0)) p.done(new Error('Warden is stopping'));
+  }
+
+  /**
+   * One device-side metrics report of `thingName` (JSON or CBOR, the document of SEMANTICS.md
+   * 7.4). Answers ACCEPTED once it is evaluated and stored, or REJECTED with the reason.
+   */
+  async submitDeviceReport(scope: Scope, thingName: string, payload: Uint8Array, format: 'json' | 'cbor'): Promise<ReportAnswer> {
+    const reject = (code: string, message: string, reportId?: number): ReportAnswer => ({
+      thingName,
+      ...(reportId !== undefined ? { reportId } : {}),
+      status: 'REJECTED',
+      statusDetails: { ErrorCode: code, ErrorMessage: message },
+    });
+    const badName = checkThingName(thingName);
+    if (badName) return reject('InvalidPayload', badName);
+    const account = await this.profiles.get(scope);
+    const parsed = parseMetricsReport(payload, format, (name) => account.customMetrics.get(name));
+    if (parsed.error) return reject(parsed.error.code, parsed.error.message);
+    const { report } = parsed;
+    const now = this.o.clock.now().getTime();
+    const key = `${scope.accountId}/${scope.region}/${thingName}`;
+    const last = this.lastReport.get(key);
+    if (this.o.throttleReports !== false && last !== undefined && now - last < REPORT_MIN_PERIOD_MS) {
+      return reject(
+        'Throttled',
+        `Reports of thing ${thingName} came ${Math.round((now - last) / 1000)} s apart; Device Defender takes at most one report per thing every 300 seconds.`,
+        report.reportId,
+      );
+    }
+    this.lastReport.set(key, now);
+    await new Promise<void>((resolve, reject) => {
+      this.queue.push({ scope, thingName, values: report.values, at: now, done: (e) => (e ? reject(e) : resolve()) });
+      this.loop.wake();
+    });
+    return { thingName, reportId: report.reportId, status: 'ACCEPTED' };
+  }
+
+  /** Evaluates the waiting reports of one scope (up to BATCH), in one transaction. */
+  private async round(): Promise<boolean> {
+    if (this.queue.length === 0) return false;
+    const scope = this.queue[0].scope;
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const p of this.queue) {
+      if (batch.length < BATCH && p.scope.accountId === scope.accountId && p.scope.region === scope.region) batch.push(p);
+      else rest.push(p);
+    }
+    this.queue = rest;
+    try {
+      const account = await this.profiles.get(scope);
+      const alerts = await this.o.store.transaction((tx) => evaluateReports(tx, scope, account, batch, { snsDelivery: this.o.snsDelivery, thresholds: this.thresholds }));
+      for (const p of batch) p.done();
+      if (alerts > 0) this.o.onAlerts?.();
+    } catch (e) {
+      this.o.log.error({ err: e }, 'detect evaluation failed');
+      for (const p of batch) p.done(e);
+    }
+    return this.queue.length > 0;
+  }
+
+  private async sweepRound(): Promise<boolean> {
+    const now = this.o.clock.now();
+    const more = await invalidateSilent(this.o.store, this.profiles, now, { snsDelivery: this.o.snsDelivery });
+    if (more.alerts > 0) this.o.onAlerts?.();
+    for (const [k, t] of this.lastReport) if (now.getTime() - t >= REPORT_MIN_PERIOD_MS) this.lastReport.delete(k);
+    await this.o.store.repos.detectStates.purgePeriodValues(now.getTime() - 2 * 3600_000);
+    return more.more;
+  }
+
+  /** Runs a sweep now (tests: after advancing the clock past SILENCE_MS). */
+  async sweepNow(): Promise<void> {
+    while (await this.sweepRound());
+  }
+}
+
+export { SILENCE_MS };
