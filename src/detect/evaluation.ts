@@ -42,14 +42,31 @@ export async function evaluateReports(
   const names = [...new Set(reports.map((r) => r.thingName))];
   const membership = await tx.detectStates.membership(scope, names);
   const states = new Map<string, DetectStateRecord>();
-  for (const s of await tx.detectStates.ofThings(scope, names)) states.set(keyOf(s.thingName, s.profileName), s);
+  const byThing = new Map<string, DetectStateRecord[]>();
+  for (const s of await tx.detectStates.ofThings(scope, names)) {
+    states.set(keyOf(s.thingName, s.profileName), s);
+    byThing.set(s.thingName, [...(byThing.get(s.thingName) ?? []), s]);
+  }
   const writer = new ViolationWriter(tx, scope, o);
   const dirty = new Map<string, DetectStateRecord>();
   const periodValues: { profileName: string; behaviorName: string; periodStart: number; thingName: string; value: number }[] = [];
 
   for (const r of reports) {
     const m = membership.get(r.thingName)!;
-    for (const p of profilesFor(account, targetsOf(scope, m.registered, m.groups))) {
+    const applicable = profilesFor(account, targetsOf(scope, m.registered, m.groups));
+    // A profile that no longer covers the thing (it left the group, the profile was detached elsewhere): its violations end.
+    for (const rec of byThing.get(r.thingName) ?? []) {
+      if (rec.active === 0 || applicable.some((p) => p.name === rec.profileName)) continue;
+      const topic = account.profiles.find((p) => p.name === rec.profileName)?.alertTopicArn;
+      for (const [name, slot] of Object.entries(rec.states)) {
+        const v = (slot as BehaviorSlot).v;
+        if (v) writer.close(v, 'alarm-invalidated', undefined, r.at, topic);
+        delete rec.states[name];
+      }
+      rec.active = 0;
+      dirty.set(keyOf(rec.thingName, rec.profileName), rec);
+    }
+    for (const p of applicable) {
       const key = keyOf(r.thingName, p.name);
       const rec = states.get(key) ?? { thingName: r.thingName, profileName: p.name, states: {}, active: 0, lastReportAt: new Date(r.at) };
       states.set(key, rec);

@@ -15,6 +15,7 @@ import {
   ListActiveViolationsCommand,
   ListThingGroupsForThingCommand,
   ListViolationEventsCommand,
+  RemoveThingFromThingGroupCommand,
   StartDetectMitigationActionsTaskCommand,
   UpdateSecurityProfileCommand,
   type Behavior,
@@ -178,6 +179,17 @@ for (const backend of BACKENDS) {
       await client.send(new UpdateSecurityProfileCommand({ securityProfileName: 'fleet-rules', behaviors: [ports] }));
       assert.deepEqual(await active(), []);
       assert.ok((await events()).includes('d3/bytes-out/alarm-invalidated'));
+    });
+
+    test('a thing that leaves the group: its next report ends its violations, alarm-invalidated', async () => {
+      clock.advance(5 * MINUTE);
+      assert.equal((await send('d2', report(reportId++, 500, [443, 3389]))).status, 200);
+      assert.deepEqual((await active()).map((v) => `${v.thingName}/${v.behavior?.name}`), ['d2/ports']);
+      await client.send(new RemoveThingFromThingGroupCommand({ thingGroupName: 'fleet', thingName: 'd2' }));
+      clock.advance(5 * MINUTE);
+      assert.equal((await send('d2', report(reportId++, 500, [443, 3389]))).status, 200);
+      assert.deepEqual(await active(), []);
+      assert.ok((await events()).includes('d2/ports/alarm-invalidated'));
     });
   });
 }
