@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import { deleteNamed, namePage } from './named.js';
 import type { CustomMetricsTable } from './schema.generated.js';
 import { all, first, prepared, qb, run, selectIn } from './sql.js';
 
@@ -112,19 +113,11 @@ export class CustomMetricRepo {
   }
 
   async delete(scope: Scope, name: string): Promise<void> {
-    await run(this.db, qb(this.db).deleteFrom('custom_metrics').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('name', '=', name));
+    await deleteNamed(this.db, 'custom_metrics', scope, name);
   }
 
   /** Keyset page of names in name order; one more than `limit`. */
   async names(scope: Scope, afterName: string | undefined, limit: number): Promise<string[]> {
-    const query = qb(this.db)
-      .selectFrom('custom_metrics')
-      .select('name')
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .$if(afterName !== undefined, (w) => w.where('name', '>', afterName!))
-      .orderBy('name')
-      .limit(limit + 1);
-    return (await all(this.db, query)).map((r) => r.name);
+    return namePage(this.db, 'custom_metrics', scope, afterName, limit);
   }
 }

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
+import { deleteNamed, namePage } from './named.js';
 import type { DimensionsTable } from './schema.generated.js';
 import { all, first, prepared, qb, run, selectIn } from './sql.js';
 
@@ -101,19 +102,11 @@ export class DimensionRepo {
   }
 
   async delete(scope: Scope, name: string): Promise<void> {
-    await run(this.db, qb(this.db).deleteFrom('dimensions').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('name', '=', name));
+    await deleteNamed(this.db, 'dimensions', scope, name);
   }
 
   /** Keyset page of names in name order; one more than `limit`. */
   async names(scope: Scope, afterName: string | undefined, limit: number): Promise<string[]> {
-    const query = qb(this.db)
-      .selectFrom('dimensions')
-      .select('name')
-      .where('account_id', '=', scope.accountId)
-      .where('region', '=', scope.region)
-      .$if(afterName !== undefined, (w) => w.where('name', '>', afterName!))
-      .orderBy('name')
-      .limit(limit + 1);
-    return (await all(this.db, query)).map((r) => r.name);
+    return namePage(this.db, 'dimensions', scope, afterName, limit);
   }
 }
