@@ -23,7 +23,8 @@ import {
   type BehaviorModelTrainingSummary,
   type IoTClient,
 } from '@aws-sdk/client-iot';
-import { createServer, ManualClock, type WardenServer } from '../../src/index.js';
+import { serveOptions } from '../../src/cli/serve.js';
+import { ConfigError, createServer, ManualClock, type WardenServer } from '../../src/index.js';
 import { assertFails, BACKENDS, dropSchema, freshSchema, iot, PG_BASE, raw, snsMessages } from '../harness.js';
 import { group } from '../operations/mitigation-helpers.js';
 
@@ -49,10 +50,10 @@ async function summaries(client: IoTClient, securityProfileName?: string): Promi
   return (await client.send(new GetBehaviorModelTrainingSummariesCommand({ securityProfileName }))).summaries ?? [];
 }
 
-/** Opens a server on a fresh database of the backend, with the given clock and ML minimums. */
-async function open(backend: string, clock: ManualClock, detectMl?: { trainingDays?: number; minDatapoints?: number }) {
+/** Opens a server on a fresh database of the backend (or on `schema`, shared), with the given clock and ML minimums. */
+async function open(backend: string, clock: ManualClock, detectMl?: { trainingDays?: number; minDatapoints?: number }, shared?: { schema: string; engine: boolean }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-ml-'));
-  const schema = freshSchema();
+  const schema = shared?.schema ?? freshSchema();
   const server = await createServer({
     port: 0,
     clock,
@@ -62,16 +63,18 @@ async function open(backend: string, clock: ManualClock, detectMl?: { trainingDa
     // The clock runs days ahead of the signing clients: accept their signatures all the same.
     skewMs: 30 * DAY,
     detectMl,
+    engine: shared?.engine,
   });
   const url = await server.listen();
   return {
     server,
     url,
+    schema,
     client: iot(url),
     async close() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
+      if (backend === 'postgres' && !shared) await dropSchema(schema);
     },
   };
 }
@@ -290,3 +293,72 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+// Nodes share a database on PostgreSQL only (a SQLite database belongs to one process: it is opened
+// in exclusive locking mode), so this block runs there.
+describe('ML Detect on two nodes sharing a PostgreSQL database', () => {
+  const T0 = Math.floor(Date.now() / DAY) * DAY + 60 * MINUTE;
+  const clock = new ManualClock(new Date(T0));
+  let a: Awaited<ReturnType<typeof open>>;
+  let b: Awaited<ReturnType<typeof open>>;
+  let reportId = 1;
+  const send = (url: string, thing: string, body: string) =>
+    raw(url, { method: 'POST', path: `/_warden/things/${encodeURIComponent(thing)}/defender/metrics/json`, body, headers: { 'content-type': 'application/octet-stream' } });
+  /** Half the fleet reports to each node. */
+  const fleetRound = async (round: number) => {
+    clock.advance(5 * MINUTE);
+    const answers = await Promise.all(DEVICES.map((d, i) => send(i % 2 === 0 ? a.url : b.url, d, report(reportId++, normal(i, round)))));
+    for (const r of answers) assert.equal(r.status, 200, r.text);
+  };
+
+  before(async () => {
+    // 40 datapoints: two rounds of one node's half (30) do not reach it, the two nodes' (60) do.
+    a = await open('postgres', clock, { trainingDays: 2, minDatapoints: 40 });
+    b = await open('postgres', clock, { trainingDays: 2, minDatapoints: 40 }, { schema: a.schema, engine: false });
+    for (const t of DEVICES) await a.client.send(new CreateThingCommand({ thingName: t }));
+    await group(a.client, 'ml-fleet', DEVICES);
+    await a.client.send(new CreateSecurityProfileCommand({ securityProfileName: 'fleet-ml', behaviors: [mlBytesOut] }));
+    await a.client.send(new AttachSecurityProfileCommand({ securityProfileName: 'fleet-ml', securityProfileTargetArn: GROUP_ARN }));
+  });
+  after(async () => {
+    a?.client.destroy();
+    b?.client.destroy();
+    await b?.close();
+    await a?.close();
+  });
+
+  test("each node keeps its own sketch of the day; the summaries count both and the model trains on both nodes' datapoints", async () => {
+    await fleetRound(1);
+    await fleetRound(2);
+    const rows = (await a.server.store.db.all('SELECT node, datapoints FROM detect_ml_sketches')) as { node: string; datapoints: number | string }[];
+    assert.equal(rows.length, 2);
+    assert.notEqual(rows[0].node, rows[1].node);
+    assert.deepEqual(rows.map((r) => Number(r.datapoints)), [30, 30]);
+    for (const client of [a.client, b.client]) {
+      const [s] = await summaries(client, 'fleet-ml');
+      assert.equal(s.datapointsCollectionPercentage, 100); // 60 of 40, capped
+      assert.equal(s.modelStatus, 'PENDING_BUILD');
+    }
+    clock.advance(2 * DAY);
+    await a.server.detector.sweepNow();
+    const [s] = await summaries(b.client, 'fleet-ml');
+    assert.equal(s.modelStatus, 'ACTIVE');
+    assert.equal(s.lastModelRefreshDate?.getTime(), clock.now().getTime());
+  });
+});
+
+describe('ML Detect options', () => {
+  test('warden serve: --detect-ml-training-days and --detect-ml-min-datapoints, or their WARDEN_* variables; whole numbers of at least 1', () => {
+    assert.deepEqual(serveOptions(['--detect-ml-training-days', '3', '--detect-ml-min-datapoints', '500'], {}).detectMl, { trainingDays: 3, minDatapoints: 500 });
+    assert.deepEqual(serveOptions([], { WARDEN_DETECT_ML_TRAINING_DAYS: '7' }).detectMl, { trainingDays: 7 });
+    assert.deepEqual(serveOptions(['--detect-ml-min-datapoints', '9'], { WARDEN_DETECT_ML_MIN_DATAPOINTS: '100' }).detectMl, { minDatapoints: 9 });
+    assert.equal(serveOptions([], {}).detectMl, undefined);
+    assert.throws(() => serveOptions(['--detect-ml-training-days', '0'], {}), /--detect-ml-training-days must be a whole number of at least 1/);
+    assert.throws(() => serveOptions([], { WARDEN_DETECT_ML_MIN_DATAPOINTS: '2.5' }), /--detect-ml-min-datapoints/);
+  });
+
+  test('createServer refuses a detectMl minimum that is not a whole number of at least 1', async () => {
+    await assert.rejects(createServer({ port: 0, logLevel: 'silent', detectMl: { trainingDays: 0 } }), (e) => e instanceof ConfigError && /trainingDays/.test(e.message));
+    await assert.rejects(createServer({ port: 0, logLevel: 'silent', detectMl: { minDatapoints: -1 } }), (e) => e instanceof ConfigError && /minDatapoints/.test(e.message));
+  });
+});
