@@ -31,8 +31,12 @@ const keyOf = (thing: string, profile: string) => `${thing}\n${profile}`;
  * the profiles that apply to its thing (through its groups and the all/... targets), and for each
  * of their behaviors whose metric the report carries, one step of the behavior's state machine.
  * Violations open (in-alarm), move on, and end (alarm-cleared); behaviors the profile no longer
- * has end theirs (alarm-invalidated). States, violations, events and alerts are written in a few
- * statements. Answers the number of alerts written.
+ * has end theirs (alarm-invalidated). An ML behavior is compared with its training's ACTIVE model
+ * (none while PENDING_BUILD or EXPIRED: the datapoint is recorded, not compared); a behavior seen for
+ * the first time starts its training; the value it compared goes into this node's sketch of the
+ * UTC day (`o.ml.sketches`, whose round copies the caller commits after the transaction). States,
+ * violations, events, alerts, started trainings and the day sketches touched (one row per behavior
+ * and day) are written in a few statements. Answers the number of alerts written.
  */
 export async function evaluateReports(
   tx: StoreTx,
