@@ -15,6 +15,7 @@ import { completeDelivered } from './engine/complete.js';
 import { Engine } from './engine/runner.js';
 import { AuditRunner } from './audit/runner.js';
 import { Detector } from './detect/detector.js';
+import type { MlOptions } from './detect/ml.js';
 import type { Scope } from './base/scope.js';
 import { startSnsDelivery } from './engine/sns-delivery.js';
 import { loadSubjects } from './engine/subjects.js';
@@ -54,6 +55,12 @@ export interface WardenOptions {
    * (default true; false lets tests and load generators report as fast as they like).
    */
   detectThrottle?: boolean;
+  /**
+   * ML Detect's training minimums: the days a behavior collects before its first model (and the
+   * trailing window models are built from) and the datapoints that window must hold. Defaults:
+   * AWS's 14 days and 25,000 datapoints; smaller values let tests and small fleets train.
+   */
+  detectMl?: { trainingDays?: number; minDatapoints?: number };
   /** Enforce AWS's API rate quotas (ThrottlingException past them; SEMANTICS.md D21). Off by default. */
   throttle?: boolean;
   clock?: Clock;
@@ -78,6 +85,21 @@ export interface WardenServer {
   readonly url: string;
 }
 
+/** The ML options, checked: whole numbers, at least 1 day and 1 datapoint (ConfigError otherwise). */
+function detectMlOptions(o: WardenOptions['detectMl']): MlOptions | undefined {
+  if (!o) return undefined;
+  const check = (name: string, v: number | undefined, min: number): number | undefined => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new ConfigError(`detectMl.${name} must be a whole number of at least ${min}, not ${v}`);
+    return v;
+  };
+  const out: MlOptions = {};
+  const days = check('trainingDays', o.trainingDays, 1);
+  const min = check('minDatapoints', o.minDatapoints, 1);
+  if (days !== undefined) out.trainingDays = days;
+  if (min !== undefined) out.minDatapoints = min;
+  return out;
+}
+
 /** The library entry point: the CLI, the tests and the benchmarks all start Warden through this. */
 export async function createServer(options: WardenOptions = {}): Promise<WardenServer> {
   const host = options.host ?? '127.0.0.1';
@@ -91,6 +113,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
     );
   }
   const clock = options.clock ?? systemClock;
+  const mlOptions = detectMlOptions(options.detectMl);
   const store = await Store.open({
     dataDir: options.dataDir ?? './warden-data',
     databaseUrl: options.databaseUrl,
@@ -139,8 +162,9 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
     throttleReports: options.detectThrottle !== false,
     onAlerts: () => delivery?.wake(),
     run: runEngine,
+    ml: mlOptions,
   });
-  const detect = { snsDelivery: !!delivery, profilesChanged: (scope: Scope) => detector.profiles.invalidate(scope) };
+  const detect = { snsDelivery: !!delivery, profilesChanged: (scope: Scope) => detector.profiles.invalidate(scope), ml: detector.mlOptions };
   const rateLimiter = options.throttle ? new RateLimiter(API_QUOTAS) : undefined;
   const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine, rateLimiter, detect);
   const hosts = new HostGuard(host, options.allowedHosts);

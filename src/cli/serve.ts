@@ -23,6 +23,16 @@ export const SERVE_OPTIONS = {
     env: 'WARDEN_NO_DETECT_THROTTLE',
     help: "take a thing's device metrics reports however often they come (default: refused less than 300 s apart, as AWS does)",
   },
+  'detect-ml-training-days': {
+    type: 'string',
+    env: 'WARDEN_DETECT_ML_TRAINING_DAYS',
+    help: "days an ML Detect behavior collects before its first model, and the trailing window models are built from (default 14, AWS's)",
+  },
+  'detect-ml-min-datapoints': {
+    type: 'string',
+    env: 'WARDEN_DETECT_ML_MIN_DATAPOINTS',
+    help: "datapoints the training window must hold for an ML Detect model to be built (default 25000, AWS's)",
+  },
   throttle: { type: 'boolean', env: 'WARDEN_THROTTLE', help: "enforce AWS's API rate quotas per account, region and operation (ThrottlingException past them)" },
   'log-level': { type: 'string', env: 'WARDEN_LOG_LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
   help: { type: 'boolean', env: '', help: 'show this help' },
@@ -67,17 +77,26 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): WardenOpti
     allowedHosts: pick('allowed-host')?.split(',').map((h) => h.trim()).filter(Boolean),
     openSnsMessages: (v['open-sns-messages'] as boolean | undefined) ?? envBool(env.WARDEN_OPEN_SNS_MESSAGES) ?? false,
     limits: limitOptions(pick('headers-timeout-ms'), pick('max-connections-per-client')),
+    detectMl: mlOptions(pick('detect-ml-training-days'), pick('detect-ml-min-datapoints')),
     ...snsOptions(pick('sns-endpoint'), pick('sns-region'), pick('sns-access-key-id'), pick('sns-secret-access-key')),
   };
 }
 
+const whole = (flag: string, text: string | undefined, min: number): number | undefined => {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of at least ${min}, not '${text}'`);
+  return n;
+};
+
+function mlOptions(trainingDays?: string, minDatapoints?: string): WardenOptions['detectMl'] {
+  const days = whole('detect-ml-training-days', trainingDays, 1);
+  const min = whole('detect-ml-min-datapoints', minDatapoints, 1);
+  if (days === undefined && min === undefined) return undefined;
+  return { ...(days !== undefined ? { trainingDays: days } : {}), ...(min !== undefined ? { minDatapoints: min } : {}) };
+}
+
 function limitOptions(headersTimeout?: string, perClient?: string): WardenOptions['limits'] {
-  const whole = (flag: string, text: string | undefined, min: number): number | undefined => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of at least ${min}, not '${text}'`);
-    return n;
-  };
   return { headersTimeoutMs: whole('headers-timeout-ms', headersTimeout, 100), maxConnectionsPerClient: whole('max-connections-per-client', perClient, 1) };
 }
 

@@ -20,4 +20,6 @@ export interface DetectHooks {
   readonly snsDelivery: boolean;
   /** A scope's security profiles or custom metrics changed: the evaluation reads them again. */
   profilesChanged(scope: Scope): void;
+  /** ML Detect's training options in force (src/detect/ml.ts MlOptions with the defaults filled in). */
+  readonly ml?: { readonly trainingDays: number; readonly minDatapoints: number; readonly retryDays: number };
 }

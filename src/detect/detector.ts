@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
+import type { Behavior } from '../generated/shapes.js';
 import type { Store } from '../store/store.js';
 import { WorkLoop } from '../work/loop.js';
-import { evaluateReports, type DeviceReport } from './evaluation.js';
+import type { MlTrainingRecord } from '../store/detect-ml.js';
+import { evaluateReports, mlBehaviorKey, MlSketches, type DeviceReport } from './evaluation.js';
+import { mergeSketches, ML_DEFAULTS, refresh, refreshDue, trainingWindowStart, type MlOptions, type MlSketch, type MlTraining } from './ml.js';
 import { ProfileCache } from './profile-cache.js';
 import { Thresholds } from './thresholds.js';
 import { checkThingName, parseMetricsReport } from './report.js';
@@ -32,6 +35,8 @@ export interface DetectorOptions {
   onAlerts?: () => void;
   /** Run the evaluation and sweep loops on this node (default true). */
   run?: boolean;
+  /** ML Detect's training minimums (default AWS's: 14 days, 25,000 datapoints). */
+  ml?: MlOptions;
 }
 
 interface Pending extends DeviceReport {
@@ -41,6 +46,7 @@ interface Pending extends DeviceReport {
 
 const BATCH = 2000;
 const SWEEP_MS = 60_000;
+const DAY_MS = 86_400_000;
 
 /**
  * Detect's evaluation on this node. Device reports (the admin endpoint today, the broker's
@@ -49,16 +55,27 @@ const SWEEP_MS = 60_000;
  * to BATCH reports of a scope in one transaction (states, violations, events, alerts), and the
  * report's answer is given once that transaction has committed, so an accepted report is never
  * lost. A sweep invalidates the violations of things silent for two days and purges old values.
+ *
+ * ML Detect: a round adds the values its ML behaviors compared to this node's sketch of the day
+ * (written in the round's transaction) and evaluates them against the behavior's ACTIVE model;
+ * the sweep rebuilds each model whose daily refresh is due from the merged sketches (every node's)
+ * of the trailing training window, deletes older sketches, and forgets the trainings of behaviors
+ * that are gone.
  */
 export class Detector {
   private queue: Pending[] = [];
   private readonly lastReport = new Map<string, number>();
   readonly profiles: ProfileCache;
   private readonly thresholds = new Thresholds();
+  private readonly sketches = new MlSketches();
+  /** The ML options in force (the defaults filled in). */
+  readonly mlOptions: Required<MlOptions>;
+  private sketchDay = 0;
   private readonly loop: WorkLoop;
   private readonly sweep: WorkLoop;
 
   constructor(private readonly o: DetectorOptions) {
+    this.mlOptions = { ...ML_DEFAULTS, ...o.ml };
     this.profiles = new ProfileCache(o.store.repos);
     this.loop = new WorkLoop({ name: 'detect evaluation', log: o.log, idleMs: 1000, round: () => this.round() });
     this.sweep = new WorkLoop({ name: 'detect sweep', log: o.log, idleMs: SWEEP_MS, firstDelayMs: 1000, round: () => this.sweepRound() });
@@ -122,10 +139,18 @@ export class Detector {
     this.queue = rest;
     try {
       const account = await this.profiles.get(scope);
-      const alerts = await this.o.store.transaction((tx) => evaluateReports(tx, scope, account, batch, { snsDelivery: this.o.snsDelivery, thresholds: this.thresholds }));
+      const ml = { options: this.mlOptions, sketches: this.sketches };
+      const alerts = await this.o.store.transaction((tx) => evaluateReports(tx, scope, account, batch, { snsDelivery: this.o.snsDelivery, thresholds: this.thresholds, ml }));
+      this.sketches.commit();
       for (const p of batch) p.done();
       if (alerts > 0) this.o.onAlerts?.();
+      const today = Math.floor(batch[batch.length - 1].at / DAY_MS) * DAY_MS;
+      if (today !== this.sketchDay) {
+        this.sketches.forgetBefore(today - DAY_MS);
+        this.sketchDay = today;
+      }
     } catch (e) {
+      this.sketches.discard();
       this.o.log.error({ err: e }, 'detect evaluation failed');
       for (const p of batch) p.done(e);
     }
@@ -138,7 +163,46 @@ export class Detector {
     if (more.alerts > 0) this.o.onAlerts?.();
     for (const [k, t] of this.lastReport) if (now.getTime() - t >= REPORT_MIN_PERIOD_MS) this.lastReport.delete(k);
     await this.o.store.repos.detectStates.purgePeriodValues(now.getTime() - 2 * 3600_000);
+    await this.refreshModels(now.getTime());
     return more.more;
+  }
+
+  /**
+   * The ML half of the sweep: each training whose refresh is due (ml.ts refreshDue: its first
+   * window has passed and no attempt was made for a day) is rebuilt from the merged sketches of the
+   * trailing window, i.e. the UTC days that overlap it; trainings whose profile is gone (or was
+   * made again since), or whose behavior is gone, no longer ML, or on another metric, are deleted
+   * with their sketches; sketches of days wholly before the window are deleted.
+   */
+  private async refreshModels(now: number): Promise<void> {
+    const o = this.mlOptions;
+    const { store } = this.o;
+    const fromDay = Math.floor(trainingWindowStart(now, o) / DAY_MS) * DAY_MS;
+    const byScope = new Map<string, { scope: Scope; trainings: MlTrainingRecord[] }>();
+    for (const t of await store.repos.detectMl.allTrainings()) {
+      const k = `${t.scope.accountId}/${t.scope.region}`;
+      const entry = byScope.get(k) ?? { scope: t.scope, trainings: [] };
+      entry.trainings.push(t);
+      byScope.set(k, entry);
+    }
+    for (const { scope, trainings } of byScope.values()) {
+      const profiles = new Map((await store.repos.detectMl.profileBehaviors(scope)).map((p) => [p.name, p]));
+      const gone: MlTrainingRecord[] = [];
+      for (const t of trainings) {
+        const p = profiles.get(t.profileName);
+        const b = p?.behaviors.find((x) => (x as { name?: string }).name === t.behaviorName) as Behavior | undefined;
+        if (!p || !b?.criteria?.mlDetectionConfig || mlBehaviorKey(b) !== t.behaviorKey || p.createdAt > t.collectionStart) {
+          gone.push(t);
+          continue;
+        }
+        const training = t.training as MlTraining;
+        if (!refreshDue(training, now, o)) continue;
+        const window = mergeSketches((await store.repos.detectMl.sketches(scope, t.profileName, t.behaviorName, t.collectionStart, fromDay)) as MlSketch[]);
+        await store.repos.detectMl.saveTraining(scope, { ...t, training: refresh(training, window, now, o) });
+      }
+      if (gone.length) await store.transaction((tx) => tx.detectMl.deleteTrainings(scope, gone));
+    }
+    await store.repos.detectMl.purgeSketches(fromDay);
   }
 
   /** Runs a sweep now (tests: after advancing the clock past SILENCE_MS). */

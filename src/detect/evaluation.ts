@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { Scope } from '../base/scope.js';
-import type { MetricValue } from '../generated/shapes.js';
+import type { Behavior, MetricValue } from '../generated/shapes.js';
+import type { MlSketchRecord, MlTrainingRecord } from '../store/detect-ml.js';
 import type { DetectStateRecord } from '../store/detect-states.js';
 import type { StoreTx } from '../store/store.js';
 import { evaluate, type BehaviorState } from './evaluate.js';
+import { activeModel, addToSketch, newSketch, startTraining, type MlModel, type MlOptions, type MlSketch, type MlTraining } from './ml.js';
 import { profilesFor, targetsOf, type AccountDetect, type ProfileInfo } from './profile-cache.js';
 import { PERIOD_MS, type Thresholds } from './thresholds.js';
 import { ViolationWriter } from './violation-writer.js';
@@ -28,19 +31,24 @@ const keyOf = (thing: string, profile: string) => `${thing}\n${profile}`;
  * the profiles that apply to its thing (through its groups and the all/... targets), and for each
  * of their behaviors whose metric the report carries, one step of the behavior's state machine.
  * Violations open (in-alarm), move on, and end (alarm-cleared); behaviors the profile no longer
- * has end theirs (alarm-invalidated). States, violations, events and alerts are written in a few
- * statements. Answers the number of alerts written.
+ * has end theirs (alarm-invalidated). An ML behavior is compared with its training's ACTIVE model
+ * (none while PENDING_BUILD or EXPIRED: the datapoint is recorded, not compared); a behavior seen for
+ * the first time starts its training; the value it compared goes into this node's sketch of the
+ * UTC day (`o.ml.sketches`, whose round copies the caller commits after the transaction). States,
+ * violations, events, alerts, started trainings and the day sketches touched (one row per behavior
+ * and day) are written in a few statements. Answers the number of alerts written.
  */
 export async function evaluateReports(
   tx: StoreTx,
   scope: Scope,
   account: AccountDetect,
   reports: readonly DeviceReport[],
-  o: { snsDelivery: boolean; thresholds: Thresholds },
+  o: { snsDelivery: boolean; thresholds: Thresholds; ml?: { options: MlOptions; sketches: MlSketches } },
 ): Promise<number> {
   if (account.profiles.length === 0 || reports.length === 0) return 0;
   const names = [...new Set(reports.map((r) => r.thingName))];
   const membership = await tx.detectStates.membership(scope, names);
+  const ml = o.ml && hasMlRules(account) ? new MlRound(scope, await tx.detectMl.trainings(scope), o.ml.options, o.ml.sketches) : undefined;
   const states = new Map<string, DetectStateRecord>();
   const byThing = new Map<string, DetectStateRecord[]>();
   for (const s of await tx.detectStates.ofThings(scope, names)) {
@@ -83,8 +91,19 @@ export async function evaluateReports(
           if (typeof n === 'number') periodValues.push({ profileName: p.name, behaviorName: rule.behavior.name, periodStart: Math.floor(r.at / PERIOD_MS) * PERIOD_MS, thingName: r.thingName, value: n });
           threshold = await o.thresholds.get(tx, scope, p.name, rule, r.at);
         }
+        let training: MlTraining | undefined;
+        let model: MlModel | undefined;
+        if (ml && rule.criteria.criteriaType === 'MACHINE_LEARNING') {
+          training = ml.training(p.name, rule, r.at);
+          model = activeModel(training, r.at, ml.options);
+        }
         const slot = rec.states[rule.behavior.name] as BehaviorSlot | undefined;
-        const out = evaluate(rule.criteria, slot?.s, { time: r.at, value }, threshold);
+        const out = evaluate(rule.criteria, slot?.s, { time: r.at, value }, threshold, model);
+        // The value the behavior compared goes into the day's sketch (not a datapoint evaluation ignored as out of order).
+        if (training && !(slot && r.at < slot.s.lastTime)) {
+          const x = out.value.count ?? out.value.number;
+          if (typeof x === 'number') ml!.add(p.name, rule.behavior.name, training.collectionStart, r.at, x);
+        }
         const next: BehaviorSlot = { s: out.state, ...(slot?.v ? { v: slot.v } : {}) };
         if (out.event === 'in-alarm') {
           if (next.v) writer.close(next.v, 'alarm-invalidated', undefined, r.at, p.alertTopicArn);
@@ -101,6 +120,7 @@ export async function evaluateReports(
     }
   }
   if (periodValues.length) await tx.detectStates.addPeriodValues(scope, periodValues);
+  if (ml) await ml.flush(tx);
   const alerts = await writer.flush();
   if (dirty.size) await tx.detectStates.save(scope, [...dirty.values()]);
   return alerts;
@@ -113,5 +133,115 @@ function invalidateDropped(rec: DetectStateRecord, p: ProfileInfo, writer: Viola
     const v = (slot as BehaviorSlot).v;
     if (v) writer.close(v, 'alarm-invalidated', undefined, at, p.alertTopicArn);
     delete rec.states[name];
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+const hasMlRules = (account: AccountDetect): boolean => account.profiles.some((p) => p.rules.some((r) => r.criteria.criteriaType === 'MACHINE_LEARNING'));
+
+/**
+ * What an ML behavior's training depends on: its metric (an ML behavior takes no duration and no
+ * dimension). A behavior whose metric changes under the same name starts training anew.
+ */
+export const mlBehaviorKey = (behavior: Pick<Behavior, 'metric'>): string => behavior.metric ?? '';
+
+interface DaySketch {
+  profileName: string;
+  behaviorName: string;
+  trainingStart: number;
+  day: number;
+  sketch: MlSketch;
+}
+
+/**
+ * This node's sketches of the values its ML behaviors compared, one per (scope, profile, behavior,
+ * training, UTC day): the node's share of the day so far, which each evaluation round that adds to
+ * it writes whole to the node's row of the day (migration 014). A round adds to copies (`working`)
+ * that `commit` keeps once the round's transaction has committed and `discard` drops when it has
+ * not, so a rolled-back round leaves no datapoint behind. Rounds run one at a time.
+ */
+export class MlSketches {
+  /** This process's id among the nodes sharing the database. */
+  readonly node = randomBytes(8).toString('hex');
+  private readonly days = new Map<string, DaySketch>();
+  private readonly pending = new Map<string, DaySketch>();
+
+  /** The round's copy of a day's sketch, made on its first use in the round. */
+  working(scope: Scope, profileName: string, behaviorName: string, trainingStart: number, day: number): DaySketch {
+    const key = `${scope.accountId}/${scope.region}\n${profileName}\n${behaviorName}\n${trainingStart}\n${day}`;
+    let w = this.pending.get(key);
+    if (!w) {
+      const kept = this.days.get(key)?.sketch;
+      const sketch = kept ? { width: kept.width, count: kept.count, bins: { ...kept.bins } } : newSketch();
+      w = { profileName, behaviorName, trainingStart, day, sketch };
+      this.pending.set(key, w);
+    }
+    return w;
+  }
+
+  commit(): void {
+    for (const [k, v] of this.pending) this.days.set(k, v);
+    this.pending.clear();
+  }
+
+  discard(): void {
+    this.pending.clear();
+  }
+
+  /** Forgets the sketches of days before `day` (their rows stay in the database). */
+  forgetBefore(day: number): void {
+    for (const [k, v] of this.days) if (v.day < day) this.days.delete(k);
+  }
+}
+
+/** One round's ML work in one scope: the trainings it reads and starts, the sketches it adds to. */
+class MlRound {
+  private readonly trainings = new Map<string, MlTrainingRecord>();
+  private readonly started: MlTrainingRecord[] = [];
+  private readonly restarted: MlTrainingRecord[] = [];
+  private readonly touched = new Set<DaySketch>();
+
+  constructor(
+    private readonly scope: Scope,
+    records: readonly MlTrainingRecord[],
+    readonly options: MlOptions,
+    private readonly sketches: MlSketches,
+  ) {
+    for (const r of records) this.trainings.set(`${r.profileName}\n${r.behaviorName}`, r);
+  }
+
+  /** The behavior's training; one seen for the first time (or whose metric changed) starts at `at`. */
+  training(profileName: string, rule: ProfileInfo['rules'][number], at: number): MlTraining {
+    const k = `${profileName}\n${rule.behavior.name}`;
+    const behaviorKey = mlBehaviorKey(rule.behavior);
+    const known = this.trainings.get(k);
+    if (known && known.behaviorKey === behaviorKey) return known.training as MlTraining;
+    const training = startTraining(at);
+    const r: MlTrainingRecord = { profileName, behaviorName: rule.behavior.name, behaviorKey, collectionStart: training.collectionStart, training };
+    (known ? this.restarted : this.started).push(r);
+    this.trainings.set(k, r);
+    return training;
+  }
+
+  add(profileName: string, behaviorName: string, trainingStart: number, at: number, value: number): void {
+    const w = this.sketches.working(this.scope, profileName, behaviorName, trainingStart, Math.floor(at / DAY_MS) * DAY_MS);
+    addToSketch(w.sketch, value);
+    this.touched.add(w);
+  }
+
+  /** Writes the trainings started and the day sketches touched: one row per behavior and day. */
+  async flush(tx: StoreTx): Promise<void> {
+    await tx.detectMl.startTrainings(this.scope, this.started, false);
+    await tx.detectMl.startTrainings(this.scope, this.restarted, true);
+    const rows: MlSketchRecord[] = [...this.touched].map((w) => ({
+      profileName: w.profileName,
+      behaviorName: w.behaviorName,
+      day: w.day,
+      trainingStart: w.trainingStart,
+      datapoints: w.sketch.count,
+      sketch: w.sketch,
+    }));
+    if (rows.length) await tx.detectMl.saveSketches(this.scope, this.sketches.node, rows);
   }
 }

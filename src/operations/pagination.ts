@@ -25,10 +25,12 @@ export function decodeToken<T extends Record<string, unknown>>(list: string, tok
  * The page size of every list operation when the request leaves its limit member (maxResults or
  * pageSize) out: AWS's documented default where the API reference states one ("The default is
  * 25", "paginated with a default page size of 25"), else Warden's choice, 25 like the documented
- * ones. The model allows 1..250 for every one of them.
+ * ones. The model allows 1..250 for every one of them but GetBehaviorModelTrainingSummaries
+ * (TinyMaxResults, 1..10; "The default is 10").
  */
 export const DEFAULT_PAGE_SIZES = {
   // documented by AWS
+  GetBehaviorModelTrainingSummaries: { size: 10, documented: true },
   ListAuditFindings: { size: 25, documented: true },
   ListAuditMitigationActionsExecutions: { size: 25, documented: true },
   ListAuditMitigationActionsTasks: { size: 25, documented: true },

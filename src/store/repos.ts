@@ -21,6 +21,7 @@ import { RoleAliasRepo } from './role-aliases.js';
 import { FindingRepo } from './findings.js';
 import { ViolationRepo } from './violations.js';
 import { DetectStateRepo } from './detect-states.js';
+import { DetectMlRepo } from './detect-ml.js';
 import { OutboxRepo } from './outbox.js';
 import { IamRoleRepo } from './iam-roles.js';
 import { ConnectionEventRepo } from './connection-events.js';
@@ -61,6 +62,7 @@ export interface Repos {
   readonly findings: FindingRepo;
   readonly violations: ViolationRepo;
   readonly detectStates: DetectStateRepo;
+  readonly detectMl: DetectMlRepo;
   readonly outbox: OutboxRepo;
   readonly iamRoles: IamRoleRepo;
   readonly connectionEvents: ConnectionEventRepo;
@@ -100,6 +102,7 @@ export function repos(db: Driver): Repos {
     findings: new FindingRepo(db),
     violations: new ViolationRepo(db),
     detectStates: new DetectStateRepo(db),
+    detectMl: new DetectMlRepo(db),
     outbox: new OutboxRepo(db),
     iamRoles: new IamRoleRepo(db),
     connectionEvents: new ConnectionEventRepo(db),

@@ -23,9 +23,10 @@ describe('default page sizes', () => {
     assert.deepEqual(Object.keys(DEFAULT_PAGE_SIZES).sort(), paged);
   });
 
-  test("AWS's documented defaults: 25 (\"The default is 25\", \"a default page size of 25\")", () => {
+  test("AWS's documented defaults: 25 (\"The default is 25\", \"a default page size of 25\"), 10 for GetBehaviorModelTrainingSummaries", () => {
     const documented = Object.entries(DEFAULT_PAGE_SIZES).filter(([, v]) => v.documented).map(([k]) => k).sort();
     assert.deepEqual(documented, [
+      'GetBehaviorModelTrainingSummaries',
       'ListAuditFindings',
       'ListAuditMitigationActionsExecutions',
       'ListAuditMitigationActionsTasks',
@@ -39,7 +40,7 @@ describe('default page sizes', () => {
       'ListMitigationActions',
       'ListScheduledAudits',
     ]);
-    for (const op of documented) assert.equal(pageSizeOf(op as PagedOperation, undefined), 25, op);
+    for (const op of documented) assert.equal(pageSizeOf(op as PagedOperation, undefined), op === 'GetBehaviorModelTrainingSummaries' ? 10 : 25, op);
   });
 
   test('a given limit wins over the default', () => {

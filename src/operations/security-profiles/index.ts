@@ -4,6 +4,7 @@ import { CreateSecurityProfile } from './CreateSecurityProfile.js';
 import { DeleteSecurityProfile } from './DeleteSecurityProfile.js';
 import { DescribeSecurityProfile } from './DescribeSecurityProfile.js';
 import { DetachSecurityProfile } from './DetachSecurityProfile.js';
+import { GetBehaviorModelTrainingSummaries } from './GetBehaviorModelTrainingSummaries.js';
 import { ListSecurityProfiles } from './ListSecurityProfiles.js';
 import { ListSecurityProfilesForTarget } from './ListSecurityProfilesForTarget.js';
 import { ListTargetsForSecurityProfile } from './ListTargetsForSecurityProfile.js';
@@ -22,4 +23,5 @@ export const securityProfilesOperations: Partial<IotService> = {
   DetachSecurityProfile,
   ListTargetsForSecurityProfile,
   ListSecurityProfilesForTarget,
+  GetBehaviorModelTrainingSummaries,
 };

@@ -10,6 +10,7 @@ import { billingGroups } from './010-billing-groups.js';
 import { certificateTransfers } from './011-certificate-transfers.js';
 import { detectProfiles } from './012-detect-profiles.js';
 import { detectState } from './013-detect-state.js';
+import { detectMl } from './014-detect-ml.js';
 import { binary, type Migration } from './migration.js';
 
 // Still exported here for a migration file written against this module; new ones import ./migration.js.
@@ -83,6 +84,7 @@ export const migrations: Migration[] = [
   certificateTransfers,
   detectProfiles,
   detectState,
+  detectMl,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
