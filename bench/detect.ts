@@ -15,8 +15,8 @@ import { ACCOUNT, REGION, SignedClient, thingName } from './registry-client.js';
  * static, bytes in statistical at p99.9, listening TCP ports in a port set, and an ML behavior on
  * bytes out), and BENCH_PERIODS (12) five-minute periods on the injected clock, each one report
  * per thing (1,200,000 reports by default) sent from BENCH_CLIENTS (1) other processes with
- * BENCH_CONCURRENCY (64) in flight through the signed ingestion endpint, as fast as Warden takes
- * them. Every thousandth thing is an outlier in periods 4 to 6 (a hundred times the bytes, one
+ * BENCH_CONCURRENCY (64) in flight through the signed ingestion endpoint, as fast as Warden takes
+ * them, after one unmeasured warm-up period on which the ML behavior trains (a day later). Every thousandth thing is an outlier in periods 4 to 6 (a hundred times the bytes, one
  * listening port more): it raises violations there and clears them after.
  *
  * Warden runs in this process (createServer with a ManualClock, so the periods pass between the
@@ -28,6 +28,35 @@ import { ACCOUNT, REGION, SignedClient, thingName } from './registry-client.js';
  */
 const GOALS = { reportsPerSecond: 10_000, reportToViolationP99Ms: 1000, peakRssMB: 400 };
 const PERIOD_MS = 300_000;
+const DAY_MS = 86_400_000;
+
+/** One period of reports from the load processes: every thing reports once; `seconds` leaves out starting the processes. */
+async function runPeriod(url: string, work: string, things: number, concurrency: number, clients: number, period: number, outlierPeriods: number[]) {
+  const n = Math.min(clients, concurrency);
+  const workers = await Promise.all(
+    Array.from({ length: n }, (_, k) =>
+      startWorker<DetectLoadReport>(projectRoot(), work, 'detect-load', `detect-load-${period}-${k}`, {
+        url,
+        concurrency: Math.ceil(concurrency / n),
+        from: Math.floor((things * k) / n),
+        to: Math.floor((things * (k + 1)) / n),
+        period,
+        outlierEvery: 1000,
+        outlierPeriods,
+      } satisfies DetectLoadJob),
+    ),
+  );
+  const t0 = performance.now();
+  for (const w of workers) w.go();
+  const results = await Promise.all(workers.map((w) => w.result));
+  return {
+    results,
+    accepted: results.reduce((a, r) => a + r.accepted, 0),
+    errors: results.reduce((a, r) => a + r.errors, 0),
+    samples: results.flatMap((r) => r.samples).slice(0, 3),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
 
 async function main(): Promise<void> {
   const things = envInt('BENCH_THINGS', 100_000, 1000);
@@ -43,8 +72,10 @@ async function main(): Promise<void> {
     dataDir,
     databaseUrl: pg?.databaseUrl,
     logLevel: 'warn',
-    // The injected clock runs up to an hour ahead of the load's signatures.
-    skewMs: 2 * 3600_000 + periods * PERIOD_MS,
+    // The injected clock runs a day and an hour ahead of the load's signatures.
+    skewMs: 2 * DAY_MS + periods * PERIOD_MS,
+    // The ML behavior trains on the warm-up period: one day and its datapoints are enough.
+    detectMl: { trainingDays: 1, minDatapoints: Math.min(25_000, things) },
   });
   const url = await server.listen();
   const api = new SignedClient(url, 4);
@@ -79,6 +110,13 @@ async function main(): Promise<void> {
     const setupSeconds = (performance.now() - t0) / 1000;
     log(`set up ${things} things in ${setupSeconds.toFixed(1)} s`);
 
+    // A warm-up period, not measured, trains the ML behavior: a day later the sweep builds its model.
+    const warmUp = await runPeriod(url, work, things, concurrency, clients, -1, []);
+    if (warmUp.errors) throw new Error(`warm-up: ${warmUp.errors} reports failed: ${warmUp.samples.join(' | ')}`);
+    clock.advance(DAY_MS);
+    await server.detector.sweepNow();
+    log(`warm-up period: ${warmUp.accepted} reports in ${warmUp.seconds.toFixed(1)} s; the ML model is trained`);
+
     // The periods.
     const outlierPeriods = [3, 4, 5].filter((p) => p < periods);
     const reports: DetectLoadReport[] = [];
@@ -86,21 +124,6 @@ async function main(): Promise<void> {
     let measured = 0;
     let loadCpuMs = 0;
     for (let period = 0; period < periods; period++) {
-      const n = Math.min(clients, concurrency);
-      const workers = await Promise.all(
-        Array.from({ length: n }, (_, k) => {
-          const job: DetectLoadJob = {
-            url,
-            concurrency: Math.ceil(concurrency / n),
-            from: Math.floor((things * k) / n),
-            to: Math.floor((things * (k + 1)) / n),
-            period,
-            outlierEvery: 1000,
-            outlierPeriods,
-          };
-          return startWorker<DetectLoadReport>(projectRoot(), work, 'detect-load', `detect-load-${period}-${k}`, job);
-        }),
-      );
       let polling = true;
       const poller = (async () => {
         while (polling) {
@@ -110,17 +133,14 @@ async function main(): Promise<void> {
           await new Promise((r) => setTimeout(r, 200));
         }
       })();
-      const w0 = performance.now();
-      for (const w of workers) w.go();
-      const results = await Promise.all(workers.map((w) => w.result));
-      measured += (performance.now() - w0) / 1000;
+      const run = await runPeriod(url, work, things, concurrency, clients, period, outlierPeriods);
       polling = false;
       await poller;
-      reports.push(...results);
-      loadCpuMs += results.reduce((a, r) => a + r.cpuMs, 0);
-      const errors = results.reduce((a, r) => a + r.errors, 0);
-      log(`period ${period + 1}/${periods}: ${results.reduce((a, r) => a + r.accepted, 0)} accepted, ${errors} errors, ${(measured).toFixed(1)} s so far`);
-      if (errors) throw new Error(`period ${period}: ${errors} reports failed: ${results.flatMap((r) => r.samples).slice(0, 3).join(' | ')}`);
+      measured += run.seconds;
+      reports.push(...run.results);
+      loadCpuMs += run.results.reduce((a, r) => a + r.cpuMs, 0);
+      log(`period ${period + 1}/${periods}: ${run.accepted} accepted, ${run.errors} errors, ${measured.toFixed(1)} s so far`);
+      if (run.errors) throw new Error(`period ${period}: ${run.errors} reports failed: ${run.samples.join(' | ')}`);
       clock.advance(PERIOD_MS);
     }
 
