@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     const outlierPeriods = [3, 4, 5].filter((p) => p < periods);
     const reports: DetectLoadReport[] = [];
     const polls: number[] = [];
+    const cpu0 = process.cpuUsage();
     let measured = 0;
     let loadCpuMs = 0;
     for (let period = 0; period < periods; period++) {
@@ -144,6 +145,8 @@ async function main(): Promise<void> {
       clock.advance(PERIOD_MS);
     }
 
+    const cpu = process.cpuUsage(cpu0);
+    const serverCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const count = (sql: string) => server.store.db.get<{ n: number }>(sql, []).then((r) => Number(r?.n ?? 0));
     const raised = await count("SELECT COUNT(*) AS n FROM violation_events WHERE event_type = 'in-alarm'");
     const cleared = await count("SELECT COUNT(*) AS n FROM violation_events WHERE event_type = 'alarm-cleared'");
@@ -165,6 +168,9 @@ async function main(): Promise<void> {
       measuredSeconds: round(measured, 2),
       reportsPerSecond: round(total / measured, 1),
       loadCpuPct: round(loadCpuMs / 10 / measured, 1),
+      // This process is the server (and the poller): reports per second of its CPU, what one free core would take.
+      serverCpuPct: round((100 * serverCpuSeconds) / measured, 1),
+      reportsPerServerCpuSecond: round(total / serverCpuSeconds, 1),
       violations: { raised, cleared, active: stillActive },
       reportToViolationMs: {
         reports: outlier.length ? outlier.length : 0,
