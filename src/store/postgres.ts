@@ -129,7 +129,11 @@ export class PostgresDriver extends PgQueries implements Driver {
     } catch (e) {
       throw unavailable(e);
     }
+    // While the transaction holds the client the pool does not listen on it: a socket that dies between
+    // queries would be an unhandled 'error' event and end the process. It ends the transaction instead.
     let broken: unknown;
+    const onLost = (e: Error) => (broken = e);
+    client.on('error', onLost);
     try {
       await client.query('BEGIN');
       const result = await fn(new PgTransaction(client));
@@ -139,6 +143,7 @@ export class PostgresDriver extends PgQueries implements Driver {
       await client.query('ROLLBACK').catch((err) => (broken = err));
       throw unavailable(e);
     } finally {
+      client.removeListener('error', onLost);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }

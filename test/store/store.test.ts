@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Driver } from '../../src/store/driver.js';
+import { DatabaseUnavailableError, type Driver } from '../../src/store/driver.js';
 import { migrate, schemaVersion, LATEST_VERSION } from '../../src/store/migrations/index.js';
 import type { MitigationActionRecord } from '../../src/store/mitigation-actions.js';
 import { PostgresDriver } from '../../src/store/postgres.js';
@@ -243,3 +243,32 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('PostgreSQL connection lost inside a transaction', () => {
+  test('the dead connection is an error of the transaction, never an uncaught error event', async () => {
+    const schema = freshSchema();
+    const driver = await PostgresDriver.open(`${PG_BASE}?schema=${schema}`, () => undefined);
+    const killer = await PostgresDriver.open(PG_BASE, () => undefined);
+    try {
+      const failed = await driver
+        .transaction(async (tx) => {
+          const { pid } = (await tx.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!;
+          await killer.get('SELECT pg_terminate_backend(?)', [pid]);
+          // The socket dies while the transaction holds the client and no query runs.
+          await new Promise((r) => setTimeout(r, 200));
+          await tx.get('SELECT 1');
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.ok(failed instanceof DatabaseUnavailableError, String(failed));
+      // The pool goes on with a fresh connection.
+      assert.deepEqual(await driver.get('SELECT 1 AS one'), { one: 1 });
+    } finally {
+      await killer.close();
+      await driver.close();
+      await dropSchema(schema);
+    }
+  });
+});
