@@ -5,6 +5,7 @@ import { postViolations } from './violations.js';
 import { postIamRoles } from './iam-roles.js';
 import { postConnectionEvents } from './connection-events.js';
 import { getSnsMessages } from './sns-messages.js';
+import { postCloudMetrics } from './cloud-metrics.js';
 
 /** Signed Warden endpoints by "METHOD /path"; each handler lives in its own file in this folder. */
 export const signedRoutes: Record<string, SignedHandler> = {
@@ -13,5 +14,6 @@ export const signedRoutes: Record<string, SignedHandler> = {
   'POST /_warden/violations': postViolations,
   'POST /_warden/iam-roles': postIamRoles,
   'POST /_warden/connection-events': postConnectionEvents,
+  'POST /_warden/cloud-metrics': postCloudMetrics,
   'GET /_warden/sns/messages': getSnsMessages,
 };

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
-import type { Behavior } from '../generated/shapes.js';
+import type { Behavior, MetricValue } from '../generated/shapes.js';
+import { datapointTime, mergeActivity, periodOf, type PeriodActivity } from './cloud.js';
 import type { Store } from '../store/store.js';
 import { WorkLoop } from '../work/loop.js';
 import type { MlTrainingRecord } from '../store/detect-ml.js';
@@ -45,6 +46,9 @@ interface Pending extends DeviceReport {
 }
 
 const BATCH = 2000;
+/** How long after a period's end its cloud-side activity is evaluated (recordings in flight at the boundary commit first). */
+export const CLOUD_GRACE_MS = 5000;
+const NO_VALUES: Map<string, MetricValue> = new Map();
 const SWEEP_MS = 60_000;
 const DAY_MS = 86_400_000;
 
@@ -71,6 +75,8 @@ export class Detector {
   /** The ML options in force (the defaults filled in). */
   readonly mlOptions: Required<MlOptions>;
   private sketchDay = 0;
+  /** The cloud-side activity of periods that started before this is evaluated (on this node's last look). */
+  private cloudDoneBefore = 0;
   private readonly loop: WorkLoop;
   private readonly sweep: WorkLoop;
 
@@ -126,9 +132,75 @@ export class Detector {
     return { thingName, reportId: report.reportId, status: 'ACCEPTED' };
   }
 
-  /** Evaluates the waiting reports of one scope (up to BATCH), in one transaction. */
+  /**
+   * One evaluation round: the waiting device reports of one scope (up to BATCH), then, once a
+   * 5-minute period has ended (and CLOUD_GRACE_MS more), a batch of its cloud-side activity.
+   */
   private async round(): Promise<boolean> {
-    if (this.queue.length === 0) return false;
+    let more = false;
+    if (this.queue.length > 0) more = await this.deviceRound();
+    if (this.cloudDue()) more = (await this.cloudRound()) || more;
+    return more;
+  }
+
+  /** Periods that started before this have ended (CLOUD_GRACE_MS ago at least). */
+  private cloudBefore(): number {
+    return periodOf(this.o.clock.now().getTime() - CLOUD_GRACE_MS);
+  }
+
+  private cloudDue(): boolean {
+    return this.cloudDoneBefore < this.cloudBefore();
+  }
+
+  /**
+   * Claims the activity of up to BATCH things of one scope in the oldest ended period, evaluates
+   * it and deletes it, in one transaction. Answers whether more may wait; when none does, the
+   * periods before `cloudBefore()` are done on this node.
+   */
+  private async cloudRound(): Promise<boolean> {
+    const before = this.cloudBefore();
+    try {
+      let evaluated = 0;
+      let alerts = 0;
+      await this.o.store.transaction(async (tx) => {
+        const claimed = await tx.detectCloud.claimPeriod(before, BATCH);
+        evaluated = claimed.length;
+        if (claimed.length === 0) return;
+        const scope = claimed[0].scope;
+        const reports: DeviceReport[] = claimed.map((c) => ({
+          thingName: c.thingName,
+          values: NO_VALUES,
+          at: datapointTime(c.periodStart),
+          cloud: mergeActivity(c.activities as PeriodActivity[]),
+        }));
+        alerts = await evaluateReports(tx, scope, await this.profiles.get(scope, tx), reports, this.evaluationOptions());
+      });
+      this.sketches.commit();
+      if (alerts > 0) this.o.onAlerts?.();
+      if (evaluated === 0) this.cloudDoneBefore = before;
+      return evaluated > 0;
+    } catch (e) {
+      this.sketches.discard();
+      this.o.log.error({ err: e }, 'detect cloud-side evaluation failed');
+      return false;
+    }
+  }
+
+  private evaluationOptions() {
+    return { snsDelivery: this.o.snsDelivery, thresholds: this.thresholds, ml: { options: this.mlOptions, sketches: this.sketches } };
+  }
+
+  /** Resolves once the cloud-side activity of every ended period is evaluated (tests, after advancing the clock). */
+  async cloudSettled(): Promise<void> {
+    const target = this.cloudBefore();
+    while (this.cloudDoneBefore < target) {
+      this.loop.wake();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Evaluates the waiting reports of one scope (up to BATCH), in one transaction. */
+  private async deviceRound(): Promise<boolean> {
     const scope = this.queue[0].scope;
     const batch: Pending[] = [];
     const rest: Pending[] = [];
@@ -139,8 +211,7 @@ export class Detector {
     this.queue = rest;
     try {
       const account = await this.profiles.get(scope);
-      const ml = { options: this.mlOptions, sketches: this.sketches };
-      const alerts = await this.o.store.transaction((tx) => evaluateReports(tx, scope, account, batch, { snsDelivery: this.o.snsDelivery, thresholds: this.thresholds, ml }));
+      const alerts = await this.o.store.transaction((tx) => evaluateReports(tx, scope, account, batch, this.evaluationOptions()));
       this.sketches.commit();
       for (const p of batch) p.done();
       if (alerts > 0) this.o.onAlerts?.();

@@ -1,3 +1,4 @@
+import { isTopicFilter } from '../base/mqtt-topics.js';
 import type { Scope } from '../base/scope.js';
 import { InvalidRequestException, LimitExceededException, ResourceAlreadyExistsException, ResourceNotFoundException } from '../generated/errors.js';
 import type { CreateDimensionRequest } from '../generated/shapes.js';
@@ -30,9 +31,7 @@ export async function existingDimension(db: Repos, scope: Scope, name: string): 
 /** MQTT topic filters: `+` and `#` stand for whole levels, `#` only as the last one (InvalidRequestException). */
 export function checkTopicFilters(values: string[]): void {
   for (const v of values) {
-    const levels = v.split('/');
-    const bad = levels.some((l, i) => (l.includes('+') && l !== '+') || (l.includes('#') && (l !== '#' || i !== levels.length - 1)));
-    if (bad) {
+    if (!isTopicFilter(v)) {
       throw new InvalidRequestException(`stringValues ${v} is not an MQTT topic filter: + and # stand for a whole level, and # only for the last one.`);
     }
   }

@@ -4,18 +4,22 @@ import type { Behavior, MetricValue } from '../generated/shapes.js';
 import type { MlSketchRecord, MlTrainingRecord } from '../store/detect-ml.js';
 import type { DetectStateRecord } from '../store/detect-states.js';
 import type { StoreTx } from '../store/store.js';
+import { cloudValue, type PeriodActivity } from './cloud.js';
 import { evaluate, type BehaviorState } from './evaluate.js';
 import { activeModel, addToSketch, newSketch, startTraining, type MlModel, type MlOptions, type MlSketch, type MlTraining } from './ml.js';
 import { profilesFor, targetsOf, type AccountDetect, type ProfileInfo } from './profile-cache.js';
 import { PERIOD_MS, type Thresholds } from './thresholds.js';
 import { ViolationWriter } from './violation-writer.js';
 
-/** One device-side report, as evaluation takes it. */
+/** One device-side report, or one thing's cloud-side period, as evaluation takes it. */
 export interface DeviceReport {
   thingName: string;
+  /** A device-side report's values by metric (empty for a cloud-side period). */
   values: Map<string, MetricValue>;
-  /** When it was received (ms): the time of its datapoints. */
+  /** When it was received (ms), or the cloud-side period's last millisecond: the time of its datapoints. */
   at: number;
+  /** A cloud-side period's activity: then only the cloud-side behaviors are evaluated (cloud.ts cloudValue). */
+  cloud?: PeriodActivity;
 }
 
 /** What detect_states keeps per behavior: the evaluation state and the open violation's id. */
@@ -27,9 +31,10 @@ export interface BehaviorSlot {
 const keyOf = (thing: string, profile: string) => `${thing}\n${profile}`;
 
 /**
- * Evaluates a batch of one scope's device reports in the caller's transaction: for each report,
- * the profiles that apply to its thing (through its groups and the all/... targets), and for each
- * of their behaviors whose metric the report carries, one step of the behavior's state machine.
+ * Evaluates a batch of one scope's device reports (or cloud-side periods) in the caller's
+ * transaction: for each, the profiles that apply to its thing (through its groups and the all/...
+ * targets), and for each of their behaviors whose metric it gives a datapoint (a device-side
+ * metric the report carries; a cloud-side metric of the period), one step of the behavior's state machine.
  * Violations open (in-alarm), move on, and end (alarm-cleared); behaviors the profile no longer
  * has end theirs (alarm-invalidated). An ML behavior is compared with its training's ACTIVE model
  * (none while PENDING_BUILD or EXPIRED: the datapoint is recorded, not compared); a behavior seen for
@@ -82,8 +87,7 @@ export async function evaluateReports(
       rec.lastReportAt = new Date(r.at);
       invalidateDropped(rec, p, writer, r.at);
       for (const rule of p.rules) {
-        if (rule.spec.side === 'cloud') continue;
-        const value = r.values.get(rule.spec.name);
+        const value = r.cloud ? (rule.spec.side === 'cloud' ? cloudValue(r.cloud, rule) : undefined) : rule.spec.side === 'cloud' ? undefined : r.values.get(rule.spec.name);
         if (value === undefined) continue;
         let threshold: number | undefined;
         if (rule.criteria.criteriaType === 'STATISTICAL') {

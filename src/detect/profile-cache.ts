@@ -9,11 +9,24 @@ export interface ProfileInfo {
   name: string;
   behaviors: Behavior[];
   /** The behaviors the evaluation runs (with criteria, on a metric it knows), compiled once. */
-  rules: { behavior: Behavior; spec: MetricSpec; criteria: CompiledCriteria }[];
+  rules: Rule[];
   /** The SNS topic alerts go to (alertTargets.SNS), if any. */
   alertTopicArn?: string;
   /** The target ARNs the profile is attached to. */
   targets: Set<string>;
+}
+
+/** A behavior the evaluation runs. */
+export interface Rule {
+  behavior: Behavior;
+  spec: MetricSpec;
+  criteria: CompiledCriteria;
+  /**
+   * A TOPIC_FILTER dimension's scope (`metricDimension`): the message metrics count only the topics
+   * that match one of `filters` (`matching` true, operator IN or none) or that match none of them
+   * (NOT_IN).
+   */
+  topics?: { filters: readonly string[]; matching: boolean };
 }
 
 /** What Detect needs of one account and region to evaluate its devices' reports. */
@@ -37,12 +50,13 @@ export class ProfileCache {
 
   constructor(private readonly repos: Repos) {}
 
-  get(scope: Scope): Promise<AccountDetect> {
+  /** `via`: the transaction to read through when the caller holds one (SQLite's one connection is then busy). */
+  get(scope: Scope, via?: Repos): Promise<AccountDetect> {
     const key = `${scope.accountId}/${scope.region}`;
     const e = this.entries.get(key);
     const now = Date.now();
     if (e && now - e.at < PROFILE_CACHE_MS) return e.value;
-    const value = loadAccount(this.repos, scope);
+    const value = loadAccount(via ?? this.repos, scope);
     value.catch(() => this.entries.delete(key));
     this.entries.set(key, { at: now, value });
     return value;
@@ -54,7 +68,7 @@ export class ProfileCache {
 }
 
 async function loadAccount(repos: Repos, scope: Scope): Promise<AccountDetect> {
-  const [attached, types] = await Promise.all([repos.securityProfiles.attached(scope), repos.customMetrics.types(scope)]);
+  const [attached, types, dimensions] = await Promise.all([repos.securityProfiles.attached(scope), repos.customMetrics.types(scope), repos.dimensions.filters(scope)]);
   const customMetrics = new Map([...types].map(([name, type]) => [name, type as CustomMetricType]));
   const specs = new Map<string, MetricSpec>(AWS_METRICS);
   for (const [name, type] of customMetrics) specs.set(name, customMetricSpec(name, type));
@@ -62,7 +76,7 @@ async function loadAccount(repos: Repos, scope: Scope): Promise<AccountDetect> {
     profiles: attached.map(({ profile: p, targets }) => ({
       name: p.name,
       behaviors: p.behaviors as Behavior[],
-      rules: rulesOf(p.behaviors as Behavior[], specs),
+      rules: rulesOf(p.behaviors as Behavior[], specs, dimensions),
       alertTopicArn: (p.alertTargets as Record<string, { alertTargetArn?: string }> | undefined)?.SNS?.alertTargetArn,
       targets: new Set(targets),
     })),
@@ -85,13 +99,17 @@ export function profilesFor(account: AccountDetect, covering: readonly string[])
 }
 
 /** The behaviors of a profile that evaluation runs: those with criteria on a metric it knows. */
-function rulesOf(behaviors: readonly Behavior[], specs: ReadonlyMap<string, MetricSpec>): ProfileInfo['rules'] {
-  const out: ProfileInfo['rules'] = [];
+function rulesOf(behaviors: readonly Behavior[], specs: ReadonlyMap<string, MetricSpec>, dimensions: ReadonlyMap<string, string[]>): Rule[] {
+  const out: Rule[] = [];
   for (const behavior of behaviors) {
     const spec = behavior.metric === undefined ? undefined : specs.get(behavior.metric);
     if (!spec || !behavior.criteria) continue;
+    const dim = behavior.metricDimension;
+    // A profile cannot keep a dimension that is gone (DeleteDimension refuses one in use).
+    const filters = dim ? dimensions.get(dim.dimensionName) : undefined;
+    if (dim && (!filters || !spec.topicDimension)) continue;
     try {
-      out.push({ behavior, spec, criteria: compileCriteria(behavior, spec) });
+      out.push({ behavior, spec, criteria: compileCriteria(behavior, spec), ...(filters ? { topics: { filters, matching: dim!.operator !== 'NOT_IN' } } : {}) });
     } catch {
       // A behavior validation refused cannot be stored; one of an older version is left out.
     }

@@ -105,6 +105,12 @@ export class DimensionRepo {
     await deleteNamed(this.db, 'dimensions', scope, name);
   }
 
+  /** Every dimension's topic filters by name (Detect's evaluation; at most 10 per scope). */
+  async filters(scope: Scope): Promise<Map<string, string[]>> {
+    const rows = await all(this.db, qb(this.db).selectFrom('dimensions').select(['name', 'string_values']).where('account_id', '=', scope.accountId).where('region', '=', scope.region));
+    return new Map(rows.map((r) => [r.name, JSON.parse(r.string_values) as string[]]));
+  }
+
   /** Keyset page of names in name order; one more than `limit`. */
   async names(scope: Scope, afterName: string | undefined, limit: number): Promise<string[]> {
     return namePage(this.db, 'dimensions', scope, afterName, limit);

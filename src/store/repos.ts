@@ -21,6 +21,7 @@ import { RoleAliasRepo } from './role-aliases.js';
 import { FindingRepo } from './findings.js';
 import { ViolationRepo } from './violations.js';
 import { DetectStateRepo } from './detect-states.js';
+import { DetectCloudRepo } from './detect-cloud.js';
 import { DetectMlRepo } from './detect-ml.js';
 import { OutboxRepo } from './outbox.js';
 import { IamRoleRepo } from './iam-roles.js';
@@ -63,6 +64,7 @@ export interface Repos {
   readonly violations: ViolationRepo;
   readonly detectStates: DetectStateRepo;
   readonly detectMl: DetectMlRepo;
+  readonly detectCloud: DetectCloudRepo;
   readonly outbox: OutboxRepo;
   readonly iamRoles: IamRoleRepo;
   readonly connectionEvents: ConnectionEventRepo;
@@ -103,6 +105,7 @@ export function repos(db: Driver): Repos {
     violations: new ViolationRepo(db),
     detectStates: new DetectStateRepo(db),
     detectMl: new DetectMlRepo(db),
+    detectCloud: new DetectCloudRepo(db),
     outbox: new OutboxRepo(db),
     iamRoles: new IamRoleRepo(db),
     connectionEvents: new ConnectionEventRepo(db),

@@ -5,5 +5,7 @@ import { describeDimension } from './describe.js';
 
 /** The topic filters are replaced; profiles that use the dimension use the new ones. */
 export async function UpdateDimension(input: UpdateDimensionRequest, ctx: Context): Promise<UpdateDimensionResponse> {
-  return describeDimension(await ctx.store.transaction((tx) => updateDimension(tx, ctx, input.name, input.stringValues)));
+  const out = describeDimension(await ctx.store.transaction((tx) => updateDimension(tx, ctx, input.name, input.stringValues)));
+  ctx.detect?.profilesChanged(ctx);
+  return out;
 }

@@ -11,6 +11,7 @@ import { certificateTransfers } from './011-certificate-transfers.js';
 import { detectProfiles } from './012-detect-profiles.js';
 import { detectState } from './013-detect-state.js';
 import { detectMl } from './014-detect-ml.js';
+import { detectCloud } from './015-detect-cloud.js';
 import { binary, type Migration } from './migration.js';
 
 // Still exported here for a migration file written against this module; new ones import ./migration.js.
@@ -85,6 +86,7 @@ export const migrations: Migration[] = [
   detectProfiles,
   detectState,
   detectMl,
+  detectCloud,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
