@@ -1,5 +1,6 @@
 // `warden iot <command> [options]`: the AWS CLI's `aws iot`, generated at run time from the model. Every
 // request goes through @aws-sdk/client-iot (`<Operation>Command`), so signing and serialisation are the SDK's.
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import * as sdk from '@aws-sdk/client-iot';
 import { compile, TreeInterpreter } from '@jmespath-community/jmespath';
@@ -92,6 +93,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   const input = buildInput(cmd, parsed, cliInput(parsed.extra));
   const paging = pagingOptions(cmd, parsed.extra, input, globals);
   const inputShape = cmd.operation.input ? shape(cmd.operation.input.shape) : { type: 'structure' as const, members: {} };
+  // botocore's generate_idempotent_uuid, before its parameter validation.
+  for (const [member, ref] of Object.entries(inputShape.members ?? {})) if (ref.idempotencyToken && !(member in input)) input[member] = randomUUID();
   const errors: string[] = [];
   validate(inputShape, input, '', errors);
   if (errors.length) throw new UsageError(`Parameter validation failed:\n${errors.join('\n')}`);
