@@ -288,6 +288,31 @@ describe('Detect: warden iot and aws iot print the same', () => {
     await same(['list-violation-events', '--start-time', '2020-01-01'], 252);
   });
 
+  test('--generate-cli-skeleton output: the command checked as given, the skeleton validated, printed as an answer', async () => {
+    // Printed through --output and --query, float zeros as 0.0 and the epoch as Python prints a datetime.
+    for (const output of ['json', 'text', 'table', 'yaml']) {
+      const r = await same(['get-behavior-model-training-summaries', '--generate-cli-skeleton', 'output', '--output', output]);
+      assert.match(r.stdout, /0\.0/);
+      assert.match(r.stdout, output === 'json' ? /1970-01-01T00:00:00/ : /1970-01-01 00:00:00/);
+    }
+    await same(['get-behavior-model-training-summaries', '--generate-cli-skeleton', 'output', '--query', 'summaries[0]']);
+    await same(['describe-dimension', '--name', 'x', '--generate-cli-skeleton', 'output', '--output', 'table']);
+    await same(['list-dimensions', '--generate-cli-skeleton', 'output', '--output', 'text']);
+    // Required options stay required for an output skeleton (and for --generate-cli-skeleton=input, one word).
+    await same(['describe-dimension', '--generate-cli-skeleton', 'output'], 252);
+    await same(['describe-dimension', '--generate-cli-skeleton=input'], 252);
+    await same(['describe-dimension', '--generate-cli-skeleton']);
+    // The skeleton's zeros break the output shape's minimums: Parameter validation failed, as the Stubber says.
+    for (const args of [['list-active-violations'], ['list-violation-events', ...EVENTS]]) {
+      const [a, w] = await Promise.all([cli('aws', [...args, '--generate-cli-skeleton', 'output']), cli('warden', [...args, '--generate-cli-skeleton', 'output'])]);
+      assert.equal(a.code, 252, a.stderr);
+      assert.equal(w.code, 252, w.stderr);
+      assert.match(a.stderr, /^\nParameter validation failed:\nInvalid value for parameter \w+\[0\]\.behavior\.criteria\.consecutiveDatapointsToAlarm, value: 0, valid min value: 1\n/);
+      assert.equal(w.stderr, a.stderr);
+      assert.equal(w.stdout, a.stdout);
+    }
+  });
+
   test('deletes: a profile, then the dimension and custom metrics it used', async () => {
     await bothOn('sp-short', (n) => ['delete-security-profile', '--security-profile-name', n]);
     await bothOn('sp', (n) => ['delete-security-profile', '--security-profile-name', n, '--expected-version', '1']);
