@@ -48,6 +48,11 @@ export interface ParsedCommand {
   values: Map<CliArg, string | string[] | boolean>;
   extra: Record<string, string | undefined>;
   help: boolean;
+  /**
+   * `--cli-input-json`, `--cli-input-yaml` or `--generate-cli-skeleton` (unless followed by `output`) as a word
+   * of its own: awscli's OverrideRequiredArgsArgument then makes no option required (`--opt=value` does not).
+   */
+  overrideRequired: boolean;
 }
 
 const looksLikeOption = (t: string) => t.startsWith('-') && t.length > 1 && !/^-\d+(\.\d+)?$/.test(t);
@@ -149,12 +154,14 @@ export function parseCommand(cmd: CliCommand, argv: string[], outfiles: string[]
     } else values.set(arg, takeOne());
   }
   if (unknown.length && !help) throw new UsageError(`Unknown options: ${unknown.join(', ')}`);
-  return { values, extra, help };
+  const skel = argv.indexOf('--generate-cli-skeleton');
+  const overrideRequired = argv.includes('--cli-input-json') || argv.includes('--cli-input-yaml') || (skel >= 0 && argv[skel + 1] !== 'output');
+  return { values, extra, help, overrideRequired };
 }
 
-/** The argparse check of required options (skipped when --cli-input-json/yaml or a skeleton is asked for). */
+/** The argparse check of required options (skipped when --cli-input-json/yaml or an input skeleton is asked for). */
 export function checkRequired(cmd: CliCommand, parsed: ParsedCommand): void {
-  if (parsed.extra['cli-input-json'] !== undefined || parsed.extra['cli-input-yaml'] !== undefined || parsed.extra['generate-cli-skeleton'] !== undefined) return;
+  if (parsed.overrideRequired) return;
   const missing = [...cmd.args.values()].filter((a) => a.required && !parsed.values.has(a)).map((a) => `--${a.name}`);
   if (missing.length) throw new UsageError(`the following arguments are required: ${missing.join(', ')}`);
 }

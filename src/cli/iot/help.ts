@@ -2,6 +2,7 @@
 import type { Shape } from '../../api/model.js';
 import { GLOBALS } from './args.js';
 import { memberShape, shape, type CliCommand, commandTable } from './model.js';
+import type { Json } from './table.js';
 import { yamlInputSkeleton } from './yaml-skeleton.js';
 
 function typeLabel(s: Shape, depth = 0): string {
@@ -66,9 +67,12 @@ export function serviceHelp(): string {
   return `Usage: warden iot <command> [parameters]   (the AWS CLI's "aws iot", against Warden)\n\nCommands (${names.length}; operations Warden does not implement answer NotImplementedException):\n${names.map((n) => `    ${n}`).join('\n')}\n    wait audit-mitigation-task | detect-mitigation-task | audit-task <task-id>\n\n${globalHelp()}\n`;
 }
 
-/** Python prints a float zero as 0.0, JSON.stringify as 0: a marker string stands for it until printing. */
-const DOUBLE_ZERO = '\u0001double-zero\u0001';
-const printDoubles = (json: string): string => json.replaceAll(JSON.stringify(DOUBLE_ZERO), '0.0');
+/**
+ * Python prints a float zero as 0.0, JavaScript as 0: a marker string stands for it until printing. Three
+ * characters wide like 0.0 (tables keep their widths), private-use ones that no output escapes or quotes.
+ */
+const DOUBLE_ZERO = '\ue000.\ue000';
+export const printDoubles = (text: string): string => text.replace(/"\ue000\.\ue000"|'\ue000\.\ue000'|\ue000\.\ue000/g, '0.0');
 
 /** botocore's ArgumentGenerator. */
 function skeletonValue(s: Shape, stack: string[], memberNames = false, name = ''): unknown {
@@ -99,6 +103,31 @@ function skeletonValue(s: Shape, stack: string[], memberNames = false, name = ''
       return null;
   }
 }
+
+/**
+ * What `--generate-cli-skeleton output` answers in place of the service (botocore's ArgumentGenerator with
+ * member names, given to a Stubber): `shown` with float zeros as the marker printDoubles replaces, `checked`
+ * with them as numbers, for the Stubber's validation of a response against the output shape.
+ */
+export function outputSkeleton(cmd: CliCommand): { shown: Json; checked: unknown } {
+  const out = cmd.operation.output;
+  const json = JSON.stringify(out ? skeletonValue(shape(out.shape), [out.shape], true) : {});
+  return {
+    shown: JSON.parse(json.replaceAll(JSON.stringify(EPOCH), JSON.stringify(EPOCH_MARK))) as Json,
+    checked: JSON.parse(json.replaceAll(JSON.stringify(DOUBLE_ZERO), '0')),
+  };
+}
+
+/**
+ * The skeleton's timestamps are a naive datetime(1970, 1, 1) to the AWS CLI: isoformat() in json
+ * (1970-01-01T00:00:00), str() in text and table, ruamel's datetime in yaml (both 1970-01-01 00:00:00).
+ * A marker as wide stands for the separator until printing.
+ */
+const EPOCH = '1970-01-01T00:00:00';
+const EPOCH_MARK = '1970-01-01\ue00100:00:00';
+
+/** An output skeleton as printed with --output `output`: float zeros as 0.0, timestamps as the AWS CLI writes a datetime. */
+export const printOutputSkeleton = (text: string, output: string): string => printDoubles(text).replaceAll('\ue001', output === 'json' ? 'T' : ' ');
 
 export function skeleton(cmd: CliCommand, kind: string): string {
   if (kind === 'yaml-input') return yamlInputSkeleton(cmd);

@@ -1,5 +1,6 @@
 // `warden iot <command> [options]`: the AWS CLI's `aws iot`, generated at run time from the model. Every
 // request goes through @aws-sdk/client-iot (`<Operation>Command`), so signing and serialisation are the SDK's.
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import * as sdk from '@aws-sdk/client-iot';
 import { compile, TreeInterpreter } from '@jmespath-community/jmespath';
@@ -8,7 +9,7 @@ import { VERSION } from '../../base/version.js';
 import { checkRequired, GLOBALS, parseCommand, splitGlobals, UsageError, type Globals } from './args.js';
 import { ProfileNotFound, resolve } from './config.js';
 import { makeClient } from './client.js';
-import { commandHelp, serviceHelp, skeleton } from './help.js';
+import { commandHelp, outputSkeleton, printOutputSkeleton, serviceHelp, skeleton } from './help.js';
 import { commandTable, shape, type CliCommand } from './model.js';
 import { format, formatText, formatYaml, plain } from './output.js';
 import type { Json } from './table.js';
@@ -84,19 +85,35 @@ async function run(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const skel = parsed.extra['generate-cli-skeleton'];
-  if (skel !== undefined) {
+  // Before any skeleton: `--generate-cli-skeleton=input` (one word) leaves the options required, as in awscli.
+  checkRequired(cmd, parsed);
+  if (skel !== undefined && skel !== 'output') {
     io.out(skeleton(cmd, skel));
     return EXIT.ok;
   }
-  checkRequired(cmd, parsed);
   const input = buildInput(cmd, parsed, cliInput(parsed.extra));
   const paging = pagingOptions(cmd, parsed.extra, input, globals);
   const inputShape = cmd.operation.input ? shape(cmd.operation.input.shape) : { type: 'structure' as const, members: {} };
+  // botocore's generate_idempotent_uuid, before its parameter validation.
+  for (const [member, ref] of Object.entries(inputShape.members ?? {})) if (ref.idempotencyToken && !(member in input)) input[member] = randomUUID();
   const errors: string[] = [];
   validate(inputShape, input, '', errors);
   if (errors.length) throw new UsageError(`Parameter validation failed:\n${errors.join('\n')}`);
 
   const conf = resolve({ profile: globals.profile as string | undefined, region: globals.region as string | undefined, output: globals.output as string | undefined, endpointUrl: globals['endpoint-url'] as string | undefined, caBundle: globals['ca-bundle'] as string | undefined }, io.env);
+  const query = globals.query === undefined ? undefined : compileQuery(globals.query as string);
+  const output = conf.output;
+  const color = globals.color === 'on' || ((globals.color ?? 'auto') === 'auto' && !!process.stdout.isTTY);
+  const fmt = { output, title: cmd.operation.name, color, query };
+  if (skel === 'output') {
+    // awscli's StubbedCLIOperationCaller: the command as given (required options, validation), answered
+    // by a Stubber with the skeleton, which it validates against the output shape, printed as any answer.
+    const { shown, checked } = outputSkeleton(cmd);
+    if (cmd.operation.output) validate(shape(cmd.operation.output.shape), checked, '', errors);
+    if (errors.length) throw new UsageError(`Parameter validation failed:\n${errors.join('\n')}`);
+    io.out(printOutputSkeleton(format(shown, fmt), output));
+    return EXIT.ok;
+  }
   const client = makeClient(conf, globals, io);
   const Command = (sdk as unknown as Record<string, new (input: unknown) => sdk.IoTClient extends { send(c: infer C): unknown } ? C : never>)[`${cmd.operation.name}Command`];
   if (!Command) throw new Error(`@aws-sdk/client-iot has no ${cmd.operation.name}Command`);
@@ -110,10 +127,6 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
   };
 
-  const query = globals.query === undefined ? undefined : compileQuery(globals.query as string);
-  const output = conf.output;
-  const color = globals.color === 'on' || ((globals.color ?? 'auto') === 'auto' && !!process.stdout.isTTY);
-  const fmt = { output, title: cmd.operation.name, color, query };
   let whole: { [k: string]: Json };
   if (paging) {
     const pages = await paginate(send, input, cmd.paginator!, paging);

@@ -63,7 +63,8 @@ export function commandTable(): Map<string, CliCommand> {
           member,
           shapeName: ref.shape,
           shape: shape(ref.shape),
-          required: (input.required ?? []).includes(member),
+          // An idempotency token is never required on the command line: botocore fills a missing one (a UUID).
+          required: (input.required ?? []).includes(member) && !ref.idempotencyToken,
           undocumented: pagingMembers.includes(member),
         });
       }

@@ -2,6 +2,7 @@
 // zone (Python's isoformat), blobs as base64, json with a 4-space indent, text tab-separated, yaml as
 // ruamel's safe dumper, yaml-stream one document per page.
 import { Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { pyJson, pyNumber } from './python.js';
 import { renderTable, type Json } from './table.js';
 
 
@@ -33,7 +34,7 @@ const isEmptyObject = (v: unknown) => v !== null && typeof v === 'object' && !Ar
 
 export function formatJson(v: Json): string {
   if (isEmptyObject(v)) return '';
-  return `${JSON.stringify(v, null, 4)}\n`;
+  return `${pyJson(v)}\n`;
 }
 
 /** Python's str() of a scalar. */
@@ -41,7 +42,7 @@ export function pyStr(v: Json | undefined): string {
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (v === null || v === undefined) return 'None';
-  return String(v);
+  return typeof v === 'number' ? pyNumber(v) : String(v);
 }
 
 const isScalar = (v: unknown) => v === null || typeof v !== 'object';
@@ -113,10 +114,20 @@ function yamlNode(doc: Document, v: Json): unknown {
   return s;
 }
 
+/** Numbers as ruamel writes them: a float as repr() does (1e-05, not 0.00001). Only ever stringified. */
+const PY_NUMBER_TAG = {
+  identify: (v: unknown) => typeof v === 'number',
+  default: true,
+  tag: 'tag:yaml.org,2002:float',
+  test: /(?!)/,
+  resolve: (s: string) => Number(s),
+  stringify: ({ value }: { value: unknown }) => pyNumber(value as number),
+};
+
 /** ruamel's safe dump (sorted keys, block style, sequences not indented, 1.1 specials quoted). */
 export function formatYaml(v: Json): string {
-  if (v === null || typeof v !== 'object') return `${JSON.stringify(v)}\n`;
-  const doc = new Document(null);
+  if (v === null || typeof v !== 'object') return `${pyJson(v)}\n`;
+  const doc = new Document(null, { customTags: (tags) => [PY_NUMBER_TAG, ...tags] });
   doc.contents = yamlNode(doc, v) as never;
   return doc.toString({ indentSeq: false, singleQuote: true, lineWidth: 80, minContentWidth: 0, nullStr: 'null', trueStr: 'true', falseStr: 'false' });
 }
