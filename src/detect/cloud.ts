@@ -4,8 +4,8 @@ import type { MetricValue } from '../generated/shapes.js';
 import type { StoreTx } from '../store/store.js';
 import { parseIpBlock } from './ip.js';
 import type { Rule } from './profile-cache.js';
-import { checkThingName } from './report.js';
-import { PERIOD_MS } from './thresholds.js';
+import { checkThingName, isObject } from './report.js';
+import { PERIOD_MS, periodOf } from './thresholds.js';
 
 /**
  * Detect's cloud-side metrics: what the broker sees of a device (the messages it publishes and
@@ -115,8 +115,6 @@ function activity(item: unknown, at: string, fail: (m: string) => never): CloudA
 
 const FIELDS = new Set(['thingName', 'messagesSent', 'messagesReceived', 'authorizationFailures', 'connectionAttempts', 'disconnects', 'sourceIps']);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function items(v: unknown, at: string, fail: (m: string) => never): Record<string, unknown>[] {
   if (!Array.isArray(v) || v.length > MAX_ITEMS) fail(`${at} must be a list of at most ${MAX_ITEMS} entries`);
   return (v as unknown[]).map((x, j) => {
@@ -142,19 +140,21 @@ function topicName(v: unknown, at: string, fail: (m: string) => never): string {
   return t;
 }
 
+/** Adds one topic's messages (count, bytes, smallest, largest) to `into`. */
+function addTopic(into: TopicCounts, topic: string, [n, bytes, lo, hi]: TopicCounts[string]): void {
+  const e = into[topic];
+  if (e) {
+    e[0] += n;
+    e[1] += bytes;
+    e[2] = Math.min(e[2], lo);
+    e[3] = Math.max(e[3], hi);
+  } else into[topic] = [n, bytes, lo, hi];
+}
+
 /** One recording in its stored form. */
 export function toPeriodActivity(a: CloudActivity): PeriodActivity {
   const out: PeriodActivity = {};
-  const add = (into: TopicCounts, m: { topic: string; bytes: number; count?: number }) => {
-    const n = m.count ?? 1;
-    const e = into[m.topic];
-    if (e) {
-      e[0] += n;
-      e[1] += n * m.bytes;
-      e[2] = Math.min(e[2], m.bytes);
-      e[3] = Math.max(e[3], m.bytes);
-    } else into[m.topic] = [n, n * m.bytes, m.bytes, m.bytes];
-  };
+  const add = (into: TopicCounts, m: { topic: string; bytes: number; count?: number }) => addTopic(into, m.topic, [m.count ?? 1, (m.count ?? 1) * m.bytes, m.bytes, m.bytes]);
   if (a.messagesSent?.length) for (const m of a.messagesSent) add((out.s ??= {}), m);
   if (a.messagesReceived?.length) for (const m of a.messagesReceived) add((out.r ??= {}), m);
   if (a.authorizationFailures?.length) {
@@ -171,15 +171,7 @@ export function toPeriodActivity(a: CloudActivity): PeriodActivity {
 export function mergeActivity(list: readonly PeriodActivity[]): PeriodActivity {
   const out: PeriodActivity = {};
   const addTopics = (into: TopicCounts, from: TopicCounts) => {
-    for (const [t, [n, b, lo, hi]] of Object.entries(from)) {
-      const e = into[t];
-      if (e) {
-        e[0] += n;
-        e[1] += b;
-        e[2] = Math.min(e[2], lo);
-        e[3] = Math.max(e[3], hi);
-      } else into[t] = [n, b, lo, hi];
-    }
+    for (const [t, e] of Object.entries(from)) addTopic(into, t, e);
   };
   const ips = new Set<string>();
   for (const a of list) {
@@ -194,8 +186,7 @@ export function mergeActivity(list: readonly PeriodActivity[]): PeriodActivity {
   return out;
 }
 
-/** The 5-minute period a time falls in, and the time of that period's datapoints (its last millisecond). */
-export const periodOf = (at: number): number => Math.floor(at / PERIOD_MS) * PERIOD_MS;
+/** The time of a period's cloud-side datapoints: its last millisecond. */
 export const datapointTime = (periodStart: number): number => periodStart + PERIOD_MS - 1;
 
 /**

@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
 import type { Behavior, MetricValue } from '../generated/shapes.js';
-import { datapointTime, mergeActivity, periodOf, type PeriodActivity } from './cloud.js';
+import { datapointTime, mergeActivity, type PeriodActivity } from './cloud.js';
 import type { Store } from '../store/store.js';
 import { WorkLoop } from '../work/loop.js';
 import type { MlTrainingRecord } from '../store/detect-ml.js';
 import { evaluateReports, mlBehaviorKey, MlSketches, type DeviceReport } from './evaluation.js';
 import { mergeSketches, ML_DEFAULTS, refresh, refreshDue, trainingWindowStart, type MlOptions, type MlSketch, type MlTraining } from './ml.js';
 import { ProfileCache } from './profile-cache.js';
-import { Thresholds } from './thresholds.js';
+import { periodOf, Thresholds } from './thresholds.js';
 import { checkThingName, parseMetricsReport } from './report.js';
 import { invalidateSilent, SILENCE_MS } from './invalidation.js';
 

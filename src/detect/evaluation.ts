@@ -8,7 +8,7 @@ import { cloudValue, type PeriodActivity } from './cloud.js';
 import { evaluate, type BehaviorState } from './evaluate.js';
 import { activeModel, addToSketch, newSketch, startTraining, type MlModel, type MlOptions, type MlSketch, type MlTraining } from './ml.js';
 import { profilesFor, targetsOf, type AccountDetect, type ProfileInfo } from './profile-cache.js';
-import { PERIOD_MS, type Thresholds } from './thresholds.js';
+import { periodOf, type Thresholds } from './thresholds.js';
 import { ViolationWriter } from './violation-writer.js';
 
 /** One device-side report, or one thing's cloud-side period, as evaluation takes it. */
@@ -87,12 +87,13 @@ export async function evaluateReports(
       rec.lastReportAt = new Date(r.at);
       invalidateDropped(rec, p, writer, r.at);
       for (const rule of p.rules) {
-        const value = r.cloud ? (rule.spec.side === 'cloud' ? cloudValue(r.cloud, rule) : undefined) : rule.spec.side === 'cloud' ? undefined : r.values.get(rule.spec.name);
+        // A cloud-side period's values map is empty: it gives only cloud-side datapoints.
+        const value = rule.spec.side === 'cloud' ? r.cloud && cloudValue(r.cloud, rule) : r.values.get(rule.spec.name);
         if (value === undefined) continue;
         let threshold: number | undefined;
         if (rule.criteria.criteriaType === 'STATISTICAL') {
           const n = value.count ?? value.number;
-          if (typeof n === 'number') periodValues.push({ profileName: p.name, behaviorName: rule.behavior.name, periodStart: Math.floor(r.at / PERIOD_MS) * PERIOD_MS, thingName: r.thingName, value: n });
+          if (typeof n === 'number') periodValues.push({ profileName: p.name, behaviorName: rule.behavior.name, periodStart: periodOf(r.at), thingName: r.thingName, value: n });
           threshold = await o.thresholds.get(tx, scope, p.name, rule, r.at);
         }
         let training: MlTraining | undefined;

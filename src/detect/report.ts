@@ -51,7 +51,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 type Obj = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 
 function describe(v: unknown): string {
   if (v === null) return 'null';

@@ -6,6 +6,9 @@ import type { ProfileInfo } from './profile-cache.js';
 /** The 5-minute periods statistical values are kept by. */
 export const PERIOD_MS = 300_000;
 
+/** The start of the 5-minute period a time falls in. */
+export const periodOf = (at: number): number => Math.floor(at / PERIOD_MS) * PERIOD_MS;
+
 /**
  * The fleet statistics of statistical behaviors. AWS: "Metrics are collected … over the specified
  * duration from all reporting devices … percentiles are calculated" (SEMANTICS.md 7.2). Warden
@@ -20,7 +23,7 @@ export class Thresholds {
 
   async get(tx: StoreTx, scope: Scope, profileName: string, rule: ProfileInfo['rules'][number], at: number): Promise<number | undefined> {
     const duration = (rule.behavior.criteria?.durationSeconds ?? PERIOD_MS / 1000) * 1000;
-    const end = Math.floor(at / PERIOD_MS) * PERIOD_MS;
+    const end = periodOf(at);
     const key = `${scope.accountId}/${scope.region}/${profileName}/${rule.behavior.name}/${end}/${duration}`;
     const hit = this.cache.get(key);
     if (hit) return hit.value;

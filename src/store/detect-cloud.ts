@@ -1,7 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import { claim } from './claim.js';
 import type { Driver } from './driver.js';
-import { first, inChunks, insertRows, qb, run } from './sql.js';
+import { inChunks, insertRows, qb, run } from './sql.js';
 
 /** One recording of a thing's cloud-side activity in a 5-minute period (migration 015). */
 export interface CloudActivityRecord {
@@ -71,10 +71,5 @@ export class DetectCloudRepo {
       else out.push({ scope, periodStart: Number(r.period_start), thingName: r.thing_name, activities: [JSON.parse(r.activity)] });
     }
     return out;
-  }
-
-  /** Whether recordings of a period that started before `before` wait. */
-  async due(before: number): Promise<boolean> {
-    return (await first(this.db, qb(this.db).selectFrom('detect_cloud_activity').select('seq').where('period_start', '<', before).limit(1))) !== undefined;
   }
 }

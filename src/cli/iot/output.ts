@@ -2,7 +2,7 @@
 // zone (Python's isoformat), blobs as base64, json with a 4-space indent, text tab-separated, yaml as
 // ruamel's safe dumper, yaml-stream one document per page.
 import { Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { pyJson, pyNumber } from './python.js';
+import { pyJson, pyNumber, pyStr } from './python.js';
 import { renderTable, type Json } from './table.js';
 
 
@@ -37,13 +37,6 @@ export function formatJson(v: Json): string {
   return `${pyJson(v)}\n`;
 }
 
-/** Python's str() of a scalar. */
-export function pyStr(v: Json | undefined): string {
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (v === null || v === undefined) return 'None';
-  return typeof v === 'number' ? pyNumber(v) : String(v);
-}
 
 const isScalar = (v: unknown) => v === null || typeof v !== 'object';
 
@@ -58,7 +51,7 @@ export function formatText(v: Json): string {
   };
   const scalarList = (els: Json[], identifier?: string) => {
     if (identifier !== undefined) for (const e of els) write(`${identifier.toUpperCase()}\t${pyStr(e)}\n`);
-    else write(`${els.map(pyStr).join('\t')}\n`);
+    else write(`${els.map((e) => pyStr(e)).join('\t')}\n`);
   };
   const list = (item: Json[], identifier?: string) => {
     if (!item.length) return;

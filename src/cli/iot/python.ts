@@ -31,6 +31,15 @@ export function pyNumber(v: number): string {
   return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : pyFloat(v);
 }
 
+/** Python's str() of a JSON scalar (True, False, None, numbers as pyNumber); other values as `other` writes them. */
+export function pyStr(v: unknown, other: (v: object) => string = String): string {
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'number') return pyNumber(v);
+  return typeof v === 'object' ? other(v) : String(v);
+}
+
 /** Python's json.dumps(v, indent=4, ensure_ascii=False) of JSON data, numbers as pyNumber. */
 export function pyJson(v: unknown, indent = 4, depth = 0): string {
   if (typeof v === 'number') return pyNumber(v);

@@ -1,6 +1,6 @@
 // `--output table`: a port of awscli/table.py (MultiTable, Section) and TableFormatter._build_table.
 // Width 80 when stdout is not a terminal (the terminal's width otherwise); too wide sections become vertical.
-import { pyNumber } from './python.js';
+import { pyStr } from './python.js';
 
 /** A JSON value as the CLI prints it. */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -12,8 +12,7 @@ const pyRound = (x: number) => {
   const d = x - f;
   return d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
 };
-const pyStr = (v: Json | undefined) =>
-  v === true ? 'True' : v === false ? 'False' : v === null || v === undefined ? 'None' : typeof v === 'object' ? JSON.stringify(v) : typeof v === 'number' ? pyNumber(v) : String(v);
+const cell = (v: Json | undefined) => pyStr(v, (o) => JSON.stringify(o));
 
 class Section {
   title = '';
@@ -53,7 +52,7 @@ class Section {
     this.headers = h;
   }
   addRow(row: Json[]) {
-    const r = row.map(pyStr);
+    const r = row.map(cell);
     this.rows.push(r);
     this.update(r);
   }
