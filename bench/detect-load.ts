@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { RawConnection } from './raw-http.js';
 import { SignedClient, thingName } from './registry-client.js';
 
 /**
- * Load generator child of `bench:detect`: `node dist/bench/detect-load.js JOB.json`. Prepares,
- * prints `ready`, waits for `go`, then sends one device metrics report for each thing of [from, to)
- * for one 5-minute period, `concurrency` in flight, through the signed ingestion endpoint, and
- * prints one JSON DetectLoadReport line. The outliers (every `outlierEvery`th thing, in the periods
+ * Load generator child of `bench:detect`: `node dist/bench/detect-load.js JOB.json`. Prepares
+ * (signs every report of its things, so signing is not in the measured time, and opens
+ * `concurrency` keep-alive connections), prints `ready`, waits for `go`, then sends one device
+ * metrics report for each thing of [from, to) for one 5-minute period, one in flight per
+ * connection (raw-http.ts), through the signed ingestion endpoint, and prints one JSON
+ * DetectLoadReport line. The outliers (every `outlierEvery`th thing, in the periods
  * of `outlierPeriods`) send a hundred times the bytes and listen on one port more; their reports
  * are timed apart: an accepted report is answered once it is evaluated and committed, so its
  * latency is the time from the report to its violation being visible.
@@ -64,44 +67,65 @@ const figures = (a: Float64Array) => {
   return { p50Ms: r3(percentile(s, 50)), p99Ms: r3(percentile(s, 99)), maxMs: r3(s[s.length - 1] ?? 0) };
 };
 
-async function run(job: DetectLoadJob): Promise<DetectLoadReport> {
-  const client = new SignedClient(job.url, job.concurrency);
-  const count = job.to - job.from;
+/** The period's signed requests, and the connections they go out on. */
+interface Prepared {
+  requests: Buffer[];
+  outliers: boolean[];
+  connections: RawConnection[];
+}
+
+async function prepare(job: DetectLoadJob): Promise<Prepared> {
+  const signer = new SignedClient(job.url, 1);
+  const outliersNow = job.outlierPeriods.includes(job.period);
+  const requests: Buffer[] = [];
+  const outliers: boolean[] = [];
+  for (let i = job.from; i < job.to; i++) {
+    const outlier = outliersNow && i % job.outlierEvery === 0;
+    requests.push(await signer.signedBytes({ method: 'POST', path: `/_warden/things/${thingName(i)}/defender/metrics/json`, body: reportOf(i, job.period, outlier) }));
+    outliers.push(outlier);
+  }
+  signer.close();
+  const connections = await Promise.all(Array.from({ length: Math.min(job.concurrency, requests.length) }, () => RawConnection.open(job.url)));
+  return { requests, outliers, connections };
+}
+
+async function run(job: DetectLoadJob, p: Prepared): Promise<DetectLoadReport> {
+  const count = p.requests.length;
   const latencies = new Float64Array(count);
   const outlierLatencies: number[] = [];
   const samples: string[] = [];
-  const outliersNow = job.outlierPeriods.includes(job.period);
   let accepted = 0;
   let errors = 0;
-  let next = job.from;
-  const worker = async (): Promise<void> => {
-    while (next < job.to) {
-      const i = next++;
-      const outlier = outliersNow && i % job.outlierEvery === 0;
+  let next = 0;
+  const worker = async (connection: RawConnection): Promise<void> => {
+    while (next < count) {
+      const k = next++;
       const t0 = performance.now();
       try {
-        const r = await client.send({ method: 'POST', path: `/_warden/things/${thingName(i)}/defender/metrics/json`, body: reportOf(i, job.period, outlier) });
+        const r = await connection.send(p.requests[k]);
         const ms = performance.now() - t0;
-        latencies[i - job.from] = ms;
-        if (outlier) outlierLatencies.push(ms);
+        latencies[k] = ms;
+        if (p.outliers[k]) outlierLatencies.push(ms);
         if (r.status === 200 && r.body.includes('"ACCEPTED"')) accepted++;
         else {
           errors++;
           if (samples.length < 5) samples.push(`${r.status} ${r.body.slice(0, 300)}`);
         }
       } catch (e) {
-        latencies[i - job.from] = performance.now() - t0;
+        latencies[k] = performance.now() - t0;
         errors++;
         if (samples.length < 5) samples.push((e as Error).message);
+        return; // the connection is gone
       }
     }
   };
   const cpu0 = process.cpuUsage();
   const start = performance.now();
-  await Promise.all(Array.from({ length: Math.min(job.concurrency, count) }, worker));
+  await Promise.all(p.connections.map(worker));
   const end = performance.now();
   const cpu = process.cpuUsage(cpu0);
-  client.close();
+  for (const c of p.connections) c.close();
+  errors += count - accepted - errors; // reports never sent (every connection failed)
   return {
     count,
     accepted,
@@ -117,10 +141,11 @@ async function run(job: DetectLoadJob): Promise<DetectLoadReport> {
 
 async function main(): Promise<void> {
   const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as DetectLoadJob;
+  const prepared = await prepare(job);
   process.stdout.write('ready\n');
   const lines = createInterface({ input: process.stdin });
   await new Promise<void>((resolve) => lines.once('line', () => resolve()));
-  process.stdout.write(`${JSON.stringify(await run(job))}\n`);
+  process.stdout.write(`${JSON.stringify(await run(job, prepared))}\n`);
 }
 
 if (process.argv[1]?.endsWith('detect-load.js')) {

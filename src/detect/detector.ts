@@ -190,10 +190,15 @@ export class Detector {
     return { snsDelivery: this.o.snsDelivery, thresholds: this.thresholds, ml: { options: this.mlOptions, sketches: this.sketches } };
   }
 
-  /** Resolves once the cloud-side activity of every ended period is evaluated (tests, after advancing the clock). */
-  async cloudSettled(): Promise<void> {
+  /**
+   * Resolves once the cloud-side activity of every ended period is evaluated (tests, after
+   * advancing the clock); rejects after `timeoutMs` of wall time (a round that keeps failing).
+   */
+  async cloudSettled(timeoutMs = 30_000): Promise<void> {
     const target = this.cloudBefore();
+    const deadline = Date.now() + timeoutMs;
     while (this.cloudDoneBefore < target) {
+      if (Date.now() > deadline) throw new Error(`the cloud-side activity of the periods before ${new Date(target).toISOString()} was not evaluated within ${timeoutMs} ms`);
       this.loop.wake();
       await new Promise((r) => setTimeout(r, 10));
     }

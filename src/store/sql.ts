@@ -221,13 +221,16 @@ export function insertTuples<T extends Table>(
 }
 
 /**
- * Runs `fn` over `values` in chunks of BATCH, each padded to BATCH with its first value, so
- * `column IN (chunk)` has one SQL text whatever the number of values.
+ * Runs `fn` over `values` in chunks of BATCH, the last padded with its first value to the next
+ * power of two (8 at least), so `column IN (chunk)` has one of six SQL texts whatever the number
+ * of values, and a few values do not pay for BATCH.
  */
 export async function inChunks<V>(values: readonly V[], fn: (chunk: V[]) => Promise<void>): Promise<void> {
   for (let i = 0; i < values.length; i += BATCH) {
     const chunk = values.slice(i, i + BATCH);
-    await fn(chunk.concat(Array(BATCH - chunk.length).fill(chunk[0])));
+    let size = 8;
+    while (size < chunk.length) size *= 2;
+    await fn(size === chunk.length ? chunk : chunk.concat(Array(size - chunk.length).fill(chunk[0])));
   }
 }
 

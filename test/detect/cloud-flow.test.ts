@@ -1,7 +1,8 @@
 // Cloud-side Detect end to end, in process with a ManualClock, on both backends: activity recorded
 // through the signed POST /_warden/cloud-metrics, evaluated once its 5-minute period has ended
 // (never before), with TOPIC_FILTER dimensions (IN and NOT_IN), durations over two periods, the
-// message size, the source address; alarm-cleared in the next period; bad bodies refused whole.
+// message size, the source address; alarm-cleared in the next period; a thing's period evaluated
+// whole however many recordings it has; bad bodies refused whole.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,8 +69,8 @@ for (const backend of BACKENDS) {
       });
       url = await server.listen();
       client = iot(url);
-      for (const t of ['c1', 'c2', 'c3']) await client.send(new CreateThingCommand({ thingName: t }));
-      await group(client, 'cloud-fleet', ['c1', 'c2', 'c3']);
+      for (const t of ['c1', 'c2', 'c3', 'c4', 'c5']) await client.send(new CreateThingCommand({ thingName: t }));
+      await group(client, 'cloud-fleet', ['c1', 'c2', 'c3', 'c4', 'c5']);
       await client.send(new CreateDimensionCommand({ name: 'telemetry', type: 'TOPIC_FILTER', stringValues: ['telemetry/#'], clientRequestToken: 'dim-1' }));
       await client.send(new CreateSecurityProfileCommand({ securityProfileName: 'cloud-rules', behaviors }));
       await client.send(new AttachSecurityProfileCommand({ securityProfileName: 'cloud-rules', securityProfileTargetArn: GROUP_ARN }));
@@ -140,6 +141,21 @@ for (const backend of BACKENDS) {
       const c1 = (await active()).filter((a) => a.startsWith('c1/'));
       // 11 on the dimension's topics now; the 50 on telemetry/temp are other topics (NOT_IN).
       assert.deepEqual(c1, ['c1/other-rate={"count":50}', 'c1/telemetry-rate={"count":11}']);
+    });
+
+    test('a thing with more recordings in a period than a round takes is evaluated once, whole', async () => {
+      // 2,100 recordings of c4 (a round claims 2,000): the 2,000-byte message is in the first;
+      // evaluated in two pieces, the second would see only 10-byte messages and clear the alarm.
+      const small = Array.from({ length: 2099 }, () => ({ thingName: 'c4', messagesSent: [{ topic: 'x/y', bytes: 10 }] }));
+      const r = await post({ activities: [{ thingName: 'c4', messagesSent: [{ topic: 'x/y', bytes: 2000 }] }, ...small, { thingName: 'c5', messagesSent: [{ topic: 'x/y', bytes: 3000 }] }] });
+      assert.equal(r.status, 200, r.text);
+      await nextPeriod();
+      const now = await active();
+      assert.ok(now.includes('c4/max-size={"count":2000}'), now.join());
+      assert.ok(now.includes('c4/other-rate={"count":2100}'), now.join());
+      assert.ok(now.includes('c5/max-size={"count":3000}'), now.join());
+      const c4 = (await events()).filter((e) => e.startsWith('c4/max-size/'));
+      assert.deepEqual(c4, ['c4/max-size/in-alarm']);
     });
 
     test('bad bodies are refused naming the field, and nothing of them is recorded', async () => {

@@ -2,7 +2,8 @@
 // thing group, device reports through the signed endpoint, a violation raised by Warden's own
 // evaluation (ListActiveViolations, its event, its SNS alert in the outbox), a detect mitigation
 // task that quarantines the device, alarm-cleared when it behaves again, alarm-invalidated after two
-// silent days and when the behavior is deleted; rejected and throttled reports.
+// silent days, when the behavior is deleted, when the thing leaves the group and when the profile is
+// detached; rejected and throttled reports.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import {
   AttachSecurityProfileCommand,
   CreateSecurityProfileCommand,
   CreateThingCommand,
+  DetachSecurityProfileCommand,
   ListActiveViolationsCommand,
   ListThingGroupsForThingCommand,
   ListViolationEventsCommand,
@@ -190,6 +192,24 @@ for (const backend of BACKENDS) {
       assert.equal((await send('d2', report(reportId++, 500, [443, 3389]))).status, 200);
       assert.deepEqual(await active(), []);
       assert.ok((await events()).includes('d2/ports/alarm-invalidated'));
+    });
+
+    test('the profile detached from the group: its violations end at once, alarm-invalidated, with their alert', async () => {
+      clock.advance(5 * MINUTE);
+      assert.equal((await send('d3', report(reportId++, 500, [443, 8080]))).status, 200);
+      assert.deepEqual((await active()).map((v) => `${v.thingName}/${v.behavior?.name}`), ['d3/ports']);
+      const [open] = await active();
+      await client.send(new DetachSecurityProfileCommand({ securityProfileName: 'fleet-rules', securityProfileTargetArn: GROUP_ARN }));
+      // No report needed: the detach itself ends them.
+      assert.deepEqual(await active(), []);
+      assert.ok((await events()).includes('d3/ports/alarm-invalidated'));
+      const alerts = (await snsMessages(url, `?topicArn=${encodeURIComponent(TOPIC)}`)).json.messages.map((m: { message: string }) => JSON.parse(m.message));
+      const ended = alerts.filter((a: { violationId: string; violationEventType: string }) => a.violationId === open.violationId && a.violationEventType === 'alarm-invalidated');
+      assert.equal(ended.length, 1, JSON.stringify(alerts.map((a: { violationEventType: string; thingName: string }) => `${a.thingName}/${a.violationEventType}`)));
+      // The thing is no longer covered: its next violating report raises nothing.
+      clock.advance(5 * MINUTE);
+      assert.equal((await send('d3', report(reportId++, 500, [443, 8080]))).status, 200);
+      assert.deepEqual(await active(), []);
     });
   });
 }
