@@ -219,9 +219,9 @@ const within = (rule: Pick<Rule, 'topics'>, topic: string): boolean => {
  * conforms when every message does; statistical and ML behaviors take the period's cumulative
  * size, as AWS's statistical example does ("cumulative size of messages transmitted"). No message
  * within the dimension: no datapoint. aws:source-ip-address: the addresses of the period (none: no
- * datapoint).
+ * datapoint). A retained metric (no criteria) takes what statistical behaviors take.
  */
-export function cloudValue(a: PeriodActivity, rule: Pick<Rule, 'topics' | 'spec' | 'criteria'>): MetricValue | undefined {
+export function cloudValue(a: PeriodActivity, rule: Pick<Rule, 'topics' | 'spec'> & Partial<Pick<Rule, 'criteria'>>): MetricValue | undefined {
   const sumTopics = (counts: TopicCounts | undefined): number => {
     let n = 0;
     for (const [t, e] of Object.entries(counts ?? {})) if (within(rule, t)) n += e[0];
@@ -254,7 +254,7 @@ export function cloudValue(a: PeriodActivity, rule: Pick<Rule, 'topics' | 'spec'
         hi = Math.max(hi, max);
       }
       if (!seen) return undefined;
-      if (rule.criteria.criteriaType !== 'STATIC') return { count: total };
+      if (rule.criteria?.criteriaType !== 'STATIC') return { count: total };
       const op = rule.criteria.operator;
       return { count: op === 'less-than' || op === 'less-than-equals' ? hi : lo };
     }

@@ -12,6 +12,7 @@ import { ProfileCache } from './profile-cache.js';
 import { periodOf, Thresholds } from './thresholds.js';
 import { checkThingName, parseMetricsReport } from './report.js';
 import { invalidateSilent, SILENCE_MS } from './invalidation.js';
+import { RETAIN_MS } from './retained.js';
 
 /** AWS: "If metrics are sent faster than 5 minutes for one thing, it may be throttled." */
 export const REPORT_MIN_PERIOD_MS = 300_000;
@@ -58,7 +59,8 @@ const DAY_MS = 86_400_000;
  * topics; an accepted report waits in memory for the next evaluation round, which evaluates up
  * to BATCH reports of a scope in one transaction (states, violations, events, alerts), and the
  * report's answer is given once that transaction has committed, so an accepted report is never
- * lost. A sweep invalidates the violations of things silent for two days and purges old values.
+ * lost. A sweep invalidates the violations of things silent for two days and purges old values
+ * (retained metric values after RETAIN_MS).
  *
  * ML Detect: a round adds the values its ML behaviors compared to this node's sketch of the day
  * (written in the round's transaction) and evaluates them against the behavior's ACTIVE model;
@@ -239,6 +241,7 @@ export class Detector {
     if (more.alerts > 0) this.o.onAlerts?.();
     for (const [k, t] of this.lastReport) if (now.getTime() - t >= REPORT_MIN_PERIOD_MS) this.lastReport.delete(k);
     await this.o.store.repos.detectStates.purgePeriodValues(now.getTime() - 2 * 3600_000);
+    await this.o.store.repos.detectRetained.purgeBefore(now.getTime() - RETAIN_MS);
     await this.refreshModels(now.getTime());
     return more.more;
   }

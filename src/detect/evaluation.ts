@@ -8,6 +8,7 @@ import { cloudValue, type PeriodActivity } from './cloud.js';
 import { evaluate, type BehaviorState } from './evaluate.js';
 import { activeModel, addToSketch, newSketch, startTraining, type MlModel, type MlOptions, type MlSketch, type MlTraining } from './ml.js';
 import { profilesFor, targetsOf, type AccountDetect, type ProfileInfo } from './profile-cache.js';
+import { RetainedValues } from './retained.js';
 import { periodOf, type Thresholds } from './thresholds.js';
 import { ViolationWriter } from './violation-writer.js';
 
@@ -63,6 +64,7 @@ export async function evaluateReports(
   const writer = new ViolationWriter(tx, scope, o);
   const dirty = new Map<string, DetectStateRecord>();
   const periodValues: { profileName: string; behaviorName: string; periodStart: number; thingName: string; value: number }[] = [];
+  const retained = RetainedValues.of(account);
 
   for (const r of reports) {
     const m = membership.get(r.thingName)!;
@@ -86,6 +88,7 @@ export async function evaluateReports(
       dirty.set(key, rec);
       rec.lastReportAt = new Date(r.at);
       invalidateDropped(rec, p, writer, r.at);
+      retained?.add(r, p);
       for (const rule of p.rules) {
         // A cloud-side period's values map is empty: it gives only cloud-side datapoints.
         const value = rule.spec.side === 'cloud' ? r.cloud && cloudValue(r.cloud, rule) : r.values.get(rule.spec.name);
@@ -126,6 +129,7 @@ export async function evaluateReports(
   }
   if (periodValues.length) await tx.detectStates.addPeriodValues(scope, periodValues);
   if (ml) await ml.flush(tx);
+  await retained?.flush(tx, scope);
   const alerts = await writer.flush();
   if (dirty.size) await tx.detectStates.save(scope, [...dirty.values()]);
   return alerts;

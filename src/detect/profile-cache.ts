@@ -1,5 +1,5 @@
 import type { Scope } from '../base/scope.js';
-import type { Behavior, CustomMetricType } from '../generated/shapes.js';
+import type { Behavior, CustomMetricType, MetricToRetain } from '../generated/shapes.js';
 import type { Repos } from '../store/repos.js';
 import { compileCriteria, type CompiledCriteria } from './evaluate.js';
 import { AWS_METRICS, customMetricSpec, type MetricSpec } from './metrics.js';
@@ -10,6 +10,8 @@ export interface ProfileInfo {
   behaviors: Behavior[];
   /** The behaviors the evaluation runs (with criteria, on a metric it knows), compiled once. */
   rules: Rule[];
+  /** The metrics whose datapoints are kept for the things it covers, never compared (retained.ts). */
+  retain: RetainedMetric[];
   /** The SNS topic alerts go to (alertTargets.SNS), if any. */
   alertTopicArn?: string;
   /** The target ARNs the profile is attached to. */
@@ -27,6 +29,19 @@ export interface Rule {
    * (NOT_IN).
    */
   topics?: { filters: readonly string[]; matching: boolean };
+}
+
+/**
+ * A metric a profile retains: an entry of its additionalMetricsToRetainV2, or a behavior without
+ * criteria (which only retains its metric), on a metric the evaluation knows.
+ */
+export interface RetainedMetric {
+  spec: MetricSpec;
+  /** The metricDimension as its values are kept: '' and '' without one; operator IN when it gives none. */
+  dimensionName: string;
+  dimensionOperator: string;
+  /** The dimension's scope, as a Rule's. */
+  topics?: Rule['topics'];
 }
 
 /** What Detect needs of one account and region to evaluate its devices' reports. */
@@ -77,6 +92,7 @@ async function loadAccount(repos: Repos, scope: Scope): Promise<AccountDetect> {
       name: p.name,
       behaviors: p.behaviors as Behavior[],
       rules: rulesOf(p.behaviors as Behavior[], specs, dimensions),
+      retain: retainedOf(p.behaviors as Behavior[], p.additionalMetricsToRetainV2 as MetricToRetain[] | undefined, specs, dimensions),
       alertTopicArn: (p.alertTargets as Record<string, { alertTargetArn?: string }> | undefined)?.SNS?.alertTargetArn,
       targets: new Set(targets),
     })),
@@ -102,17 +118,51 @@ export function profilesFor(account: AccountDetect, covering: readonly string[])
 function rulesOf(behaviors: readonly Behavior[], specs: ReadonlyMap<string, MetricSpec>, dimensions: ReadonlyMap<string, string[]>): Rule[] {
   const out: Rule[] = [];
   for (const behavior of behaviors) {
-    const spec = behavior.metric === undefined ? undefined : specs.get(behavior.metric);
-    if (!spec || !behavior.criteria) continue;
-    const dim = behavior.metricDimension;
-    // A profile cannot keep a dimension that is gone (DeleteDimension refuses one in use).
-    const filters = dim ? dimensions.get(dim.dimensionName) : undefined;
-    if (dim && (!filters || !spec.topicDimension)) continue;
+    if (!behavior.criteria) continue;
+    const known = knownMetric(behavior, specs, dimensions);
+    if (!known) continue;
     try {
-      out.push({ behavior, spec, criteria: compileCriteria(behavior, spec), ...(filters ? { topics: { filters, matching: dim!.operator !== 'NOT_IN' } } : {}) });
+      out.push({ behavior, spec: known.spec, criteria: compileCriteria(behavior, known.spec), ...(known.topics ? { topics: known.topics } : {}) });
     } catch {
       // A behavior validation refused cannot be stored; one of an older version is left out.
     }
   }
   return out;
+}
+
+/**
+ * The metrics a profile retains: its additionalMetricsToRetainV2 and its behaviors without criteria,
+ * each (metric, dimension) once, those on an unknown metric or dimension left out as rulesOf does.
+ */
+function retainedOf(
+  behaviors: readonly Behavior[],
+  retained: readonly MetricToRetain[] | undefined,
+  specs: ReadonlyMap<string, MetricSpec>,
+  dimensions: ReadonlyMap<string, string[]>,
+): RetainedMetric[] {
+  const out = new Map<string, RetainedMetric>();
+  for (const m of [...(retained ?? []), ...behaviors.filter((b) => !b.criteria)]) {
+    const known = knownMetric(m, specs, dimensions);
+    if (!known) continue;
+    const dim = m.metricDimension;
+    const entry: RetainedMetric = { ...known, dimensionName: dim?.dimensionName ?? '', dimensionOperator: dim ? (dim.operator ?? 'IN') : '' };
+    out.set(`${known.spec.name}\n${entry.dimensionName}\n${entry.dimensionOperator}`, entry);
+  }
+  return [...out.values()];
+}
+
+/** A behavior's or retained metric's spec and dimension scope; undefined for a metric or dimension the evaluation does not know. */
+function knownMetric(
+  m: Pick<Behavior, 'metric' | 'metricDimension'>,
+  specs: ReadonlyMap<string, MetricSpec>,
+  dimensions: ReadonlyMap<string, string[]>,
+): { spec: MetricSpec; topics?: Rule['topics'] } | undefined {
+  const spec = m.metric === undefined ? undefined : specs.get(m.metric);
+  if (!spec) return undefined;
+  const dim = m.metricDimension;
+  if (!dim) return { spec };
+  // A profile cannot keep a dimension that is gone (DeleteDimension refuses one in use).
+  const filters = dimensions.get(dim.dimensionName);
+  if (!filters || !spec.topicDimension) return undefined;
+  return { spec, topics: { filters, matching: dim.operator !== 'NOT_IN' } };
 }

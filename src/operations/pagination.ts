@@ -49,6 +49,7 @@ export const DEFAULT_PAGE_SIZES = {
   ListBillingGroups: { size: 25, documented: false },
   ListCertificatesByCA: { size: 25, documented: false },
   ListDimensions: { size: 25, documented: false },
+  ListMetricValues: { size: 25, documented: false },
   ListPolicies: { size: 25, documented: false },
   ListPolicyPrincipals: { size: 25, documented: false },
   ListPrincipalPolicies: { size: 25, documented: false },

@@ -23,6 +23,7 @@ import { ViolationRepo } from './violations.js';
 import { DetectStateRepo } from './detect-states.js';
 import { DetectCloudRepo } from './detect-cloud.js';
 import { DetectMlRepo } from './detect-ml.js';
+import { DetectRetainedRepo } from './detect-retained.js';
 import { OutboxRepo } from './outbox.js';
 import { IamRoleRepo } from './iam-roles.js';
 import { ConnectionEventRepo } from './connection-events.js';
@@ -65,6 +66,7 @@ export interface Repos {
   readonly detectStates: DetectStateRepo;
   readonly detectMl: DetectMlRepo;
   readonly detectCloud: DetectCloudRepo;
+  readonly detectRetained: DetectRetainedRepo;
   readonly outbox: OutboxRepo;
   readonly iamRoles: IamRoleRepo;
   readonly connectionEvents: ConnectionEventRepo;
@@ -106,6 +108,7 @@ export function repos(db: Driver): Repos {
     detectStates: new DetectStateRepo(db),
     detectMl: new DetectMlRepo(db),
     detectCloud: new DetectCloudRepo(db),
+    detectRetained: new DetectRetainedRepo(db),
     outbox: new OutboxRepo(db),
     iamRoles: new IamRoleRepo(db),
     connectionEvents: new ConnectionEventRepo(db),

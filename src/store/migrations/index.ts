@@ -12,6 +12,7 @@ import { detectProfiles } from './012-detect-profiles.js';
 import { detectState } from './013-detect-state.js';
 import { detectMl } from './014-detect-ml.js';
 import { detectCloud } from './015-detect-cloud.js';
+import { detectRetained } from './016-detect-retained.js';
 import { binary, type Migration } from './migration.js';
 
 // Still exported here for a migration file written against this module; new ones import ./migration.js.
@@ -87,6 +88,7 @@ export const migrations: Migration[] = [
   detectState,
   detectMl,
   detectCloud,
+  detectRetained,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
