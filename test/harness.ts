@@ -8,8 +8,10 @@ import { IoTClient, IoTServiceException } from '@aws-sdk/client-iot';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { projectRoot } from '../src/base/paths.js';
+import { Store } from '../src/store/store.js';
 
 export const ROOT = projectRoot();
 export const PG_BASE = process.env.WARDEN_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -21,6 +23,25 @@ export const BACKENDS: Backend[] = ['sqlite', 'postgres'];
 /** A fresh PostgreSQL schema name for one test, so runs never collide. */
 export function freshSchema(): string {
   return `wt_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * A Store of its own on `backend` for the enclosing describe: opened before its tests (handed to
+ * `use`), closed after them, its folder and PostgreSQL schema removed.
+ */
+export function useStore(backend: Backend, prefix: string, use: (store: Store) => void): void {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const schema = freshSchema();
+  let store: Store | undefined;
+  before(async () => {
+    store = await Store.open({ dataDir, databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined });
+    use(store);
+  });
+  after(async () => {
+    await store?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (backend === 'postgres') await dropSchema(schema);
+  });
 }
 
 export async function dropSchema(schema: string): Promise<void> {

@@ -83,7 +83,10 @@ export class ProfileCache {
 }
 
 async function loadAccount(repos: Repos, scope: Scope): Promise<AccountDetect> {
-  const [attached, types, dimensions] = await Promise.all([repos.securityProfiles.attached(scope), repos.customMetrics.types(scope), repos.dimensions.filters(scope)]);
+  // One after another: through a transaction they share one connection, which takes one query at a time.
+  const attached = await repos.securityProfiles.attached(scope);
+  const types = await repos.customMetrics.types(scope);
+  const dimensions = await repos.dimensions.filters(scope);
   const customMetrics = new Map([...types].map(([name, type]) => [name, type as CustomMetricType]));
   const specs = new Map<string, MetricSpec>(AWS_METRICS);
   for (const [name, type] of customMetrics) specs.set(name, customMetricSpec(name, type));

@@ -130,10 +130,9 @@ export class SecurityProfileRepo {
   /** Every attached profile of the scope with its targets (what Detect's evaluation reads, once per scope and second). */
   async attached(scope: Scope): Promise<{ profile: SecurityProfileRecord; targets: string[] }[]> {
     const q = qb(this.db);
-    const [profiles, targets] = await Promise.all([
-      all(this.db, q.selectFrom('security_profiles').select(COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region)),
-      all(this.db, q.selectFrom('security_profile_targets').select(['profile_name', 'target_arn']).where('account_id', '=', scope.accountId).where('region', '=', scope.region)),
-    ]);
+    // One after the other: inside a transaction both go through its one connection.
+    const profiles = await all(this.db, q.selectFrom('security_profiles').select(COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region));
+    const targets = await all(this.db, q.selectFrom('security_profile_targets').select(['profile_name', 'target_arn']).where('account_id', '=', scope.accountId).where('region', '=', scope.region));
     const byProfile = new Map<string, string[]>();
     for (const t of targets) byProfile.set(t.profile_name, [...(byProfile.get(t.profile_name) ?? []), t.target_arn]);
     return profiles.filter((p) => byProfile.has(p.name)).map((p) => ({ profile: fromRow(p), targets: byProfile.get(p.name)! }));

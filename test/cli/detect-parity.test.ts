@@ -1,9 +1,9 @@
 // Parity for Detect: security profiles (static, statistical and ML behaviors, a TOPIC_FILTER dimension
 // through metricDimension, custom metrics of every type), their targets, dimensions, custom metrics,
-// ML training summaries, active violations and violation events. The same command lines through
-// Debian's AWS CLI v2 (/usr/bin/aws) and `warden iot`, against one server, as test/cli/parity.test.ts
-// does it: stdout and exit codes identical (generated ids and dates replaced where two creations
-// differ), and for service errors the same error line on stderr.
+// ML training summaries, active violations and violation events, retained metric values. The same
+// command lines through Debian's AWS CLI v2 (/usr/bin/aws) and `warden iot`, against one server, as
+// test/cli/parity.test.ts does it: stdout and exit codes identical (generated ids and dates replaced
+// where two creations differ), and for service errors the same error line on stderr.
 //
 // The server runs with --no-detect-throttle and --detect-ml-min-datapoints 3, so that three device
 // reports move the ML behaviors' datapointsCollectionPercentage through 0, 33.33, 66.67 and 100;
@@ -311,6 +311,24 @@ describe('Detect: warden iot and aws iot print the same', () => {
       assert.equal(w.stderr, a.stderr);
       assert.equal(w.stdout, a.stdout);
     }
+  });
+
+  test('list-metric-values: the datapoints a profile retains, in every output and in pages; its errors', async () => {
+    // A profile that only retains bytes in (made once, through the API) covers detect-dev through the parent group.
+    const made = await raw(server.url, { method: 'POST', path: '/security-profiles/sp-retain', body: JSON.stringify({ additionalMetricsToRetainV2: [{ metric: 'aws:all-bytes-in' }] }) });
+    assert.equal(made.status, 200, made.text);
+    const attached = await raw(server.url, { method: 'PUT', path: '/security-profiles/sp-retain/targets', query: { securityProfileTargetArn: PARENT } });
+    assert.equal(attached.status, 200, attached.text);
+    for (const id of [4, 5, 6]) await sendReport('detect-dev', id, 700);
+    const values = ['list-metric-values', '--thing-name', 'detect-dev', '--metric-name', 'aws:all-bytes-in', ...EVENTS];
+    const all = await same(values);
+    assert.deepEqual(JSON.parse(all.stdout).metricDatumList.map((d: { value: unknown }) => d.value), [{ count: 100 }, { count: 100 }, { count: 100 }]);
+    for (const output of ['text', 'table', 'yaml']) await same([...values, '--output', output]);
+    await same([...values, '--max-items', '2', '--page-size', '1', '--query', 'metricDatumList[].timestamp']);
+    await same(['list-metric-values', '--thing-name', 'detect-dev', '--metric-name', 'aws:all-bytes-out', ...EVENTS, '--output', 'text']);
+    await sameError(['list-metric-values', '--thing-name', 'detect-dev', '--metric-name', 'aws:bytes-sideways', ...EVENTS], 'InvalidRequestException', 'ListMetricValues');
+    await sameError(['list-metric-values', '--thing-name', 'detect-dev', '--metric-name', 'no-such-metric', ...EVENTS], 'ResourceNotFoundException', 'ListMetricValues');
+    await same(['list-metric-values', '--thing-name', 'detect-dev', '--metric-name', 'aws:all-bytes-in'], 252);
   });
 
   test('deletes: a profile, then the dimension and custom metrics it used', async () => {

@@ -21,8 +21,8 @@ import {
   type ListMetricValuesCommandInput,
 } from '@aws-sdk/client-iot';
 import { createServer, ManualClock, type WardenServer } from '../../src/index.js';
-import { Store } from '../../src/store/store.js';
-import { assertFails, BACKENDS, dropSchema, freshSchema, iot, PG_BASE, raw } from '../harness.js';
+import type { Store } from '../../src/store/store.js';
+import { assertFails, BACKENDS, dropSchema, freshSchema, iot, PG_BASE, raw, useStore } from '../harness.js';
 import { group } from '../operations/mitigation-helpers.js';
 
 const MINUTE = 60_000;
@@ -244,21 +244,11 @@ for (const backend of BACKENDS) {
   });
 
   describe(`DetectRetainedRepo (${backend})`, () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'warden-retained-store-'));
-    const schema = freshSchema();
     let store: Store;
     const scope = { accountId: '000000000000', region: 'us-east-1' };
     const row = (profileName: string, at: number, count: number, thingName = 't') => ({ thingName, profileName, metric: 'aws:all-bytes-out', dimensionName: '', dimensionOperator: '', at, value: { count } });
     const q = { thingName: 't', metric: 'aws:all-bytes-out', from: 0, to: 10_000, limit: 100 };
-
-    before(async () => {
-      store = await Store.open({ dataDir, databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined });
-    });
-    after(async () => {
-      await store?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
-    });
+    useStore(backend, 'warden-retained-store-', (s) => (store = s));
 
     test('a datapoint of the same key and millisecond replaces the first, within one batch and across batches', async () => {
       await store.transaction((tx) => tx.detectRetained.save(scope, [row('a', 1000, 1), row('a', 1000, 2), row('b', 1000, 2), row('a', 2000, 3)]));

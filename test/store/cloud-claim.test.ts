@@ -3,13 +3,10 @@
 // alone fills the limit is claimed whole, and on PostgreSQL a thing another node's transaction
 // holds part of is left to it (SKIP LOCKED would otherwise hand over the rest).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { ClaimedCloudActivity } from '../../src/store/detect-cloud.js';
-import { Store } from '../../src/store/store.js';
-import { BACKENDS, dropSchema, freshSchema, PG_BASE } from '../harness.js';
+import type { Store } from '../../src/store/store.js';
+import { BACKENDS, useStore } from '../harness.js';
 
 const scope = { accountId: '000000000000', region: 'us-east-1' };
 const PERIOD = 1_800_000_000_000;
@@ -21,17 +18,8 @@ const summary = (claimed: ClaimedCloudActivity[]) => claimed.map((c) => `${c.thi
 
 for (const backend of BACKENDS) {
   describe(`cloud-side activity claims (${backend})`, () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'warden-claim-'));
-    const schema = freshSchema();
     let store: Store;
-    before(async () => {
-      store = await Store.open({ dataDir, databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined });
-    });
-    after(async () => {
-      await store?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
-    });
+    useStore(backend, 'warden-claim-', (s) => (store = s));
 
     test('the limit never cuts a thing: the cut one waits for the next claim; one that alone fills the limit is claimed whole', async () => {
       await store.reset();

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { purgeOld, TASK_RETENTION_MS } from '../../src/engine/retention.js';
 import type { TaskRecord } from '../../src/store/mitigation-tasks.js';
-import { Store } from '../../src/store/store.js';
-import { BACKENDS, dropSchema, freshSchema, PG_BASE } from '../harness.js';
+import type { Store } from '../../src/store/store.js';
+import { BACKENDS, useStore } from '../harness.js';
 
 const scope = { accountId: '000000000000', region: 'us-east-1' };
 const DAY = 86_400_000;
@@ -21,17 +18,8 @@ function task(taskId: string, startTime: Date, status: string): TaskRecord {
 
 for (const backend of BACKENDS) {
   describe(`retention of mitigation tasks (${backend})`, () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'warden-retention-'));
-    const schema = freshSchema();
     let store: Store;
-    before(async () => {
-      store = await Store.open({ dataDir, databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined });
-    });
-    after(async () => {
-      await store?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
-    });
+    useStore(backend, 'warden-retention-', (s) => (store = s));
 
     test('finished tasks older than 90 days go with their statistics, targets and executions; newer and running ones stay', async () => {
       const now = new Date();

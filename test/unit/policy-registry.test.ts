@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ManualClock } from '../../src/base/clock.js';
 import { getLoggingState, setV1LoggingOptions, setV2LoggingOptions } from '../../src/registry/logging.js';
 import { attachPolicy, createPolicy, createPolicyVersion, detachPolicy, validatePolicyDocument } from '../../src/registry/policies.js';
-import { Store } from '../../src/store/store.js';
-import { BACKENDS, dropSchema, freshSchema, PG_BASE } from '../harness.js';
+import type { Store } from '../../src/store/store.js';
+import { BACKENDS, useStore } from '../harness.js';
 
 const BLANK = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iot:*","Resource":"*"}]}';
 const ALLOW = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:*","Resource":"*"}]}';
@@ -26,19 +23,10 @@ test('validatePolicyDocument accepts the blank policy of REPLACE_DEFAULT_POLICY_
 
 for (const backend of BACKENDS) {
   describe(`policy and logging registry paths for the mitigation engine (${backend})`, () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'warden-policy-'));
-    const schema = freshSchema();
     const clock = new ManualClock(new Date('2026-03-01T10:00:00Z'));
     const scope = { accountId: '000000000000', region: 'us-east-1', clock };
     let store: Store;
-    before(async () => {
-      store = await Store.open({ dataDir, databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined });
-    });
-    after(async () => {
-      await store?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
-    });
+    useStore(backend, 'warden-policy-', (s) => (store = s));
 
     test('createPolicyVersion with the blank document and setAsDefault, up to the five-version limit', async () => {
       await store.reset();
