@@ -2,7 +2,7 @@ import type { Scope } from '../base/scope.js';
 import { claim } from './claim.js';
 import type { Driver } from './driver.js';
 import { executionFromRow, keyOf, taskFromRow, type CheckStats, type ExecutionRecord, type TaskKey, type TaskKind, type TaskRecord } from './mitigation-task-records.js';
-import { after, all, BATCH, inChunks, insertRows, prepared, qb, run, type Compiled, type Q } from './sql.js';
+import { after, all, inChunks, insertRows, prepared, qb, run, type Compiled, type Q } from './sql.js';
 
 export type { CheckStats, ExecutionRecord, TaskKey, TaskKind, TaskRecord } from './mitigation-task-records.js';
 
@@ -95,12 +95,13 @@ const executionsOf = prepared((q, accountId: string, region: string, kind: strin
 
 /** Tasks, their statistics, targets and executions: the engine's whole state. */
 /**
- * The batch state change of targets, compiled once per number of `from` states: a chunk of BATCH
- * target ids (inChunks pads it) then the `from` states follow the key.
+ * The batch state change of targets, compiled once per chunk size and number of `from` states: a
+ * chunk of target ids (inChunks pads it to one of a few sizes) then the `from` states follow the key.
  */
-const setStates = new Map<number, (db: Driver, ...args: unknown[]) => Compiled<never>>();
-function setStatesFrom(fromCount: number): (db: Driver, ...args: unknown[]) => Compiled<never> {
-  let f = setStates.get(fromCount);
+const setStates = new Map<string, (db: Driver, ...args: unknown[]) => Compiled<never>>();
+function setStatesFrom(chunkSize: number, fromCount: number): (db: Driver, ...args: unknown[]) => Compiled<never> {
+  const key = `${chunkSize}/${fromCount}`;
+  let f = setStates.get(key);
   if (!f) {
     f = prepared(
       (q, state: unknown, accountId: unknown, region: unknown, kind: unknown, taskId: unknown, ...rest: unknown[]) =>
@@ -111,11 +112,11 @@ function setStatesFrom(fromCount: number): (db: Driver, ...args: unknown[]) => C
           .where('region', '=', region as string)
           .where('kind', '=', kind as string)
           .where('task_id', '=', taskId as string)
-          .where('target_id', 'in', rest.slice(0, BATCH) as string[])
-          .where('state', 'in', rest.slice(BATCH) as string[]),
-      5 + BATCH + fromCount,
+          .where('target_id', 'in', rest.slice(0, chunkSize) as string[])
+          .where('state', 'in', rest.slice(chunkSize) as string[]),
+      5 + chunkSize + fromCount,
     ) as (db: Driver, ...args: unknown[]) => Compiled<never>;
-    setStates.set(fromCount, f);
+    setStates.set(key, f);
   }
   return f;
 }
@@ -271,9 +272,8 @@ export class MitigationTaskRepo {
   /** Sets targets of a task to one state, those in one of the states `from` (the lifecycle table's guard); answers how many changed. */
   async setTargetStates(k: TaskKey, targetIds: readonly string[], state: string, from: readonly string[]): Promise<number> {
     let changed = 0;
-    const update = setStatesFrom(from.length);
     await inChunks(targetIds, async (chunk) => {
-      changed += await update(this.db, state, k.accountId, k.region, k.kind, k.taskId, ...chunk, ...from).run();
+      changed += await setStatesFrom(chunk.length, from.length)(this.db, state, k.accountId, k.region, k.kind, k.taskId, ...chunk, ...from).run();
     });
     return changed;
   }
