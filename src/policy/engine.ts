@@ -1,5 +1,5 @@
 import { statementsOf, type PolicyStatement } from './statements.js';
-import { actionMatches } from './wildcards.js';
+import { actionMatches, wildcard } from './wildcards.js';
 
 /**
  * The one IoT policy engine: does a set of policies allow an action on a resource for one MQTT
@@ -160,6 +160,8 @@ const VARIABLE = /\$\{([^}]*)\}/g;
 
 /** The pattern as a RegExp with its variables replaced by their (literal) values; undefined when one does not resolve. */
 function patternRegExp(pattern: string, facts: ConnectionFacts, ignoreCase: boolean, wildcards: boolean): RegExp | undefined {
+  // Without variables the pattern is the same for every connection: wildcard() keeps it compiled.
+  if (wildcards && !ignoreCase && !pattern.includes('${')) return wildcard(pattern, false);
   let body = '';
   let last = 0;
   const lit = (text: string): string => {
