@@ -6,13 +6,15 @@ import { actionMatches, wildcard } from './wildcards.js';
  * connection? Pure (no database, no clock). The broker asks it for every Connect, Publish,
  * Subscribe and Receive; the policies come from registry/effective-policies.ts.
  *
- * AWS facts followed (developerguide, iot-policy-evaluation / thing-policy-variables /
- * cert-policy-variables / pub-sub-policy):
- * - "By default, all requests are denied"; "An explicit allow overrides the default";
- *   "An explicit deny overrides any allows" — across every policy that applies.
- * - Action and Resource patterns: `*` any run of characters, `?` one character; action names
- *   compare case-insensitively, resources exactly. MQTT `+` and `#` "are treated as literal
- *   characters" in a policy resource.
+ * AWS facts followed (IoT developer guide: iot-policy-variables, thing-policy-variables,
+ * cert-policy-variables, pub-sub-policy; IAM user guide, access_resources, whose convention IoT
+ * policies follow):
+ * - IAM: "By default, all requests are implicitly denied", "An explicit allow ... overrides this
+ *   default", and a single policy that denies denies the whole request (an explicit deny) —
+ *   across every policy that applies.
+ * - iot-policy-variables: policies "follow a similar convention to IAM policies": `*` any run of
+ *   characters, `?` one character; action names compare case-insensitively, resources exactly.
+ *   "The characters + and # are treated as literal strings in a policy."
  * - Thing variables: "the value of clientId ... must exactly match the thing name"; otherwise
  *   (and for an attribute the thing lacks) "this variable won't be resolved and will result in an
  *   access denied error". Here: a statement with a variable (in a Resource or a Condition) that
