@@ -1,0 +1,47 @@
+import type { Identity } from './authenticate.js';
+
+/**
+ * The broker's one door to authorization: every iot:Connect, iot:Publish (and iot:RetainPublish),
+ * iot:Subscribe and iot:Receive decision goes through an Authorizer. The decisions themselves
+ * belong to the one IoT policy engine (src/policy/, branch `policy-engine`): `decide` over the
+ * compiled effective policies of the session's certificate and thing, compiled once per session.
+ *
+ * NOT WIRED YET: the policy engine is not on main, so `policyAuthorizer` has no engine to call and
+ * the broker runs with `unenforced()`: every action is let through, counted and logged once per
+ * session as not enforced. This is not an emulation of AWS's default deny; README says so.
+ */
+export type Decision = 'ALLOW' | 'EXPLICIT_DENY' | 'IMPLICIT_DENY';
+
+/** The facts of one MQTT session that policy variables and resources are built from. */
+export interface Session extends Identity {
+  readonly clientId: string;
+  readonly sourceIp?: string;
+}
+
+export interface SessionAuthorizer {
+  /** iot:Connect on `arn:aws:iot:<region>:<account>:client/<clientId>`. */
+  connect(): Decision;
+  /** iot:Publish on `topic/<topic>`, and iot:RetainPublish too when `retain`. */
+  publish(topic: string, retain: boolean): Decision;
+  /** iot:Subscribe on `topicfilter/<filter>`. */
+  subscribe(filter: string): Decision;
+  /** iot:Receive on `topic/<topic>` (synchronous: aedes asks it for every delivery). */
+  receive(topic: string): Decision;
+}
+
+export interface Authorizer {
+  /** Whether decisions come from policies (false: nothing is enforced). */
+  readonly enforced: boolean;
+  /** Prepares one session's decisions (its effective policies, compiled, are read here once). */
+  forSession(session: Session): Promise<SessionAuthorizer>;
+}
+
+/** The ARN of a broker resource of the session's account and region: `client/...`, `topic/...`, `topicfilter/...`. */
+export const resourceArn = (s: Pick<Session, 'accountId' | 'region'>, kind: 'client' | 'topic' | 'topicfilter', name: string): string =>
+  `arn:aws:iot:${s.region}:${s.accountId}:${kind}/${name}`;
+
+/** Until the policy engine is merged: nothing is decided, every action passes (see the module comment). */
+export function unenforced(): Authorizer {
+  const allow: SessionAuthorizer = { connect: () => 'ALLOW', publish: () => 'ALLOW', subscribe: () => 'ALLOW', receive: () => 'ALLOW' };
+  return { enforced: false, forSession: async () => allow };
+}
