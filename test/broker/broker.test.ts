@@ -15,6 +15,7 @@ import {
   DescribeCertificateCommand,
   DescribeEndpointCommand,
   RegisterCertificateCommand,
+  StartAuditMitigationActionsTaskCommand,
   RegisterCertificateWithoutCACommand,
   UpdateCACertificateCommand,
   UpdateCertificateCommand,
@@ -24,6 +25,7 @@ import mqtt from 'mqtt';
 import { createServer, type WardenServer } from '../../src/index.js';
 import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE, run } from '../harness.js';
 import { makeCa, storeCaCertificate, type TestCa } from '../operations/certificates-helpers.js';
+import { action, certFinding, injectFindings, waitAudit } from '../operations/mitigation-helpers.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -104,7 +106,6 @@ for (const backend of BACKENDS) {
         dataDir,
         databaseUrl: backend === 'postgres' ? `${PG_BASE}?schema=${schema}` : undefined,
         logLevel: 'silent',
-        engine: false,
         mqtt: { port: 0 },
       });
       url = await server.listen();
@@ -218,6 +219,18 @@ for (const backend of BACKENDS) {
       const at = await closed;
       assert.ok(at - t0 < 1000, `closed after ${at - t0} ms`);
       await refused(d, 'revoke-me');
+    });
+
+    test('an audit mitigation task that deactivates the certificate disconnects the live device', async () => {
+      const d = await active();
+      const c = await connect(d, 'audited');
+      const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+      await action(client, 'cert-off', { updateDeviceCertificateParams: { action: 'DEACTIVATE' } });
+      const audit = await injectFindings(url, { findings: [certFinding(d.id!)] });
+      await client.send(new StartAuditMitigationActionsTaskCommand({ taskId: 'broker-cert-off', target: { auditTaskId: audit.taskId }, auditCheckToActionsMapping: { DEVICE_CERTIFICATE_EXPIRING_CHECK: ['cert-off'] } }));
+      assert.equal((await waitAudit(client, 'broker-cert-off')).taskStatus, 'COMPLETED');
+      await closed;
+      await refused(d, 'audited');
     });
 
     test('connections are written as the connection events the audit checks read (one certificate, two client ids)', async () => {
