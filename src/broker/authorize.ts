@@ -45,3 +45,51 @@ export function unenforced(): Authorizer {
   const allow: SessionAuthorizer = { connect: () => 'ALLOW', publish: () => 'ALLOW', subscribe: () => 'ALLOW', receive: () => 'ALLOW' };
   return { enforced: false, forSession: async () => allow };
 }
+
+/**
+ * What the policy engine will offer (src/policy/engine.ts on branch `policy-engine`, announced
+ * API): compile a document once, decide an action on a resource for a connection's facts.
+ */
+export interface PolicyEngine<P> {
+  compilePolicy(document: string): P | undefined;
+  decide(policies: readonly P[], action: string, resource: string, facts: ConnectionFacts): Decision;
+}
+
+/** The engine's connection facts (its ConnectionFacts; `certificate` is its CertificateVariables). */
+export interface ConnectionFacts {
+  accountId: string;
+  region: string;
+  clientId: string;
+  thing?: { name: string; typeName?: string; attributes: Record<string, string> };
+  certificateId: string;
+  certificate: unknown;
+}
+
+/** Reads a session's effective policy documents and its facts (src/registry/effective-policies.ts, once merged). */
+export type SessionPolicies = (session: Session) => Promise<{ documents: string[]; facts: ConnectionFacts }>;
+
+/**
+ * Authorization from policies: the session's effective policies are read and compiled once, at
+ * connect, and every decision of the session uses them (a policy change reaches sessions
+ * connected afterwards; invalidation of live sessions is left for later). A document the engine
+ * cannot compile counts as absent (it grants nothing).
+ */
+export function policyAuthorizer<P>(engine: PolicyEngine<P>, load: SessionPolicies): Authorizer {
+  return {
+    enforced: true,
+    async forSession(session) {
+      const { documents, facts } = await load(session);
+      const policies = documents.map((d) => engine.compilePolicy(d)).filter((p): p is P => p !== undefined);
+      const decide = (action: string, kind: 'client' | 'topic' | 'topicfilter', name: string): Decision => engine.decide(policies, action, resourceArn(session, kind, name), facts);
+      return {
+        connect: () => decide('iot:Connect', 'client', session.clientId),
+        publish: (topic, retain) => {
+          const d = decide('iot:Publish', 'topic', topic);
+          return d === 'ALLOW' && retain ? decide('iot:RetainPublish', 'topic', topic) : d;
+        },
+        subscribe: (filter) => decide('iot:Subscribe', 'topicfilter', filter),
+        receive: (topic) => decide('iot:Receive', 'topic', topic),
+      };
+    },
+  };
+}

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-iot';
 import * as x509 from '@peculiar/x509';
 import mqtt from 'mqtt';
-import { createServer, type WardenServer } from '../../src/index.js';
+import { createServer, type Authorizer, type Session, type SessionAuthorizer, type WardenServer } from '../../src/index.js';
 import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE, run } from '../harness.js';
 import { makeCa, storeCaCertificate, type TestCa } from '../operations/certificates-helpers.js';
 import { action, certFinding, injectFindings, waitAudit } from '../operations/mitigation-helpers.js';
@@ -271,3 +271,80 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+// How the broker carries out refusals, with a stand-in decision table in place of the policy
+// engine (not merged yet): what a policy decides is the engine's to test, not the broker's.
+describe('MQTT broker: refusals of an authorizer (sqlite)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'warden-broker-authz-'));
+  let server: WardenServer;
+  let client: ReturnType<typeof iot>;
+  let ca = '';
+  const open: mqtt.MqttClient[] = [];
+  const asked: string[] = [];
+  const table: Authorizer = {
+    enforced: true,
+    forSession: async (s: Session): Promise<SessionAuthorizer> => ({
+      connect: () => (s.clientId === 'denied' ? 'IMPLICIT_DENY' : 'ALLOW'),
+      publish: (topic, retain) => (asked.push(`publish ${topic} ${retain}`), topic.startsWith('forbidden/') || (retain && topic.startsWith('noretain/')) ? 'EXPLICIT_DENY' : 'ALLOW'),
+      subscribe: (filter) => (filter.startsWith('secret/') ? 'IMPLICIT_DENY' : 'ALLOW'),
+      receive: (topic) => (topic.startsWith('hidden/') ? 'EXPLICIT_DENY' : 'ALLOW'),
+    }),
+  };
+  const connect = async (clientId: string): Promise<mqtt.MqttClient> => {
+    const r = await client.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    return new Promise((resolve, reject) => {
+      const c = mqtt.connect(`mqtts://localhost:${server.mqtt!.port}`, { key: r.keyPair!.PrivateKey!, cert: r.certificatePem!, ca, clientId, protocolVersion: 4, reconnectPeriod: 0 });
+      open.push(c);
+      c.once('connect', () => resolve(c));
+      c.once('error', (e) => (c.end(true), reject(e)));
+    });
+  };
+
+  before(async () => {
+    server = await createServer({ port: 0, dataDir, logLevel: 'silent', engine: false, mqtt: { port: 0, authorizer: table } });
+    client = iot(await server.listen());
+    ca = server.mqtt!.caPem;
+  });
+  after(async () => {
+    for (const c of open) c.end(true);
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a denied iot:Connect is CONNACK 5', async () => {
+    await assert.rejects(connect('denied'), (e: Error & { code?: number }) => e.code === 5);
+  });
+
+  test('a denied subscribe is SUBACK 0x80; a denied receive is not delivered; a denied publish (3.1.1) closes the connection', async () => {
+    const sub = await connect('subscriber');
+    // mqtt.js fails the whole call when one grant is 0x80; the SUBACK it got rides on the error.
+    const suback = await sub.subscribeAsync(['secret/a', 'open/#', 'hidden/#'], { qos: 1 }).then(
+      () => assert.fail('a grant should be 0x80'),
+      (e: Error & { packet?: { granted?: number[] } }) => e.packet?.granted,
+    );
+    assert.deepEqual(suback, [128, 1, 1]);
+    const got: string[] = [];
+    sub.on('message', (topic) => got.push(topic));
+    const pub = await connect('publisher');
+    await pub.publishAsync('hidden/x', 'h', { qos: 1 });
+    await pub.publishAsync('open/x', 'o', { qos: 1 });
+    const end = Date.now() + 2000;
+    while (!got.includes('open/x') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(got, ['open/x']);
+    const closed = new Promise<void>((resolve) => pub.once('close', () => resolve()));
+    pub.publish('forbidden/x', 'f', { qos: 1 });
+    await closed;
+    const retainer = await connect('retainer');
+    const closedToo = new Promise<void>((resolve) => retainer.once('close', () => resolve()));
+    retainer.publish('noretain/x', 'r', { qos: 1, retain: true });
+    await closedToo;
+    assert.ok(asked.includes('publish noretain/x true'));
+  });
+
+  test('devices cannot publish under $aws/events/', async () => {
+    const c = await connect('spoofer');
+    const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+    c.publish('$aws/events/presence/connected/someone', '{}', { qos: 1 });
+    await closed;
+  });
+});
