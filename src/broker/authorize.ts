@@ -62,7 +62,7 @@ export interface ConnectionFacts {
   clientId: string;
   thing?: { name: string; typeName?: string; attributes: Record<string, string> };
   certificateId: string;
-  certificate: unknown;
+  certificate: { subject: Record<string, string>; issuer: Record<string, string>; subjectAlternativeName?: Record<string, string>; issuerAlternativeName?: Record<string, string>; serialNumber?: string; notBefore?: Date; notAfter?: Date };
 }
 
 /** Reads a session's effective policy documents and its facts (src/registry/effective-policies.ts, once merged). */
