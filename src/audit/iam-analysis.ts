@@ -1,7 +1,7 @@
 import { operationNames } from '../generated/service.js';
 import { parsePolicyDocument, type Statement } from './iam-policy.js';
 import { broadActions, parsePolicy, statementsOf, type PolicyStatement } from './policy-analysis.js';
-import { actionMatches, wildcard } from './wildcards.js';
+import { actionMatches, wildcard } from '../policy/wildcards.js';
 
 /**
  * What an IAM role's permission policies allow, judged the way the role-alias audit checks

@@ -1,4 +1,7 @@
-import { actionMatches } from './wildcards.js';
+import { actionMatches } from '../policy/wildcards.js';
+import { parsePolicy, statementsOf, type PolicyStatement } from '../policy/statements.js';
+
+export { parsePolicy, statementsOf, type PolicyStatement };
 
 /**
  * What the two IoT policy audit checks decide about one policy document, as pure functions
@@ -49,84 +52,6 @@ export const MQTT_ACTIONS: readonly DataPlaneAction[] = ['iot:Publish', 'iot:Ret
 
 // ------------------------------------------------------------------ statements
 
-export interface PolicyStatement {
-  /** 0-based position in the document. */
-  index: number;
-  sid?: string;
-  effect: 'Allow' | 'Deny';
-  /** Action or NotAction patterns, as written. */
-  actions: string[];
-  notAction: boolean;
-  /** Resource or NotResource patterns, as written. */
-  resources: string[];
-  notResource: boolean;
-  /** The statement has any Condition. */
-  conditional: boolean;
-  /** Its Condition requires `Bool iot:Connection.Thing.IsAttached` = true, which pins `${iot:ClientId}`. */
-  isAttached: boolean;
-  /** Bit i set: the statement covers KNOWN_ACTIONS[i] (worked out once; checks ask many times). */
-  covered: number;
-  /** Its resources compiled, filled in on first use. */
-  globs?: StatementGlobs;
-}
-
-const list = (v: unknown): string[] | undefined =>
-  typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
-
-/** `Bool: {"iot:Connection.Thing.IsAttached": "true"}` (also `true`, `["true"]`); keys compared case-insensitively. */
-function requiresIsAttached(condition: unknown): boolean {
-  if (!condition || typeof condition !== 'object') return false;
-  for (const [op, body] of Object.entries(condition)) {
-    if (op.toLowerCase() !== 'bool' || !body || typeof body !== 'object') continue;
-    for (const [key, value] of Object.entries(body)) {
-      if (key.toLowerCase() !== 'iot:connection.thing.isattached') continue;
-      const values: unknown[] = Array.isArray(value) ? value : [value];
-      if (values.length > 0 && values.every((x) => x === true || String(x).toLowerCase() === 'true')) return true;
-    }
-  }
-  return false;
-}
-
-/** The statements of a policy document; undefined when it is not a policy at all (stored documents were validated). */
-export function parsePolicy(document: string): PolicyStatement[] | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(document);
-  } catch {
-    return undefined;
-  }
-  return statementsOf(doc);
-}
-
-/** The statements of a policy document already parsed from JSON; undefined when it is not a policy at all. */
-export function statementsOf(doc: unknown): PolicyStatement[] | undefined {
-  if (!doc || typeof doc !== 'object') return undefined;
-  const raw = (doc as { Statement?: unknown }).Statement;
-  const items: unknown[] = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  const out: PolicyStatement[] = [];
-  items.forEach((item, index) => {
-    if (!item || typeof item !== 'object') return;
-    const s = item as Record<string, unknown>;
-    if (s.Effect !== 'Allow' && s.Effect !== 'Deny') return;
-    const actions = list(s.Action ?? s.NotAction);
-    const resources = list(s.Resource ?? s.NotResource);
-    if (!actions || !resources) return;
-    out.push({
-      index,
-      sid: typeof s.Sid === 'string' && s.Sid !== '' ? s.Sid : undefined,
-      effect: s.Effect,
-      actions,
-      notAction: s.Action === undefined,
-      resources,
-      notResource: s.Resource === undefined,
-      conditional: s.Condition !== undefined && s.Condition !== null && Object.keys(s.Condition as object).length > 0,
-      isAttached: requiresIsAttached(s.Condition),
-      covered: coverage(actions, s.Action === undefined),
-    });
-  });
-  return out;
-}
-
 const patternMasks = new Map<string, number>();
 
 /** The known actions one Action pattern covers, as a bit mask (patterns repeat: "iot:*", "iot:Connect"). */
@@ -147,12 +72,19 @@ function coverage(patterns: string[], notAction: boolean): number {
   return notAction ? ~mask & ((1 << KNOWN_ACTIONS.length) - 1) : mask;
 }
 
+/** Bit i set: the statement covers KNOWN_ACTIONS[i] (worked out once per statement; checks ask many times). */
+const coveredBits = new WeakMap<PolicyStatement, number>();
+
 const ACTION_BIT = new Map(KNOWN_ACTIONS.map((a, i) => [a, 1 << i]));
 
 /** Whether the statement's Action (or NotAction) covers the action. */
 export function coversAction(st: PolicyStatement, action: string): boolean {
   const bit = ACTION_BIT.get(action as DataPlaneAction);
-  if (bit !== undefined) return (st.covered & bit) !== 0;
+  if (bit !== undefined) {
+    let covered = coveredBits.get(st);
+    if (covered === undefined) coveredBits.set(st, (covered = coverage(st.actions, st.notAction)));
+    return (covered & bit) !== 0;
+  }
   const hit = st.actions.some((p) => actionMatches(p, action));
   return st.notAction ? !hit : hit;
 }
@@ -316,8 +248,12 @@ interface StatementGlobs {
   /** Every `${iot:ClientId}` a star: a Deny's NotResource exceptions. */
   free?: (Glob | undefined)[];
 }
+/** Each statement's resources compiled, filled in on first use. */
+const statementGlobs = new WeakMap<PolicyStatement, StatementGlobs>();
+
 function globsOf(st: PolicyStatement, mode: keyof StatementGlobs): (Glob | undefined)[] {
-  const c = (st.globs ??= {});
+  let c = statementGlobs.get(st);
+  if (!c) statementGlobs.set(st, (c = {}));
   return (c[mode] ??= st.resources.map((r) => compile(r, mode === 'free' || (mode === 'grant' && !st.isAttached))));
 }
 

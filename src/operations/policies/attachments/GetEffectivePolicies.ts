@@ -1,6 +1,7 @@
 import type { Context } from '../../../context/context.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../../../generated/errors.js';
 import type { GetEffectivePoliciesRequest, GetEffectivePoliciesResponse } from '../../../generated/shapes.js';
+import { effectivePolicies } from '../../../registry/effective-policies.js';
 import { resolveTarget, targetChain } from '../../../registry/policies.js';
 
 /**
@@ -17,12 +18,9 @@ export async function GetEffectivePolicies(input: GetEffectivePoliciesRequest, c
   if (input.principal !== undefined) {
     targets.push(...(await targetChain(repos, ctx, await resolveTarget(repos, ctx, input.principal, 'principal'), true)));
   }
-  if (input.thingName !== undefined) {
-    if (!(await repos.registryLookups.exists(ctx, 'thing', input.thingName))) throw new ResourceNotFoundException(`Thing ${input.thingName} does not exist.`);
-    const groups = await repos.registryLookups.groupsWithAncestors(ctx, { thing: input.thingName });
-    targets.push(...groups.map((g) => g.arn));
+  if (input.thingName !== undefined && !(await repos.registryLookups.exists(ctx, 'thing', input.thingName))) {
+    throw new ResourceNotFoundException(`Thing ${input.thingName} does not exist.`);
   }
-  const attached = await repos.policyTargets.policiesOf(ctx, [...new Set(targets)], {});
-  const policies = await repos.policies.withDefaultDocuments(ctx, attached.map((p) => p.name));
-  return { effectivePolicies: policies.map((p) => ({ policyName: p.name, policyArn: p.arn, policyDocument: p.document })) };
+  const policies = await effectivePolicies(repos, ctx, targets, input.thingName);
+  return { effectivePolicies: policies.map((p) => ({ policyName: p.policyName, policyArn: p.policyArn, policyDocument: p.document })) };
 }
