@@ -24,7 +24,10 @@ import { API_QUOTAS } from './operations/quotas.js';
 import { RateLimiter } from './api/rate-limit.js';
 import { Store } from './store/store.js';
 import { Broker } from './broker/broker.js';
-import type { Authorizer } from './broker/authorize.js';
+import { policyAuthorizer, type Authorizer } from './broker/authorize.js';
+import { sessionPolicies } from './broker/session-policies.js';
+import { compilePolicy, decide } from './policy/engine.js';
+import { effectivePolicyDocuments } from './registry/effective-policies.js';
 export type { Authorizer, SessionAuthorizer, Session, Decision } from './broker/authorize.js';
 
 export { ConfigError } from './config.js';
@@ -78,7 +81,7 @@ export interface WardenOptions {
    * The MQTT broker (mutual TLS): off unless given (`warden serve` gives port 8883). `{ port: 0 }`
    * picks a free port; `host` is the address it listens on (default: `host` above); `names` are
    * the extra names of its server certificate, the first of them what DescribeEndpoint answers;
-   * `authorizer` decides its actions (default: none enforced, until the policy engine is wired).
+   * `authorizer` decides its actions (default: the IoT policies, src/policy/engine.ts).
    */
   mqtt?: false | { port?: number; host?: string; names?: string[]; authorizer?: Authorizer };
 }
@@ -180,7 +183,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   const rateLimiter = options.throttle ? new RateLimiter(API_QUOTAS) : undefined;
   const mqttOptions = options.mqtt || undefined;
   const broker = mqttOptions
-    ? new Broker({ store, clock, log, port: mqttOptions.port ?? 8883, host: mqttOptions.host ?? host, names: mqttOptions.names, authorizer: mqttOptions.authorizer, dataDir: options.dataDir ?? (options.databaseUrl ? undefined : './warden-data') })
+    ? new Broker({ store, clock, log, port: mqttOptions.port ?? 8883, host: mqttOptions.host ?? host, names: mqttOptions.names, authorizer: mqttOptions.authorizer ?? policyAuthorizer({ compilePolicy, decide }, sessionPolicies(store.repos, effectivePolicyDocuments)), dataDir: options.dataDir ?? (options.databaseUrl ? undefined : './warden-data') })
     : undefined;
   let mqtt: WardenServer['mqtt'];
   const dataPlane = { endpoint: () => mqtt && { host: mqtt.host, port: mqtt.port } };

@@ -6,11 +6,9 @@ import type { Identity } from './authenticate.js';
  * belong to the one IoT policy engine (src/policy/, branch `policy-engine`): `decide` over the
  * compiled effective policies of the session's certificate and thing, compiled once per session.
  *
- * NOT WIRED YET: the policy engine is not on main, so createServer gives the broker no
- * `policyAuthorizer` and it runs with `unenforced()`: every action is let through and a warning is
- * logged once at start. This is not an emulation of AWS's default deny; README says so. Once
- * merged, the wiring is `policyAuthorizer({ compilePolicy, decide }, sessionPolicies(repos,
- * effectivePolicyDocuments))` (src/broker/session-policies.ts builds the facts).
+ * createServer wires `policyAuthorizer({ compilePolicy, decide }, sessionPolicies(repos,
+ * effectivePolicyDocuments))`; `unenforced()` remains for a caller that wants no policies (it
+ * logs a warning at start). Compiled policies are cached per session and never invalidated yet.
  */
 export type Decision = 'ALLOW' | 'EXPLICIT_DENY' | 'IMPLICIT_DENY';
 

@@ -1,8 +1,7 @@
 // The MQTT broker end to end, both backends: an in-process server with `mqtt: { port: 0 }`, real
 // mutual TLS, certificates made through the API (CreateKeysAndCertificate,
 // RegisterCertificateWithoutCA, RegisterCertificate with a CA), the `mqtt` npm client and Debian's
-// mosquitto_pub. Authorization is not enforced yet (src/broker/authorize.ts), so nothing here
-// tests a policy decision.
+// mosquitto_pub. Devices get an allow-all policy unless a test is about policies.
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +10,10 @@ import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
+  AttachPolicyCommand,
+  AttachThingPrincipalCommand,
+  CreatePolicyCommand,
+  CreateThingCommand,
   CreateKeysAndCertificateCommand,
   DescribeCertificateCommand,
   DescribeEndpointCommand,
@@ -80,9 +83,11 @@ for (const backend of BACKENDS) {
         return true;
       });
     };
-    const active = async (): Promise<Device> => {
+    const allowAll = (target: string) => client.send(new AttachPolicyCommand({ policyName: 'open', target }));
+    const active = async (policy = true): Promise<Device & { arn: string }> => {
       const r = await client.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
-      return { cert: r.certificatePem!, key: r.keyPair!.PrivateKey!, id: r.certificateId };
+      if (policy) await allowAll(r.certificateArn!);
+      return { cert: r.certificatePem!, key: r.keyPair!.PrivateKey!, id: r.certificateId, arn: r.certificateArn! };
     };
     /** A subscriber on `filter`, collecting JSON messages. */
     const listen = async (filter: string): Promise<{ messages: { topic: string; body: Record<string, unknown> }[]; c: mqtt.MqttClient }> => {
@@ -111,6 +116,7 @@ for (const backend of BACKENDS) {
       url = await server.listen();
       client = iot(url);
       ca = await (await fetch(`${url}/_warden/ca.pem`)).text();
+      await client.send(new CreatePolicyCommand({ policyName: 'open', policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] }) }));
     });
 
     after(async () => {
@@ -149,7 +155,7 @@ for (const backend of BACKENDS) {
       const unknown = await ecDevice();
       await refused(unknown, 'unknown');
       const own = await ecDevice();
-      await client.send(new RegisterCertificateWithoutCACommand({ certificatePem: own.cert, status: 'ACTIVE' }));
+      await allowAll((await client.send(new RegisterCertificateWithoutCACommand({ certificatePem: own.cert, status: 'ACTIVE' }))).certificateArn!);
       (await connect(own, 'self-signed')).end(true);
     });
 
@@ -157,7 +163,7 @@ for (const backend of BACKENDS) {
       const testCa = await makeCa();
       const caId = await storeCaCertificate(server.store.repos, SCOPE, testCa.pem, { status: 'ACTIVE', at: new Date() });
       const d = await ecDevice(testCa);
-      await client.send(new RegisterCertificateCommand({ certificatePem: d.cert, caCertificatePem: testCa.pem, status: 'ACTIVE' }));
+      await allowAll((await client.send(new RegisterCertificateCommand({ certificatePem: d.cert, caCertificatePem: testCa.pem, status: 'ACTIVE' }))).certificateArn!);
       (await connect(d, 'ca-device')).end(true);
       await client.send(new UpdateCACertificateCommand({ certificateId: caId, newStatus: 'INACTIVE' }));
       await refused(d, 'ca-device');
@@ -219,6 +225,34 @@ for (const backend of BACKENDS) {
       const at = await closed;
       assert.ok(at - t0 < 1000, `closed after ${at - t0} ms`);
       await refused(d, 'revoke-me');
+    });
+
+    test('policies: none attached is CONNACK 5; ${iot:Connection.Thing.ThingName}/* lets a thing publish to its own topic, not to another (connection closed)', async () => {
+      await refused(await active(false), 'no-policy');
+      await client.send(
+        new CreatePolicyCommand({
+          policyName: 'own-topic',
+          policyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: 'iot:Connect', Resource: 'arn:aws:iot:us-east-1:000000000000:client/${iot:Connection.Thing.ThingName}' },
+              { Effect: 'Allow', Action: 'iot:Publish', Resource: 'arn:aws:iot:us-east-1:000000000000:topic/${iot:Connection.Thing.ThingName}/*' },
+            ],
+          }),
+        }),
+      );
+      const d = await active(false);
+      await client.send(new AttachPolicyCommand({ policyName: 'own-topic', target: d.arn }));
+      await client.send(new CreateThingCommand({ thingName: 'thing-a' }));
+      await client.send(new AttachThingPrincipalCommand({ thingName: 'thing-a', principal: d.arn }));
+      await refused(d, 'not-the-thing');
+      const { messages } = await listen('thing-a/#');
+      const c = await connect(d, 'thing-a');
+      await c.publishAsync('thing-a/telemetry', JSON.stringify({ ok: true }), { qos: 1 });
+      await until(() => messages.some((m) => m.topic === 'thing-a/telemetry'));
+      const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+      c.publish('thing-b/telemetry', '{}', { qos: 1 });
+      await closed;
     });
 
     test('an audit mitigation task that deactivates the certificate disconnects the live device', async () => {
