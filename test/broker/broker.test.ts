@@ -307,7 +307,8 @@ for (const backend of BACKENDS) {
 }
 
 // How the broker carries out refusals, with a stand-in decision table in place of the policy
-// engine (not merged yet): what a policy decides is the engine's to test, not the broker's.
+// engine (createServer's mqtt.authorizer): what a policy decides is the engine's to test
+// (test/unit/policy-engine.test.ts), how a refusal is carried out is the broker's.
 describe('MQTT broker: refusals of an authorizer (sqlite)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-broker-authz-'));
   let server: WardenServer;

@@ -1,6 +1,6 @@
 // The facts a session's policy decisions will resolve variables from (src/broker/session-policies.ts):
 // the certificate's subject and issuer fields, and the thing only when it is attached and named
-// as the client id. The engine that reads them is not merged yet.
+// as the client id.
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
