@@ -125,7 +125,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-    const wardenArgs = [...nodeFlags, join(root, 'bin', 'warden.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
+    const wardenArgs = [...nodeFlags, join(root, 'bin', 'warden.js'), 'serve', '--no-mqtt', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
     const warden = await startServer('warden', wardenArgs, root, {}, undefined, placement?.server);
     servers.push(warden);
     log(`warden ${warden.url}${profileDir ? ` (profiling into ${profileDir})` : ''}`);

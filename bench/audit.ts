@@ -124,7 +124,7 @@ async function main(): Promise<number> {
   try {
     const prepared = await prepare(c, dataDir, databaseUrl);
     if (c.analyze && pg) await analyzeSchema(pg);
-    const args = ['serve', '--port', '0', '--log-level', 'info', '--data-dir', dataDir, ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
+    const args = ['serve', '--no-mqtt', '--port', '0', '--log-level', 'info', '--data-dir', dataDir, ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
     const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     server = await startServer('warden', [...flags, join(root, 'bin', 'warden.js'), ...args], root, {}, 120_000);
     log(`warden ${server.url} (pid ${server.child.pid})`);

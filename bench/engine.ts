@@ -79,7 +79,7 @@ function config(): Config {
 async function startNodes(root: string, c: Config, dataDir: string, databaseUrl: string | undefined, label: string, profileDir?: string): Promise<ServerProcess[]> {
   const nodes: ServerProcess[] = [];
   for (let k = 0; k < c.nodes; k++) {
-    const args = ['serve', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
+    const args = ['serve', '--no-mqtt', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
     const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, `node-${k}`)] : [];
     const node = await startServer(`${label}-${k}`, [...flags, join(root, 'bin', 'warden.js'), ...args], root, {}, 60_000);
     log(`${label} node ${k}: ${node.url} (pid ${node.child.pid})`);

@@ -217,7 +217,7 @@ async function main(): Promise<number> {
       log(`made ${certCount} certificates in ${certSeconds.toFixed(1)} s`);
     }
 
-    const serveArgs = ['serve', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, ...(pg ? ['--database-url', pg.databaseUrl] : [])];
+    const serveArgs = ['serve', '--no-mqtt', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, ...(pg ? ['--database-url', pg.databaseUrl] : [])];
     const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     server = await startServer('warden', [...nodeFlags, join(root, 'bin', 'warden.js'), ...serveArgs], root);
     const pid = server.child.pid!;

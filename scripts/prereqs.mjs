@@ -28,6 +28,7 @@ const pieces = [
     apt: 'python3-boto3',
   },
   { what: 'tmux (the progress view test)', check: () => onPath('tmux'), apt: 'tmux' },
+  { what: "mosquitto_pub and mosquitto_sub (the MQTT broker's tests)", check: () => onPath('mosquitto_pub') && onPath('mosquitto_sub'), apt: 'mosquitto-clients' },
   { what: 'openssl (CSRs made by openssl)', check: () => onPath('openssl'), apt: 'openssl' },
   {
     what: 'make and g++ (better-sqlite3 builds from source)',

@@ -23,6 +23,12 @@ import { service } from './operations/index.js';
 import { API_QUOTAS } from './operations/quotas.js';
 import { RateLimiter } from './api/rate-limit.js';
 import { Store } from './store/store.js';
+import { Broker } from './broker/broker.js';
+import { policyAuthorizer, type Authorizer } from './broker/authorize.js';
+import { sessionPolicies } from './broker/session-policies.js';
+import { compilePolicy, decide } from './policy/engine.js';
+import { effectivePolicyDocuments } from './registry/effective-policies.js';
+export type { Authorizer, SessionAuthorizer, Session, Decision } from './broker/authorize.js';
 
 export { ConfigError } from './config.js';
 export { DatabaseOpenError } from './store/driver.js';
@@ -71,6 +77,13 @@ export interface WardenOptions {
   openSnsMessages?: boolean;
   /** Connection limits against slow or greedy clients (defaults in src/api/server.ts). */
   limits?: Partial<HttpLimits>;
+  /**
+   * The MQTT broker (mutual TLS): off unless given (`warden serve` gives port 8883). `{ port: 0 }`
+   * picks a free port; `host` is the address it listens on (default: `host` above); `names` are
+   * the extra names of its server certificate, the first of them what DescribeEndpoint answers;
+   * `authorizer` decides its actions (default: the IoT policies, src/policy/engine.ts).
+   */
+  mqtt?: false | { port?: number; host?: string; names?: string[]; authorizer?: Authorizer };
 }
 
 export interface WardenServer {
@@ -83,6 +96,8 @@ export interface WardenServer {
   /** Stops accepting, finishes in-flight requests, closes the database. */
   close(): Promise<void>;
   readonly url: string;
+  /** The MQTT broker once listening (undefined when off): its port, the host DescribeEndpoint answers, the root CA in PEM. */
+  readonly mqtt?: { readonly port: number; readonly host: string; readonly caPem: string };
 }
 
 /** The ML options, checked: whole numbers, at least 1 day and 1 datapoint (ConfigError otherwise). */
@@ -166,7 +181,13 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   });
   const detect = { snsDelivery: !!delivery, profilesChanged: (scope: Scope) => detector.profiles.invalidate(scope), ml: detector.mlOptions };
   const rateLimiter = options.throttle ? new RateLimiter(API_QUOTAS) : undefined;
-  const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine, rateLimiter, detect);
+  const mqttOptions = options.mqtt || undefined;
+  const broker = mqttOptions
+    ? new Broker({ store, clock, log, port: mqttOptions.port ?? 8883, host: mqttOptions.host ?? host, names: mqttOptions.names, authorizer: mqttOptions.authorizer ?? policyAuthorizer({ compilePolicy, decide }, sessionPolicies(store.repos, effectivePolicyDocuments)), dataDir: options.dataDir ?? (options.databaseUrl ? undefined : './warden-data') })
+    : undefined;
+  let mqtt: WardenServer['mqtt'];
+  const dataPlane = { endpoint: () => mqtt && { host: mqtt.host, port: mqtt.port } };
+  const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine, rateLimiter, detect, dataPlane);
   const hosts = new HostGuard(host, options.allowedHosts);
   const admin = { store, metrics, enableReset: options.enableReset ?? false, hosts, openSnsMessages: options.openSnsMessages, verifier, clock, log, wakeEngine, detector, detect };
   const server: http.Server = createHttpServer(pipeline, adminEndpoints(admin), metrics, log, options.limits);
@@ -180,6 +201,9 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
     get url() {
       return url;
     },
+    get mqtt() {
+      return mqtt;
+    },
     listen: () =>
       new Promise<string>((resolve, reject) => {
         server.once('error', reject);
@@ -188,7 +212,10 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
           const a = addressOf(server);
           url = `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
           if (runEngine) engine.start();
-          Promise.all([runEngine ? audits.start() : undefined, detector.start()]).then(() => resolve(url), reject);
+          Promise.all([runEngine ? audits.start() : undefined, detector.start(), broker?.start()]).then(() => {
+            if (broker) mqtt = { port: broker.port, host: mqttOptions?.names?.[0] ?? 'localhost', caPem: broker.caPem };
+            resolve(url);
+          }, reject);
         });
       }),
     close: () =>
@@ -202,6 +229,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
         });
         clearInterval(sweep);
         clearTimeout(deadline);
+        await broker?.close();
         await engine.stop();
         await audits.stop();
         await detector.stop();

@@ -90,6 +90,8 @@ export async function startServer(opts: StartOptions = {}): Promise<Running> {
     databaseUrl = `${PG_BASE}?schema=${schema}`;
   }
   const args = ['bin/warden.js', 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.noReset ? [] : ['--enable-reset']), '--log-level', 'warn', ...(opts.args ?? [])];
+  // The broker's default port 8883 would be fought over by test processes run side by side.
+  if (!args.includes('--mqtt-port')) args.push('--no-mqtt');
   if (databaseUrl) args.push('--database-url', databaseUrl);
   const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];

@@ -12,6 +12,7 @@ import type { SigV4Verifier } from '../api/sigv4.js';
 import { InternalFailureException } from '../generated/errors.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../base/version.js';
+import { rootCa } from '../broker/ca.js';
 import type { HostGuard } from './guard.js';
 import type { SignedHandler } from './handler.js';
 import { signedRoutes } from './signed.js';
@@ -45,7 +46,7 @@ const json = (status: number, body: unknown, errorType?: string): WireResponse =
 
 /** Warden's own endpoints under /_warden/ (and /metrics): never part of the AWS URI space. */
 /** The routes handleAdmin answers, as metric labels: anything else is counted as `warden:unmatched`. */
-const FIXED_ROUTES = ['GET /metrics', 'GET /_warden/health', 'GET /_warden/version', 'POST /_warden/reset'];
+const FIXED_ROUTES = ['GET /metrics', 'GET /_warden/health', 'GET /_warden/version', 'GET /_warden/ca.pem', 'POST /_warden/reset'];
 const ROUTES = new Set([...FIXED_ROUTES, ...Object.keys(signedRoutes)]);
 
 /** The metric label of an admin request: its route when Warden has one, else one shared label. */
@@ -89,6 +90,9 @@ export async function handleAdmin(req: AdminRequest, opts: AdminOptions): Promis
       } catch (e) {
         return json(503, { status: 'unavailable', database: (e as Error).message, backend: opts.store.dialect });
       }
+    case 'GET /_warden/ca.pem':
+      // The Warden root CA that signs the MQTT broker's certificate: public, so unsigned.
+      return { status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: (await rootCa(opts.store.repos, opts.clock)).certPem };
     case 'GET /_warden/version':
       return json(200, {
         name: 'warden',

@@ -4,7 +4,7 @@ import type { IotService } from '../generated/service.js';
 import type { Store } from '../store/store.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { Clock } from '../base/clock.js';
-import type { Context, DetectHooks } from '../context/context.js';
+import type { Context, DataPlane, DetectHooks } from '../context/context.js';
 import { NotImplementedException, ServiceError, UnknownOperationException } from '../base/errors.js';
 import type { ServiceModel } from './model.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -53,6 +53,7 @@ export class AwsPipeline {
     /** AWS's API rate quotas, when enforced (SEMANTICS.md D21). */
     private readonly rateLimiter?: RateLimiter,
     private readonly detect?: DetectHooks,
+    private readonly dataPlane?: DataPlane,
   ) {
     this.router = new Router(model);
     this.validator = new Validator(model);
@@ -87,6 +88,7 @@ export class AwsPipeline {
         log: this.log,
         wakeEngine: this.wakeEngine,
         detect: this.detect,
+        dataPlane: this.dataPlane,
       };
       const output = await impl(input, ctx);
       return { response: this.serializer.output(op, output), operation, ...principal };

@@ -33,6 +33,13 @@ export const SERVE_OPTIONS = {
     env: 'WARDEN_DETECT_ML_MIN_DATAPOINTS',
     help: "datapoints the training window must hold for an ML Detect model to be built (default 25000, AWS's)",
   },
+  'mqtt-port': { type: 'string', env: 'WARDEN_MQTT_PORT', help: 'port of the MQTT broker (mutual TLS; default 8883; 0 turns it off)' },
+  'mqtt-host': {
+    type: 'string',
+    env: 'WARDEN_MQTT_HOST',
+    help: "comma-separated names (DNS or IP) the broker's certificate carries besides localhost and 127.0.0.1; the first is what DescribeEndpoint answers",
+  },
+  'no-mqtt': { type: 'boolean', env: 'WARDEN_NO_MQTT', help: 'run no MQTT broker on this node' },
   throttle: { type: 'boolean', env: 'WARDEN_THROTTLE', help: "enforce AWS's API rate quotas per account, region and operation (ThrottlingException past them)" },
   'log-level': { type: 'string', env: 'WARDEN_LOG_LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
   help: { type: 'boolean', env: '', help: 'show this help' },
@@ -62,8 +69,14 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): WardenOpti
   const portText = pick('port');
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be a whole number from 0 to 65535, not '${portText}'`);
+  const mqttPortText = pick('mqtt-port');
+  const mqttPort = mqttPortText === undefined ? 8883 : Number(mqttPortText);
+  if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535) throw new Error(`--mqtt-port must be a whole number from 0 to 65535, not '${mqttPortText}'`);
+  const noMqtt = (v['no-mqtt'] as boolean | undefined) ?? envBool(env.WARDEN_NO_MQTT) ?? false;
+  const mqttNames = pick('mqtt-host')?.split(',').map((h) => h.trim()).filter(Boolean);
   return {
     help: v.help as boolean | undefined,
+    mqtt: noMqtt || mqttPort === 0 ? false : { port: mqttPort, names: mqttNames },
     host: pick('host'),
     port,
     dataDir: pick('data-dir'),
@@ -116,6 +129,7 @@ export async function serve(argv: string[]): Promise<number> {
   const url = await server.listen();
   const hint = opts.credentialsFile ? `credentials from ${opts.credentialsFile}` : 'access key test, secret test, account 000000000000';
   process.stdout.write(`Warden listening on ${url} (${hint}; backend ${server.store.dialect})\n`);
+  if (server.mqtt) process.stdout.write(`MQTT broker on mqtts://${server.mqtt.host}:${server.mqtt.port} (mutual TLS; CA at ${url}/_warden/ca.pem)\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       server.log.info({ signal }, 'shutting down');

@@ -14,6 +14,13 @@ export interface Context extends Scope {
   readonly wakeEngine: () => void;
   /** Detect on this node: whether SNS alerts are delivered (else stored), and a profile change to see at once. */
   readonly detect?: DetectHooks;
+  /** The MQTT broker of this node, once it listens (DescribeEndpoint answers it). */
+  readonly dataPlane?: DataPlane;
+}
+
+export interface DataPlane {
+  /** Host name devices connect to and the port, or undefined while the broker is off. */
+  endpoint(): { host: string; port: number } | undefined;
 }
 
 export interface DetectHooks {

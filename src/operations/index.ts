@@ -15,6 +15,7 @@ import { thingsOperations } from './things/index.js';
 import { securityProfilesOperations } from './security-profiles/index.js';
 import { dimensionsOperations } from './dimensions/index.js';
 import { customMetricsOperations } from './custom-metrics/index.js';
+import { DescribeEndpoint } from './endpoints/DescribeEndpoint.js';
 
 /**
  * The service object: every operation Warden implements, typed against the model's interface.
@@ -26,6 +27,7 @@ export const service: Partial<IotService> = {
   ListMitigationActions,
   UpdateMitigationAction,
   DeleteMitigationAction,
+  DescribeEndpoint,
   ...thingsOperations,
   ...certificatesOperations,
   ...policiesOperations,

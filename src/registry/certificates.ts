@@ -8,6 +8,7 @@ import type { Repos } from '../store/repos.js';
 import { iotArn } from './arn.js';
 import { awsError } from './aws-messages.js';
 import { certificateFacts } from './cert-facts.js';
+import { certificateStatusChanged } from './certificate-events.js';
 import { createCa, signerFrom, type ParsedCertificate, type Signer } from './x509.js';
 
 /**
@@ -68,6 +69,7 @@ export async function updateCertificateStatus(tx: Repos, scope: ClockedScope, ce
   const modifiedAt = scope.clock.now();
   const generationId = randomUUID();
   await tx.certificates.setStatus(scope, c.certificateId, newStatus, generationId, modifiedAt);
+  certificateStatusChanged(scope, c.certificateId, newStatus);
   return { ...c, status: newStatus, generationId, customerVersion: c.customerVersion + 1, modifiedAt };
 }
 

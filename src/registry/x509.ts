@@ -133,7 +133,14 @@ export async function createCa(subject: string, notBefore: Date, notAfter = ISSU
  * A device certificate for `publicKey`, signed by `ca`, with AWS's end of validity and a random
  * 128-bit serial number; the subject is AWS's own unless one is given (a CSR's).
  */
-export async function issueCertificate(ca: Signer, publicKey: KeyObject, notBefore: Date, subject: string | x509.Name = 'CN=AWS IoT Certificate'): Promise<string> {
+export async function issueCertificate(
+  ca: Signer,
+  publicKey: KeyObject,
+  notBefore: Date,
+  subject: string | x509.Name = 'CN=AWS IoT Certificate',
+  /** A TLS server's certificate: these DNS names and IP addresses, serverAuth, and a key usage for key exchange too. */
+  server?: { dns: string[]; ips: string[] },
+): Promise<string> {
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const cert = await x509.X509CertificateGenerator.create({
     subject,
@@ -145,8 +152,14 @@ export async function issueCertificate(ca: Signer, publicKey: KeyObject, notBefo
     signingAlgorithm: RSA_SIGN,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (server ? x509.KeyUsageFlags.keyEncipherment : 0), true),
       ca.authorityKeyId,
+      ...(server
+        ? [
+            new x509.SubjectAlternativeNameExtension([...server.dns.map((value) => ({ type: 'dns' as const, value })), ...server.ips.map((value) => ({ type: 'ip' as const, value }))]),
+            new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+          ]
+        : []),
     ],
   });
   return cert.toString('pem');

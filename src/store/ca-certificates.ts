@@ -94,6 +94,18 @@ export class CaCertificateRepo {
     return (await all(this.db, query)).map(fromRow);
   }
 
+  /** CA certificates with this subject in every account and region (the broker's just-in-time registration). */
+  async bySubjectEverywhere(subject: string): Promise<(CaCertificateRecord & { accountId: string; region: string })[]> {
+    const query = qb(this.db)
+      .selectFrom('ca_certificates')
+      .select(['account_id', 'region', ...COLUMNS])
+      .where('subject', '=', subject)
+      .orderBy('account_id')
+      .orderBy('region')
+      .orderBy('created_at');
+    return (await all(this.db, query)).map((r) => ({ ...fromRow(r), accountId: r.account_id, region: r.region }));
+  }
+
   /** The account that registered this CA in DEFAULT mode in the region, if it is another one. */
   async defaultModeOwnerElsewhere(scope: Scope, certificateId: string): Promise<string | undefined> {
     const query = qb(this.db)

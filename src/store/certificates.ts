@@ -217,6 +217,16 @@ export class CertificateRepo {
   }
 
   /**
+   * The certificate's rows in every account and region: the MQTT broker's look-up by fingerprint
+   * (a device names no account or region). No index leads with certificate_id (the ones there
+   * start with the region), so this reads the table's certificates_by_id index once per region.
+   */
+  async everywhere(certificateId: string): Promise<(LocatedCertificate & { region: string })[]> {
+    const query = qb(this.db).selectFrom('certificates').select(['account_id', 'region', ...COLUMNS]).where('certificate_id', '=', certificateId).orderBy('account_id').orderBy('region');
+    return (await all(this.db, query)).map((r) => ({ ...fromRow(r), accountId: r.account_id, region: r.region }));
+  }
+
+  /**
    * Certificates of other accounts pending transfer to the scope's account, in creation order
    * (newest first unless ascending), as `list` pages them; limit + 1 rows.
    */

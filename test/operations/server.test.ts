@@ -18,7 +18,7 @@ describe('start-up failures are one clear line and a non-zero exit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'warden-bad-'));
     const file = join(dir, 'a-file');
     writeFileSync(file, 'not a folder');
-    const r = await warden(['serve', '--port', '0', '--data-dir', join(file, 'data')]);
+    const r = await warden(['serve', '--no-mqtt', '--port', '0', '--data-dir', join(file, 'data')]);
     rmSync(dir, { recursive: true, force: true });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^warden: cannot open the SQLite database .*a-file\/data\/warden\.sqlite: /);
@@ -29,7 +29,7 @@ describe('start-up failures are one clear line and a non-zero exit', () => {
   test('a second Warden on the same data folder is refused', async () => {
     const first = await startServer();
     try {
-      const r = await warden(['serve', '--port', '0', '--data-dir', first.dataDir]);
+      const r = await warden(['serve', '--no-mqtt', '--port', '0', '--data-dir', first.dataDir]);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /in use by another process/);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -39,14 +39,14 @@ describe('start-up failures are one clear line and a non-zero exit', () => {
   });
 
   test('an unreachable PostgreSQL names the URL', async () => {
-    const r = await warden(['serve', '--port', '0', '--database-url', 'postgres://postgres@127.0.0.1:1/nowhere']);
+    const r = await warden(['serve', '--no-mqtt', '--port', '0', '--database-url', 'postgres://postgres@127.0.0.1:1/nowhere']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^warden: cannot open the PostgreSQL database postgres:\/\/postgres@127\.0\.0\.1:1\/nowhere/);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 
   test('listening beyond loopback with only the default credential is refused', async () => {
-    const r = await warden(['serve', '--port', '0', '--host', '0.0.0.0', '--data-dir', mkdtempSync(join(tmpdir(), 'warden-'))]);
+    const r = await warden(['serve', '--no-mqtt', '--port', '0', '--host', '0.0.0.0', '--data-dir', mkdtempSync(join(tmpdir(), 'warden-'))]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /refusing to listen on 0\.0\.0\.0 with only the default credential/);
   });
@@ -54,7 +54,7 @@ describe('start-up failures are one clear line and a non-zero exit', () => {
   test('a bad credentials file is named', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'warden-creds-'));
     writeFileSync(join(dir, 'c.json'), JSON.stringify([{ accessKeyId: 'A', secretAccessKey: 's', accountId: '12' }]));
-    const r = await warden(['serve', '--port', '0', '--data-dir', dir, '--credentials', join(dir, 'c.json')]);
+    const r = await warden(['serve', '--no-mqtt', '--port', '0', '--data-dir', dir, '--credentials', join(dir, 'c.json')]);
     rmSync(dir, { recursive: true, force: true });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /c\.json entry 1: accountId must be 12 digits/);

@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { Clock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
+import type { Store } from '../store/store.js';
+import { onCertificateStatus } from '../registry/certificate-events.js';
+import { authenticate, type Identity } from './authenticate.js';
+import { unenforced, type Authorizer, type Session, type SessionAuthorizer } from './authorize.js';
+import { rootCa, serverCertificate, writeCaFile } from './ca.js';
+import { ConnectionLog } from './connection-log.js';
+
+export interface BrokerOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** 0 picks a free port. */
+  port: number;
+  /** Address to listen on. */
+  host: string;
+  /** Names (DNS or IP) the server certificate carries besides localhost, 127.0.0.1 and ::1. */
+  names?: string[];
+  /** Where ca.pem is written (the data folder). */
+  dataDir?: string;
+  authorizer?: Authorizer;
+}
+
+/** One session's state, kept beside aedes's client. */
+interface Live {
+  readonly session: Session;
+  readonly authz: SessionAuthorizer;
+  readonly sessionIdentifier: string;
+  connectedAt?: number;
+  reason?: string;
+}
+
+const scopeKey = (s: Scope): string => `${s.accountId}/${s.region}`;
+
+/**
+ * The MQTT data plane: mutual TLS on node:tls, then one aedes broker per (account, region), as
+ * AWS IoT Core has one message broker per account and region: topics, client ids and
+ * lifecycle events never cross accounts. The TLS layer requests a client certificate and lets
+ * every one through (rejectUnauthorized false): devices may use self-signed certificates
+ * registered without a CA, so trust is Warden's registry, matched by fingerprint before a byte
+ * of MQTT is read. A refused certificate still gets MQTT's answer (CONNACK 5, not authorized)
+ * from a broker that accepts no one.
+ */
+export class Broker {
+  private readonly brokers = new Map<string, Promise<Aedes>>();
+  private readonly live = new WeakMap<Client, Live>();
+  private readonly pending = new WeakMap<object, Identity>();
+  private readonly sockets = new Set<tls.TLSSocket>();
+  private readonly events: ConnectionLog;
+  private readonly authorizer: Authorizer;
+  private refuser?: Promise<Aedes>;
+  private stopListening?: () => void;
+  private server?: tls.Server;
+  private closing = false;
+  /** The root CA (PEM) that signs the server certificate. */
+  caPem = '';
+  port = 0;
+
+  constructor(private readonly opts: BrokerOptions) {
+    this.events = new ConnectionLog(opts.store, opts.log);
+    this.authorizer = opts.authorizer ?? unenforced();
+  }
+
+  async start(): Promise<void> {
+    const ca = await rootCa(this.opts.store.repos, this.opts.clock);
+    this.caPem = ca.certPem;
+    if (this.opts.dataDir) writeCaFile(this.opts.dataDir, ca.certPem);
+    const server = await serverCertificate(ca, this.opts.names ?? [], this.opts.clock.now());
+    this.server = tls.createServer({ key: server.keyPem, cert: server.certPem, ca: [ca.certPem], requestCert: true, rejectUnauthorized: false, handshakeTimeout: 10_000 });
+    this.server.on('secureConnection', (socket) => void this.accept(socket));
+    this.server.on('tlsClientError', (e) => this.opts.log.debug({ err: e.message }, 'mqtt tls handshake failed'));
+    this.stopListening = onCertificateStatus((c) => {
+      if (c.status !== 'ACTIVE') void this.closeCertificate(c, c.certificateId);
+    });
+    if (!this.authorizer.enforced) this.opts.log.warn('MQTT authorization is not enforced: the policy engine is not wired into the broker yet');
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.opts.port, this.opts.host, () => {
+        this.server!.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  private async accept(socket: tls.TLSSocket): Promise<void> {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+    try {
+      const der = socket.getPeerCertificate()?.raw;
+      const auth = await authenticate(this.opts.store.repos, this.opts.clock, der);
+      if (this.closing || socket.destroyed) return;
+      if (auth.ok) {
+        this.pending.set(socket, auth.identity);
+        (await this.brokerFor(auth.identity)).handle(socket);
+        return;
+      }
+      this.opts.log.info({ reason: auth.reason, certificateId: 'certificateId' in auth ? auth.certificateId : undefined, ip: socket.remoteAddress }, 'mqtt connection refused');
+      if (auth.reason === 'REGISTERED_PENDING_ACTIVATION') {
+        const b = await this.brokerFor(auth.scope);
+        const at = auth.registeredAt.getTime();
+        publish(b, `$aws/events/certificates/registered/${auth.caCertificateId}`, {
+          certificateId: auth.certificateId,
+          caCertificateId: auth.caCertificateId,
+          timestamp: at,
+          certificateStatus: 'PENDING_ACTIVATION',
+          awsAccountId: auth.scope.accountId,
+          certificateRegistrationTimestamp: at,
+        });
+      }
+      (await (this.refuser ??= this.refusingBroker())).handle(socket);
+    } catch (e) {
+      this.opts.log.warn({ err: (e as Error).message }, 'mqtt connection failed');
+      socket.destroy();
+    }
+  }
+
+  private refusingBroker(): Promise<Aedes> {
+    return Aedes.createBroker({
+      authenticate: (_client, _u, _p, done) => done(Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError, false),
+    });
+  }
+
+  private brokerFor(scope: Scope): Promise<Aedes> {
+    const key = scopeKey(scope);
+    let b = this.brokers.get(key);
+    if (!b) {
+      b = this.createScopeBroker({ accountId: scope.accountId, region: scope.region });
+      this.brokers.set(key, b);
+    }
+    return b;
+  }
+
+  private async createScopeBroker(scope: Scope): Promise<Aedes> {
+    const log = this.opts.log;
+    const b: Aedes = await Aedes.createBroker({
+      maxClientsIdLength: 128,
+      authenticate: (client, _u, _p, done) => {
+        const identity = this.pending.get(client.conn);
+        if (!identity) return done(Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError, false);
+        const session: Session = { ...identity, clientId: client.id, sourceIp: (client.conn as tls.TLSSocket).remoteAddress };
+        this.authorizer.forSession(session).then(
+          (authz) => {
+            if (authz.connect() !== 'ALLOW') {
+              log.info({ clientId: client.id, certificateId: identity.certificateId }, 'mqtt connect not authorized');
+              return done(Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError, false);
+            }
+            const older = clientsOf(b)[client.id];
+            if (older && older !== client) {
+              const o = this.live.get(older);
+              if (o) o.reason = 'DUPLICATE_CLIENTID';
+            }
+            this.live.set(client, { session, authz, sessionIdentifier: randomUUID().replace(/-/g, '') });
+            done(null, true);
+          },
+          (e) => done(Object.assign(e instanceof Error ? e : new Error(String(e)), { returnCode: 3 }) as AuthenticateError, false),
+        );
+      },
+      authorizePublish: (client, packet, done) => {
+        const l = client && this.live.get(client);
+        if (!l) return done(new Error('not authorized'));
+        const reserved = packet.topic.startsWith('$aws/events/');
+        if (reserved || l.authz.publish(packet.topic, packet.retain) !== 'ALLOW') {
+          l.reason = 'AUTH_ERROR';
+          return done(new Error(`publish to ${packet.topic} not authorized`));
+        }
+        done(null);
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        const l = client && this.live.get(client);
+        done(null, l && l.authz.subscribe(sub.topic) === 'ALLOW' ? sub : null);
+      },
+      authorizeForward: (client, packet) => {
+        const l = this.live.get(client);
+        return l && l.authz.receive(packet.topic) === 'ALLOW' ? packet : null;
+      },
+    });
+    b.on('client', (client) => {
+      const l = this.live.get(client);
+      if (!l) return;
+      l.connectedAt = this.opts.clock.now().getTime();
+      this.events.add(scope, { clientId: client.id, certificateId: l.session.certificateId, principal: l.session.certificateArn, sourceIp: l.session.sourceIp, connectedAt: l.connectedAt });
+      publish(b, `$aws/events/presence/connected/${client.id}`, {
+        clientId: client.id,
+        timestamp: l.connectedAt,
+        eventType: 'connected',
+        sessionIdentifier: l.sessionIdentifier,
+        principalIdentifier: l.session.certificateId,
+        ipAddress: l.session.sourceIp,
+        versionNumber: 0,
+      });
+    });
+    b.on('keepaliveTimeout', (client) => {
+      const l = this.live.get(client);
+      if (l) l.reason ??= 'MQTT_KEEP_ALIVE_TIMEOUT';
+    });
+    b.on('clientError', (client) => {
+      const l = this.live.get(client);
+      if (l) l.reason ??= 'CONNECTION_LOST';
+    });
+    b.on('clientDisconnect', (client) => {
+      const l = this.live.get(client);
+      if (!l || l.connectedAt === undefined) return;
+      const byClient = (client as unknown as { _disconnected?: boolean })._disconnected === true;
+      const reason = l.reason ?? (byClient ? 'CLIENT_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
+      const at = this.opts.clock.now().getTime();
+      this.events.add(scope, {
+        clientId: client.id,
+        certificateId: l.session.certificateId,
+        principal: l.session.certificateArn,
+        sourceIp: l.session.sourceIp,
+        connectedAt: l.connectedAt,
+        disconnectedAt: at,
+        disconnectReason: reason,
+      });
+      if (client.id.includes('#') || client.id.includes('+')) return;
+      publish(b, `$aws/events/presence/disconnected/${client.id}`, {
+        clientId: client.id,
+        timestamp: at,
+        eventType: 'disconnected',
+        sessionIdentifier: l.sessionIdentifier,
+        principalIdentifier: l.session.certificateId,
+        clientInitiatedDisconnect: reason === 'CLIENT_INITIATED_DISCONNECT',
+        disconnectReason: reason,
+        versionNumber: 0,
+      });
+    });
+    return b;
+  }
+
+  /** Closes every session of the certificate in the scope (it is no longer ACTIVE). */
+  private async closeCertificate(scope: Scope, certificateId: string): Promise<void> {
+    const b = await this.brokers.get(scopeKey(scope));
+    if (!b) return;
+    for (const client of Object.values(clientsOf(b))) {
+      const l = this.live.get(client);
+      if (l?.session.certificateId !== certificateId) continue;
+      l.reason = 'AUTH_ERROR';
+      this.opts.log.info({ clientId: client.id, certificateId }, 'mqtt session closed: certificate no longer ACTIVE');
+      client.close();
+    }
+  }
+
+  /** Stops accepting, closes every session and broker, writes the connection events still queued. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.stopListening?.();
+    const closed = this.server ? new Promise<void>((resolve) => this.server!.close(() => resolve())) : Promise.resolve();
+    for (const s of this.sockets) s.destroy();
+    await closed;
+    const all = [...this.brokers.values(), ...(this.refuser ? [this.refuser] : [])];
+    await Promise.all(all.map(async (p) => new Promise<void>((resolve) => p.then((b) => b.close(() => resolve()), () => resolve()))));
+    await this.events.close();
+  }
+}
+
+/** aedes's connected clients by id (public in its code, missing from its types). */
+const clientsOf = (b: Aedes): Record<string, Client> => (b as unknown as { clients: Record<string, Client> }).clients;
+
+/** A message from the broker itself (lifecycle and registry events), QoS 0, not retained. */
+function publish(b: Aedes, topic: string, body: Record<string, unknown>): void {
+  b.publish({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 0, retain: false, dup: false }, () => undefined);
+}
