@@ -1,16 +1,16 @@
+import type { ConnectionFacts, Decision } from '../policy/engine.js';
 import type { Identity } from './authenticate.js';
 
 /**
  * The broker's one door to authorization: every iot:Connect, iot:Publish (and iot:RetainPublish),
  * iot:Subscribe and iot:Receive decision goes through an Authorizer. The decisions themselves
- * belong to the one IoT policy engine (src/policy/, branch `policy-engine`): `decide` over the
- * compiled effective policies of the session's certificate and thing, compiled once per session.
- *
- * createServer wires `policyAuthorizer({ compilePolicy, decide }, sessionPolicies(repos,
- * effectivePolicyDocuments))`; `unenforced()` remains for a caller that wants no policies (it
- * logs a warning at start). Compiled policies are cached per session and never invalidated yet.
+ * belong to the one IoT policy engine (src/policy/engine.ts, which the audit's policy analysis
+ * shares): `decide` over the compiled effective policies of the session's certificate and thing,
+ * compiled once per session. createServer wires `policyAuthorizer({ compilePolicy, decide },
+ * sessionPolicies(repos, effectivePolicyDocuments))`. Compiled policies are cached per session
+ * and not invalidated yet.
  */
-export type Decision = 'ALLOW' | 'EXPLICIT_DENY' | 'IMPLICIT_DENY';
+export type { Decision };
 
 /** The facts of one MQTT session that policy variables and resources are built from. */
 export interface Session extends Identity {
@@ -30,8 +30,6 @@ export interface SessionAuthorizer {
 }
 
 export interface Authorizer {
-  /** Whether decisions come from policies (false: nothing is enforced). */
-  readonly enforced: boolean;
   /** Prepares one session's decisions (its effective policies, compiled, are read here once). */
   forSession(session: Session): Promise<SessionAuthorizer>;
 }
@@ -40,32 +38,15 @@ export interface Authorizer {
 export const resourceArn = (s: Pick<Session, 'accountId' | 'region'>, kind: 'client' | 'topic' | 'topicfilter', name: string): string =>
   `arn:aws:iot:${s.region}:${s.accountId}:${kind}/${name}`;
 
-/** Until the policy engine is merged: nothing is decided, every action passes (see the module comment). */
-export function unenforced(): Authorizer {
-  const allow: SessionAuthorizer = { connect: () => 'ALLOW', publish: () => 'ALLOW', subscribe: () => 'ALLOW', receive: () => 'ALLOW' };
-  return { enforced: false, forSession: async () => allow };
-}
-
-/**
- * What the policy engine will offer (src/policy/engine.ts on branch `policy-engine`, announced
- * API): compile a document once, decide an action on a resource for a connection's facts.
- */
+/** The policy engine's two functions (src/policy/engine.ts; tests may give a decision table of their own). */
 export interface PolicyEngine<P> {
   compilePolicy(document: string): P | undefined;
   decide(policies: readonly P[], action: string, resource: string, facts: ConnectionFacts): Decision;
 }
 
-/** The engine's connection facts (its ConnectionFacts; `certificate` is its CertificateVariables). */
-export interface ConnectionFacts {
-  accountId: string;
-  region: string;
-  clientId: string;
-  thing?: { name: string; typeName?: string; attributes: Record<string, string> };
-  certificateId: string;
-  certificate: { subject: Record<string, string>; issuer: Record<string, string>; subjectAlternativeName?: Record<string, string>; issuerAlternativeName?: Record<string, string>; serialNumber?: string; notBefore?: Date; notAfter?: Date };
-}
+export type { ConnectionFacts };
 
-/** Reads a session's effective policy documents and its facts (src/registry/effective-policies.ts, once merged). */
+/** Reads a session's effective policy documents and its facts (src/registry/effective-policies.ts). */
 export type SessionPolicies = (session: Session) => Promise<{ documents: string[]; facts: ConnectionFacts }>;
 
 /**
@@ -76,7 +57,6 @@ export type SessionPolicies = (session: Session) => Promise<{ documents: string[
  */
 export function policyAuthorizer<P>(engine: PolicyEngine<P>, load: SessionPolicies): Authorizer {
   return {
-    enforced: true,
     async forSession(session) {
       const { documents, facts } = await load(session);
       const policies = documents.map((d) => engine.compilePolicy(d)).filter((p): p is P => p !== undefined);

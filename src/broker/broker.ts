@@ -8,7 +8,7 @@ import type { Scope } from '../base/scope.js';
 import type { Store } from '../store/store.js';
 import { onCertificateStatus } from '../registry/certificate-events.js';
 import { authenticate, type Identity } from './authenticate.js';
-import { unenforced, type Authorizer, type Session, type SessionAuthorizer } from './authorize.js';
+import type { Authorizer, Session, SessionAuthorizer } from './authorize.js';
 import { rootCa, serverCertificate, writeCaFile } from './ca.js';
 import { ConnectionLog } from './connection-log.js';
 
@@ -24,7 +24,7 @@ export interface BrokerOptions {
   names?: string[];
   /** Where ca.pem is written (the data folder). */
   dataDir?: string;
-  authorizer?: Authorizer;
+  authorizer: Authorizer;
 }
 
 /** One session's state, kept beside aedes's client. */
@@ -64,7 +64,7 @@ export class Broker {
 
   constructor(private readonly opts: BrokerOptions) {
     this.events = new ConnectionLog(opts.store, opts.log);
-    this.authorizer = opts.authorizer ?? unenforced();
+    this.authorizer = opts.authorizer;
   }
 
   async start(): Promise<void> {
@@ -78,7 +78,6 @@ export class Broker {
     this.stopListening = onCertificateStatus((c) => {
       if (c.status !== 'ACTIVE') void this.closeCertificate(c, c.certificateId);
     });
-    if (!this.authorizer.enforced) this.opts.log.warn('MQTT authorization is not enforced: the policy engine is not wired into the broker yet');
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port, this.opts.host, () => {

@@ -317,7 +317,6 @@ describe('MQTT broker: refusals of an authorizer (sqlite)', () => {
   const open: mqtt.MqttClient[] = [];
   const asked: string[] = [];
   const table: Authorizer = {
-    enforced: true,
     forSession: async (s: Session): Promise<SessionAuthorizer> => ({
       connect: () => (s.clientId === 'denied' ? 'IMPLICIT_DENY' : 'ALLOW'),
       publish: (topic, retain) => (asked.push(`publish ${topic} ${retain}`), topic.startsWith('forbidden/') || (retain && topic.startsWith('noretain/')) ? 'EXPLICIT_DENY' : 'ALLOW'),
