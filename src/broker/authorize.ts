@@ -6,9 +6,9 @@ import type { Identity } from './authenticate.js';
  * iot:Subscribe and iot:Receive decision goes through an Authorizer. The decisions themselves
  * belong to the one IoT policy engine (src/policy/engine.ts, which the audit's policy analysis
  * shares): `decide` over the compiled effective policies of the session's certificate and thing,
- * compiled once per session. createServer wires `policyAuthorizer({ compilePolicy, decide },
- * sessionPolicies(repos, effectivePolicyDocuments))`. Compiled policies are cached per session
- * and not invalidated yet.
+ * compiled per session. createServer wires `policyAuthorizer({ compilePolicy, decide },
+ * sessionPolicies(repos, effectivePolicyDocuments))`. The broker asks forSession again for every
+ * session of a scope when its policies change (src/registry/policy-events.ts; see Broker).
  */
 export type { Decision };
 
@@ -50,10 +50,10 @@ export type { ConnectionFacts };
 export type SessionPolicies = (session: Session) => Promise<{ documents: string[]; facts: ConnectionFacts }>;
 
 /**
- * Authorization from policies: the session's effective policies are read and compiled once, at
- * connect, and every decision of the session uses them (a policy change reaches sessions
- * connected afterwards; invalidation of live sessions is left for later). A document the engine
- * cannot compile counts as absent (it grants nothing).
+ * Authorization from policies: each forSession reads and compiles the session's effective
+ * policies, and every decision of the SessionAuthorizer it answers uses them; the broker calls
+ * it at connect and again after every policy change of the scope. A document the engine cannot
+ * compile counts as absent (it grants nothing).
  */
 export function policyAuthorizer<P>(engine: PolicyEngine<P>, load: SessionPolicies): Authorizer {
   return {

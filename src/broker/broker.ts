@@ -7,6 +7,7 @@ import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
 import type { Store } from '../store/store.js';
 import { onCertificateStatus } from '../registry/certificate-events.js';
+import { onPoliciesChanged } from '../registry/policy-events.js';
 import { authenticate, type Identity } from './authenticate.js';
 import type { Authorizer, Session, SessionAuthorizer } from './authorize.js';
 import { rootCa, serverCertificate, writeCaFile } from './ca.js';
@@ -30,13 +31,21 @@ export interface BrokerOptions {
 /** One session's state, kept beside aedes's client. */
 interface Live {
   readonly session: Session;
-  readonly authz: SessionAuthorizer;
+  /** The compiled policies' decisions; replaced by a reload. */
+  authz: SessionAuthorizer;
+  /** Set while the session's policies are being re-read (they changed): decisions wait for it. */
+  reloading?: Promise<void>;
+  /** Counts reloads, so only the newest one installs its result. */
+  generation: number;
   readonly sessionIdentifier: string;
   connectedAt?: number;
   reason?: string;
 }
 
 const scopeKey = (s: Scope): string => `${s.accountId}/${s.region}`;
+
+/** What a session decides when its policies cannot be re-read: nothing is allowed. */
+const DENY_ALL: SessionAuthorizer = { connect: () => 'IMPLICIT_DENY', publish: () => 'IMPLICIT_DENY', subscribe: () => 'IMPLICIT_DENY', receive: () => 'IMPLICIT_DENY' };
 
 /**
  * The MQTT data plane: mutual TLS on node:tls, then one aedes broker per (account, region), as
@@ -46,16 +55,33 @@ const scopeKey = (s: Scope): string => `${s.accountId}/${s.region}`;
  * registered without a CA, so trust is Warden's registry, matched by fingerprint before a byte
  * of MQTT is read. A refused certificate still gets MQTT's answer (CONNACK 5, not authorized)
  * from a broker that accepts no one.
+ *
+ * Policy changes reach live sessions: on a notice from src/registry/policy-events.ts (sent once
+ * the change's transaction has committed) every session of that account and region is marked
+ * stale at once, synchronously, and its policies are re-read and recompiled in the background.
+ * Until its reload finishes a session never decides on the old policies: publish and subscribe
+ * (asynchronous in aedes) wait for the reload and then decide; receive (synchronous in aedes,
+ * asked for every delivery) is denied, so messages routed to the session during the reload
+ * (milliseconds) are dropped for it. A second change during a reload starts another; only the
+ * newest installs. A session still connecting when a change arrives reads its policies again
+ * before its iot:Connect is decided. A reload that fails leaves the session allowed nothing.
+ * Live sessions are not disconnected for a lost iot:Connect; their next denied publish closes
+ * them (MQTT 3.1.1), as at any denial.
  */
 export class Broker {
   private readonly brokers = new Map<string, Promise<Aedes>>();
   private readonly live = new WeakMap<Client, Live>();
+  /** The authenticated sessions of each scope (to reload on a policy change). */
+  private readonly sessions = new Map<string, Set<Live>>();
+  /** Counts each scope's policy changes, so a session compiled across one is compiled again. */
+  private readonly changes = new Map<string, number>();
   private readonly pending = new WeakMap<object, Identity>();
   private readonly sockets = new Set<tls.TLSSocket>();
   private readonly events: ConnectionLog;
   private readonly authorizer: Authorizer;
   private refuser?: Promise<Aedes>;
   private stopListening?: () => void;
+  private stopPolicyNotices?: () => void;
   private server?: tls.Server;
   private closing = false;
   /** The root CA (PEM) that signs the server certificate. */
@@ -78,6 +104,7 @@ export class Broker {
     this.stopListening = onCertificateStatus((c) => {
       if (c.status !== 'ACTIVE') void this.closeCertificate(c, c.certificateId);
     });
+    this.stopPolicyNotices = onPoliciesChanged((c) => this.policiesChanged(c));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port, this.opts.host, () => {
@@ -145,7 +172,7 @@ export class Broker {
         const identity = this.pending.get(client.conn);
         if (!identity) return done(Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError, false);
         const session: Session = { ...identity, clientId: client.id, sourceIp: (client.conn as tls.TLSSocket).remoteAddress };
-        this.authorizer.forSession(session).then(
+        this.compile(session).then(
           (authz) => {
             if (authz.connect() !== 'ALLOW') {
               log.info({ clientId: client.id, certificateId: identity.certificateId }, 'mqtt connect not authorized');
@@ -156,7 +183,9 @@ export class Broker {
               const o = this.live.get(older);
               if (o) o.reason = 'DUPLICATE_CLIENTID';
             }
-            this.live.set(client, { session, authz, sessionIdentifier: randomUUID().replace(/-/g, '') });
+            const l: Live = { session, authz, generation: 0, sessionIdentifier: randomUUID().replace(/-/g, '') };
+            this.live.set(client, l);
+            this.track(scope, l, client);
             done(null, true);
           },
           (e) => done(Object.assign(e instanceof Error ? e : new Error(String(e)), { returnCode: 3 }) as AuthenticateError, false),
@@ -166,19 +195,27 @@ export class Broker {
         const l = client && this.live.get(client);
         if (!l) return done(new Error('not authorized'));
         const reserved = packet.topic.startsWith('$aws/events/');
-        if (reserved || l.authz.publish(packet.topic, packet.retain) !== 'ALLOW') {
-          l.reason = 'AUTH_ERROR';
-          return done(new Error(`publish to ${packet.topic} not authorized`));
-        }
-        done(null);
+        const decide = (authz: SessionAuthorizer): void => {
+          if (reserved || authz.publish(packet.topic, packet.retain) !== 'ALLOW') {
+            l.reason = 'AUTH_ERROR';
+            return done(new Error(`publish to ${packet.topic} not authorized`));
+          }
+          done(null);
+        };
+        if (l.reloading) void current(l).then(decide);
+        else decide(l.authz);
       },
       authorizeSubscribe: (client, sub, done) => {
         const l = client && this.live.get(client);
-        done(null, l && l.authz.subscribe(sub.topic) === 'ALLOW' ? sub : null);
+        if (!l) return done(null, null);
+        const decide = (authz: SessionAuthorizer): void => done(null, authz.subscribe(sub.topic) === 'ALLOW' ? sub : null);
+        if (l.reloading) void current(l).then(decide);
+        else decide(l.authz);
       },
       authorizeForward: (client, packet) => {
         const l = this.live.get(client);
-        return l && l.authz.receive(packet.topic) === 'ALLOW' ? packet : null;
+        // Synchronous: a session whose policies are being re-read receives nothing meanwhile.
+        return l && !l.reloading && l.authz.receive(packet.topic) === 'ALLOW' ? packet : null;
       },
     });
     b.on('client', (client) => {
@@ -234,6 +271,47 @@ export class Broker {
     return b;
   }
 
+  /** A session's decisions, compiled again while the scope's policies changed under the compilation. */
+  private async compile(session: Session): Promise<SessionAuthorizer> {
+    const key = scopeKey(session);
+    for (;;) {
+      const seen = this.changes.get(key) ?? 0;
+      const authz = await this.authorizer.forSession(session);
+      if ((this.changes.get(key) ?? 0) === seen) return authz;
+    }
+  }
+
+  /** Keeps the session among its scope's until its connection closes. */
+  private track(scope: Scope, l: Live, client: Client): void {
+    const key = scopeKey(scope);
+    let set = this.sessions.get(key);
+    if (!set) this.sessions.set(key, (set = new Set()));
+    set.add(l);
+    const conn = client.conn as unknown as { destroyed?: boolean; once(e: 'close', f: () => void): void };
+    if (conn.destroyed) set.delete(l);
+    else conn.once('close', () => set.delete(l));
+  }
+
+  /** A policy change of the scope has committed: every session there is stale until it has reloaded. */
+  private policiesChanged(scope: Scope): void {
+    const key = scopeKey(scope);
+    this.changes.set(key, (this.changes.get(key) ?? 0) + 1);
+    for (const l of this.sessions.get(key) ?? []) this.reload(l);
+  }
+
+  private reload(l: Live): void {
+    const generation = ++l.generation;
+    const install = (authz: SessionAuthorizer): void => {
+      if (l.generation !== generation) return;
+      l.authz = authz;
+      l.reloading = undefined;
+    };
+    l.reloading = this.compile(l.session).then(install, (e) => {
+      this.opts.log.warn({ err: (e as Error).message, clientId: l.session.clientId }, 'mqtt session policies could not be re-read; it is allowed nothing');
+      install(DENY_ALL);
+    });
+  }
+
   /** Closes every session of the certificate in the scope (it is no longer ACTIVE). */
   private async closeCertificate(scope: Scope, certificateId: string): Promise<void> {
     const b = await this.brokers.get(scopeKey(scope));
@@ -251,6 +329,7 @@ export class Broker {
   async close(): Promise<void> {
     this.closing = true;
     this.stopListening?.();
+    this.stopPolicyNotices?.();
     const closed = this.server ? new Promise<void>((resolve) => this.server!.close(() => resolve())) : Promise.resolve();
     for (const s of this.sockets) s.destroy();
     await closed;
@@ -258,6 +337,12 @@ export class Broker {
     await Promise.all(all.map(async (p) => new Promise<void>((resolve) => p.then((b) => b.close(() => resolve()), () => resolve()))));
     await this.events.close();
   }
+}
+
+/** The session's decisions once every reload under way has finished. */
+async function current(l: Live): Promise<SessionAuthorizer> {
+  while (l.reloading) await l.reloading;
+  return l.authz;
 }
 
 /** aedes's connected clients by id (public in its code, missing from its types). */

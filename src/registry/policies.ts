@@ -8,6 +8,7 @@ import type { Repos } from '../store/repos.js';
 import type { StoreTx } from '../store/store.js';
 import { iotArn } from './arn.js';
 import { awsError } from './aws-messages.js';
+import { policiesChanged } from './policy-events.js';
 
 /** AWS: "A managed policy can have up to five versions." */
 export const MAX_POLICY_VERSIONS = 5;
@@ -141,6 +142,7 @@ export async function createPolicyVersion(
   const id = p.lastVersionId + 1;
   await tx.policies.insertVersion(scope, p.name, { versionId: String(id), document: input.document, createdAt: now });
   const isDefaultVersion = input.setAsDefault === true;
+  if (isDefaultVersion) policiesChanged(scope);
   await tx.policies.update(scope, {
     ...p,
     lastVersionId: id,
@@ -159,6 +161,7 @@ export async function setDefaultPolicyVersion(tx: StoreTx, scope: PolicyScope, p
   if (!(await tx.policies.getVersion(scope, policyName, n))) throw new ResourceNotFoundException(`Policy ${policyName} has no version ${versionId}.`);
   if (p.defaultVersionId === String(n)) return;
   await tx.policies.update(scope, { ...p, defaultVersionId: String(n), generationId: newGenerationId(), modifiedAt: nowOf(scope) });
+  policiesChanged(scope);
 }
 
 /** DeletePolicyVersion: never the default version (DeleteConflictException). */
@@ -231,6 +234,7 @@ export async function attachPolicy(tx: StoreTx, scope: PolicyScope, policyName: 
     throw new LimitExceededException(`${target} already has ${MAX_POLICIES_PER_TARGET} policies attached, the most AWS IoT allows.`);
   }
   await tx.policyTargets.attach(scope, policyName, t.target, nowOf(scope));
+  policiesChanged(scope);
 }
 
 /**
@@ -239,7 +243,9 @@ export async function attachPolicy(tx: StoreTx, scope: PolicyScope, policyName: 
  */
 export async function detachPolicy(tx: StoreTx, scope: PolicyScope, policyName: string, target: string): Promise<boolean> {
   await tx.lock(scope, POLICY_LOCK);
-  return tx.policyTargets.detach(scope, policyName, target);
+  const detached = await tx.policyTargets.detach(scope, policyName, target);
+  if (detached) policiesChanged(scope);
+  return detached;
 }
 
 /**

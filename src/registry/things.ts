@@ -4,6 +4,7 @@ import { InvalidRequestException, ResourceNotFoundException } from '../generated
 import type { Repos, StoreTx } from '../store/store.js';
 import type { ThingRecord } from '../store/things.js';
 import { compiledQuery, matches, type ThingDoc } from './fleet-query.js';
+import { policiesChanged } from './policy-events.js';
 
 /**
  * The registry rules of things and thing groups, shared by the public operations and the
@@ -87,6 +88,7 @@ export async function addThingToThingGroup(
     await tx.thingGroupMembers.remove(scope, lastDynamic.groupName, thingName);
   }
   await tx.thingGroupMembers.add(scope, thingGroupName, thingName, false, scope.clock.now());
+  policiesChanged(scope);
 }
 
 /** Removes a thing from a static group; not a member: no-op. */
@@ -94,6 +96,7 @@ export async function removeThingFromThingGroup(tx: StoreTx, scope: Scope, opts:
   const group = await existingThingAndGroup(tx, scope, opts.thingName, opts.thingGroupName);
   if (group.isDynamic) throw new InvalidRequestException(`Thing group ${opts.thingGroupName} is dynamic: its members follow its query and cannot be removed by hand.`);
   await tx.thingGroupMembers.remove(scope, opts.thingGroupName, opts.thingName);
+  policiesChanged(scope);
 }
 
 const docOf = (t: ThingRecord): ThingDoc => ({ thingName: t.name, thingId: t.thingId, thingTypeName: t.thingTypeName, attributes: t.attributes });
@@ -104,6 +107,8 @@ const docOf = (t: ThingRecord): ThingDoc => ({ thingName: t.name, thingId: t.thi
  * in fewer than 10 groups (AWS does not add a thing that is already at the limit).
  */
 export async function refreshDynamicGroupsOfThing(tx: StoreTx, scope: ClockedScope, thing: ThingRecord, isNew: boolean): Promise<void> {
+  // Every thing write comes here: its attributes and type are policy variables, its dynamic groups may carry policies.
+  policiesChanged(scope);
   const groups = await tx.thingGroups.dynamicGroups(scope);
   if (groups.length === 0) return;
   await tx.lock(scope, thingLock(thing.name));
@@ -153,4 +158,5 @@ export async function rebuildDynamicGroup(tx: StoreTx, scope: ClockedScope, grou
   }
   await tx.thingGroupMembers.removeMany(scope, groupName, toRemove);
   await tx.thingGroupMembers.addMany(scope, groupName, toAdd, true, scope.clock.now());
+  if (toAdd.length || toRemove.length) policiesChanged(scope);
 }

@@ -1,4 +1,5 @@
 import type { Scope } from '../base/scope.js';
+import { withAfterCommit } from './after-commit.js';
 import { DatabaseOpenError, type Driver } from './driver.js';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations/index.js';
 import { PostgresDriver } from './postgres.js';
@@ -62,9 +63,12 @@ export class Store {
     return new Store(db, location);
   }
 
+  /** Runs `fn` in one transaction; work queued with afterCommit (src/store/after-commit.ts) runs once it has committed. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) =>
-      fn({ ...repos(tx), db: tx, lock: (scope, what) => tx.lock(`${scope.accountId}/${scope.region}/${what}`), savepoint: (f) => tx.savepoint(f) }),
+    return withAfterCommit(() =>
+      this.db.transaction((tx) =>
+        fn({ ...repos(tx), db: tx, lock: (scope, what) => tx.lock(`${scope.accountId}/${scope.region}/${what}`), savepoint: (f) => tx.savepoint(f) }),
+      ),
     );
   }
 

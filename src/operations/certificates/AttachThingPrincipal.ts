@@ -2,6 +2,7 @@ import type { Context } from '../../context/context.js';
 import { InvalidRequestException } from '../../generated/errors.js';
 import type { AttachThingPrincipalRequest, AttachThingPrincipalResponse } from '../../generated/shapes.js';
 import { assertPrincipalExists, certificateIdOfPrincipal } from '../../registry/certificates.js';
+import { policiesChanged } from '../../registry/policy-events.js';
 import { requireThing } from './principals.js';
 
 /**
@@ -28,6 +29,7 @@ export async function AttachThingPrincipal(input: AttachThingPrincipalRequest, c
       );
     }
     await tx.thingPrincipals.put(ctx, { thingName: input.thingName, principal: input.principal, principalType: type, createdAt: ctx.clock.now() });
+    policiesChanged(ctx);
   });
   return {};
 }

@@ -7,6 +7,7 @@ import type { Tag, ThingGroupProperties } from '../../generated/shapes.js';
 import type { Repos, StoreTx } from '../../store/store.js';
 import { awsError } from '../../registry/aws-messages.js';
 import { groupLock } from '../../registry/things.js';
+import { policiesChanged } from '../../registry/policy-events.js';
 import type { ThingGroupRecord } from '../../store/thing-groups.js';
 import { applyAttributes, sameAttributes, thingGroupArn } from './common.js';
 
@@ -102,6 +103,7 @@ export async function deleteGroup(ctx: Context, name: string, expectedVersion: n
     }
     await tx.thingGroupMembers.removeGroup(ctx, name);
     await tx.thingGroups.delete(ctx, name);
+    policiesChanged(ctx);
     await tx.tags.removeAll(ctx, g.arn);
   });
 }
