@@ -4,6 +4,7 @@ import { CertificateStateException, InvalidRequestException, TransferAlreadyComp
 import type { CertificateRecord, LocatedCertificate } from '../store/certificates.js';
 import type { Repos } from '../store/repos.js';
 import type { StoreTx } from '../store/store.js';
+import { policiesChanged } from './policy-events.js';
 import { certificateArn, getCertificate, normalizeId, requireCertificate, thingsOfPrincipal, type ClockedScope } from './certificates.js';
 
 /**
@@ -141,6 +142,7 @@ export async function acceptTransfer(tx: StoreTx, scope: ClockedScope, certifica
   }
   await tx.policyTargets.detachAllFrom(source, offer.arn);
   for (const thing of await thingsOfPrincipal(tx, source, offer.arn)) await tx.thingPrincipals.delete(source, thing, offer.arn);
+  policiesChanged(source);
 }
 
 /** RejectCertificateTransfer: the certificate goes back to the source INACTIVE, with the reason and date in its transferData. */

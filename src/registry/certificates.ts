@@ -5,10 +5,13 @@ import { CertificateStateException, InvalidRequestException, ResourceNotFoundExc
 import type { CaCertificateRecord, RegistrationConfigRecord } from '../store/ca-certificates.js';
 import type { CertificateRecord } from '../store/certificates.js';
 import type { Repos } from '../store/repos.js';
+import type { StoreTx } from '../store/store.js';
+import type { ThingPrincipalType } from '../generated/shapes.js';
 import { iotArn } from './arn.js';
 import { awsError } from './aws-messages.js';
 import { certificateFacts } from './cert-facts.js';
 import { certificateStatusChanged } from './certificate-events.js';
+import { policiesChanged } from './policy-events.js';
 import { createCa, signerFrom, type ParsedCertificate, type Signer } from './x509.js';
 
 /**
@@ -192,4 +195,44 @@ export async function wardenSigner(db: Repos, scope: ClockedScope): Promise<Sign
   signer.catch(() => signers.delete(scope.accountId));
   signers.set(scope.accountId, { certPem: row.certPem, signer });
   return signer;
+}
+
+/** The thing, or ResourceNotFoundException in AWS's words. */
+export async function requireThing(db: Repos, scope: Scope, thingName: string): Promise<void> {
+  if (!(await db.thingPrincipals.thingExists(scope, thingName))) {
+    throw new ResourceNotFoundException(`Thing ${thingName} does not exist in ${scope.region}.`);
+  }
+}
+
+/**
+ * AttachThingPrincipal: attaches a principal (certificate ARN or Cognito id) to a thing.
+ * EXCLUSIVE_THING: "The thing will be the only thing that's attached to the principal", so
+ * neither an exclusive attachment next to other things nor any attachment next to another thing's
+ * exclusive one is allowed. Attaching again succeeds and sets the type. The thing's groups'
+ * policies and its variables now apply to the principal's sessions (policiesChanged).
+ */
+export async function attachThingPrincipal(tx: StoreTx, scope: ClockedScope, thingName: string, principal: string, type: ThingPrincipalType): Promise<void> {
+  const cert = certificateIdOfPrincipal(principal);
+  await tx.lock(scope, cert ? `cert/${cert.id}` : `principal/${principal}`);
+  await requireThing(tx, scope, thingName);
+  await assertPrincipalExists(tx, scope, principal);
+  const others = (await tx.thingPrincipals.byPrincipal(scope, principal, { limit: 250 })).filter((r) => r.thingName !== thingName);
+  const exclusive = others.find((r) => r.principalType === 'EXCLUSIVE_THING');
+  if (exclusive) {
+    throw new InvalidRequestException(`Principal ${principal} is attached exclusively to thing ${exclusive.thingName}; detach it there first.`);
+  }
+  if (type === 'EXCLUSIVE_THING' && others.length > 0) {
+    throw new InvalidRequestException(
+      `Principal ${principal} is already attached to ${others.map((r) => r.thingName).slice(0, 5).join(', ')}; it cannot be attached exclusively to ${thingName}.`,
+    );
+  }
+  await tx.thingPrincipals.put(scope, { thingName, principal, principalType: type, createdAt: scope.clock.now() });
+  policiesChanged(scope);
+}
+
+/** DetachThingPrincipal: the thing must exist; a principal that is not attached to it is already detached. */
+export async function detachThingPrincipal(db: Repos, scope: Scope, thingName: string, principal: string): Promise<void> {
+  await requireThing(db, scope, thingName);
+  await db.thingPrincipals.delete(scope, thingName, principal);
+  policiesChanged(scope);
 }

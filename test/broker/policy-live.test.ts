@@ -19,6 +19,7 @@ import {
   CreateThingCommand,
   CreateThingGroupCommand,
   DetachPolicyCommand,
+  DetachThingPrincipalCommand,
   RemoveThingFromThingGroupCommand,
 } from '@aws-sdk/client-iot';
 import mqtt from 'mqtt';
@@ -125,6 +126,15 @@ for (const backend of BACKENDS) {
       await c.publishAsync('suspect/telemetry', '{}', { qos: 1 });
       await client.send(new AddThingToThingGroupCommand({ thingName: 'suspect', thingGroupName: 'quarantine' }));
       await refusedPublish(c, 'suspect/telemetry');
+    });
+
+    test('DetachThingPrincipal: the thing group\'s policy no longer applies to the certificate', async () => {
+      const d = await thingDevice('unpaired');
+      await client.send(new AddThingToThingGroupCommand({ thingName: 'unpaired', thingGroupName: 'fleet' }));
+      const c = await connect(d, 'unpaired');
+      await c.publishAsync('unpaired/telemetry', '{}', { qos: 1 });
+      await client.send(new DetachThingPrincipalCommand({ thingName: 'unpaired', principal: d.arn }));
+      await refusedPublish(c, 'unpaired/telemetry');
     });
 
     test('DetachPolicy from the certificate stops the device on its next publish', async () => {

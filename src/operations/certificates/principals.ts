@@ -1,18 +1,11 @@
-import type { Scope } from '../../base/scope.js';
 import type { Context } from '../../context/context.js';
-import { ResourceNotFoundException } from '../../generated/errors.js';
 import type { ThingPrincipalType } from '../../generated/shapes.js';
 import { awsError } from '../../registry/aws-messages.js';
 import { assertPrincipalExists } from '../../registry/certificates.js';
-import type { Repos } from '../../store/repos.js';
 import type { ThingPrincipalRecord } from '../../store/thing-principals.js';
 import { decodeToken, encodeToken, pageSizeOf } from '../pagination.js';
 
-export async function requireThing(db: Repos, scope: Scope, thingName: string): Promise<void> {
-  if (!(await db.thingPrincipals.thingExists(scope, thingName))) {
-    throw new ResourceNotFoundException(`Thing ${thingName} does not exist in ${scope.region}.`);
-  }
-}
+export { requireThing } from '../../registry/certificates.js';
 
 interface PageInput {
   nextToken?: string;
