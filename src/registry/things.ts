@@ -107,8 +107,9 @@ const docOf = (t: ThingRecord): ThingDoc => ({ thingName: t.name, thingId: t.thi
  * in fewer than 10 groups (AWS does not add a thing that is already at the limit).
  */
 export async function refreshDynamicGroupsOfThing(tx: StoreTx, scope: ClockedScope, thing: ThingRecord, isNew: boolean): Promise<void> {
-  // Every thing write comes here: its attributes and type are policy variables, its dynamic groups may carry policies.
-  policiesChanged(scope);
+  // Every thing write comes here: its attributes and type are policy variables, its dynamic groups
+  // may carry policies. A new thing has no principal yet, so no session to tell.
+  if (!isNew) policiesChanged(scope);
   const groups = await tx.thingGroups.dynamicGroups(scope);
   if (groups.length === 0) return;
   await tx.lock(scope, thingLock(thing.name));
