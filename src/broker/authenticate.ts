@@ -3,7 +3,7 @@ import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
 import type { Repos } from '../store/repos.js';
 import { registerDeviceCertificate } from '../registry/certificates.js';
-import { isSignedBy, parseCertificate } from '../registry/x509.js';
+import { certificateIdOf, isSignedBy, parseCertificate } from '../registry/x509.js';
 
 /** Who a connection is, once its certificate is accepted. */
 export interface Identity extends Scope {
@@ -36,7 +36,7 @@ export type Authentication = { ok: true; identity: Identity } | ({ ok: false } &
 export async function authenticate(db: Repos, clock: Clock, der: Buffer | undefined): Promise<Authentication> {
   if (!der || der.length === 0) return { ok: false, reason: 'NO_CERTIFICATE' };
   const cert = new X509Certificate(der);
-  const certificateId = cert.fingerprint256.replace(/:/g, '').toLowerCase();
+  const certificateId = certificateIdOf(cert);
   const now = clock.now().getTime();
   if (new Date(cert.validTo).getTime() < now || new Date(cert.validFrom).getTime() > now) return { ok: false, reason: 'EXPIRED', certificateId };
   const rows = await db.certificates.everywhere(certificateId);

@@ -32,6 +32,9 @@ export interface ParsedCertificate {
  * Parses one PEM certificate; anything that is not one answers CertificateValidationException
  * naming `what` (the request member) and the problem.
  */
+/** A certificate's id, as AWS IoT gives it: the SHA-256 of its DER, in lowercase hex. */
+export const certificateIdOf = (cert: X509Certificate): string => cert.fingerprint256.replace(/:/g, '').toLowerCase();
+
 export function parseCertificate(pem: string, what: string): ParsedCertificate {
   if (!pem.includes(BEGIN)) throw new CertificateValidationException(`${what} is not a PEM certificate: it has no ${BEGIN} line.`);
   let cert: X509Certificate;
@@ -42,7 +45,7 @@ export function parseCertificate(pem: string, what: string): ParsedCertificate {
   }
   return {
     cert,
-    id: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
+    id: certificateIdOf(cert),
     pem: cert.toString(),
     notBefore: new Date(cert.validFrom),
     notAfter: new Date(cert.validTo),
