@@ -97,7 +97,13 @@ export interface WardenServer {
   close(): Promise<void>;
   readonly url: string;
   /** The MQTT broker once listening (undefined when off): its port, the host DescribeEndpoint answers, the root CA in PEM. */
-  readonly mqtt?: { readonly port: number; readonly host: string; readonly caPem: string };
+  readonly mqtt?: {
+    readonly port: number;
+    readonly host: string;
+    readonly caPem: string;
+    /** Writes the connection events and cloud-side counters the broker has gathered (it writes them every 200 ms and 1 s). */
+    flush(): Promise<void>;
+  };
 }
 
 /** The ML options, checked: whole numbers, at least 1 day and 1 datapoint (ConfigError otherwise). */
@@ -183,7 +189,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   const rateLimiter = options.throttle ? new RateLimiter(API_QUOTAS) : undefined;
   const mqttOptions = options.mqtt || undefined;
   const broker = mqttOptions
-    ? new Broker({ store, clock, log, port: mqttOptions.port ?? 8883, host: mqttOptions.host ?? host, names: mqttOptions.names, authorizer: mqttOptions.authorizer ?? policyAuthorizer({ compilePolicy, decide }, sessionPolicies(store.repos, effectivePolicyDocuments)), dataDir: options.dataDir ?? (options.databaseUrl ? undefined : './warden-data') })
+    ? new Broker({ store, clock, log, port: mqttOptions.port ?? 8883, host: mqttOptions.host ?? host, names: mqttOptions.names, authorizer: mqttOptions.authorizer ?? policyAuthorizer({ compilePolicy, decide }, sessionPolicies(store.repos, effectivePolicyDocuments)), dataDir: options.dataDir ?? (options.databaseUrl ? undefined : './warden-data'), reports: detector })
     : undefined;
   let mqtt: WardenServer['mqtt'];
   const dataPlane = { endpoint: () => mqtt && { host: mqtt.host, port: mqtt.port } };
@@ -213,7 +219,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
           url = `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
           if (runEngine) engine.start();
           Promise.all([runEngine ? audits.start() : undefined, detector.start(), broker?.start()]).then(() => {
-            if (broker) mqtt = { port: broker.port, host: mqttOptions?.names?.[0] ?? 'localhost', caPem: broker.caPem };
+            if (broker) mqtt = { port: broker.port, host: mqttOptions?.names?.[0] ?? 'localhost', caPem: broker.caPem, flush: () => broker.flush() };
             resolve(url);
           }, reject);
         });

@@ -19,6 +19,8 @@ export interface Session extends Identity {
 }
 
 export interface SessionAuthorizer {
+  /** The thing of the session (attached to its certificate, named by its client id), whose cloud-side metrics Detect counts. */
+  readonly thingName?: string;
   /** iot:Connect on `arn:aws:iot:<region>:<account>:client/<clientId>`. */
   connect(): Decision;
   /** iot:Publish on `topic/<topic>`, and iot:RetainPublish too when `retain`. */
@@ -62,6 +64,7 @@ export function policyAuthorizer<P>(engine: PolicyEngine<P>, load: SessionPolici
       const policies = documents.map((d) => engine.compilePolicy(d)).filter((p): p is P => p !== undefined);
       const decide = (action: string, kind: 'client' | 'topic' | 'topicfilter', name: string): Decision => engine.decide(policies, action, resourceArn(session, kind, name), facts);
       return {
+        thingName: facts.thing?.name,
         connect: () => decide('iot:Connect', 'client', session.clientId),
         publish: (topic, retain) => {
           const d = decide('iot:Publish', 'topic', topic);

@@ -12,6 +12,9 @@ import { authenticate, type Identity } from './authenticate.js';
 import type { Authorizer, Session, SessionAuthorizer } from './authorize.js';
 import { rootCa, serverCertificate, writeCaFile } from './ca.js';
 import { ConnectionLog } from './connection-log.js';
+import { CloudCounters } from './cloud-counters.js';
+import { encodeCbor } from '../detect/cbor.js';
+import type { ReportAnswer } from '../detect/detector.js';
 
 export interface BrokerOptions {
   store: Store;
@@ -26,7 +29,24 @@ export interface BrokerOptions {
   /** Where ca.pem is written (the data folder). */
   dataDir?: string;
   authorizer: Authorizer;
+  /** Detect's ingestion of device-side reports (the Detector), for `$aws/things/{thingName}/defender/metrics/{json|cbor}`. */
+  reports?: ReportSink;
 }
+
+export interface ReportSink {
+  submitDeviceReport(scope: Scope, thingName: string, payload: Uint8Array, format: 'json' | 'cbor'): Promise<ReportAnswer>;
+}
+
+/** AWS IoT Core's largest message payload: 128 KB. */
+export const MAX_PAYLOAD_BYTES = 131_072;
+/**
+ * The largest MQTT packet read: a PUBLISH of the largest payload with a topic of any length MQTT
+ * allows (a bigger one is cut off while its length is read, before it is buffered).
+ */
+const MAX_PACKET_BYTES = MAX_PAYLOAD_BYTES + 2 + 65_535 + 2;
+/** Device Defender's reserved topic of a device's metrics report, and its answer topics. */
+const REPORT_TOPIC = /^\$aws\/things\/([^/]+)\/defender\/metrics\/(json|cbor)$/;
+const ANSWER_TOPIC = /^\$aws\/things\/[^/]+\/defender\/metrics\/(json|cbor)\/(accepted|rejected)$/;
 
 /** One session's state, kept beside aedes's client. */
 interface Live {
@@ -78,6 +98,7 @@ export class Broker {
   private readonly pending = new WeakMap<object, Identity>();
   private readonly sockets = new Set<tls.TLSSocket>();
   private readonly events: ConnectionLog;
+  private readonly counters: CloudCounters;
   private readonly authorizer: Authorizer;
   private refuser?: Promise<Aedes>;
   private stopListening?: () => void;
@@ -90,6 +111,7 @@ export class Broker {
 
   constructor(private readonly opts: BrokerOptions) {
     this.events = new ConnectionLog(opts.store, opts.log);
+    this.counters = new CloudCounters(opts.store, opts.log, opts.clock);
     this.authorizer = opts.authorizer;
   }
 
@@ -125,7 +147,7 @@ export class Broker {
       if (this.closing || socket.destroyed) return;
       if (auth.ok) {
         this.pending.set(socket, auth.identity);
-        (await this.brokerFor(auth.identity)).handle(socket);
+        limitPacketSize((await this.brokerFor(auth.identity)).handle(socket), MAX_PACKET_BYTES);
         return;
       }
       this.opts.log.info({ reason: auth.reason, certificateId: 'certificateId' in auth ? auth.certificateId : undefined, ip: socket.remoteAddress }, 'mqtt connection refused');
@@ -171,10 +193,12 @@ export class Broker {
       authenticate: (client, _u, _p, done) => {
         const identity = this.pending.get(client.conn);
         if (!identity) return done(Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError, false);
-        const session: Session = { ...identity, clientId: client.id, sourceIp: (client.conn as tls.TLSSocket).remoteAddress };
+        const session: Session = { ...identity, clientId: client.id, sourceIp: plainAddress((client.conn as tls.TLSSocket).remoteAddress) };
         this.compile(session).then(
           (authz) => {
+            if (authz.thingName) this.counters.connectionAttempt(scope, authz.thingName, session.sourceIp);
             if (authz.connect() !== 'ALLOW') {
+              if (authz.thingName) this.counters.authorizationFailure(scope, authz.thingName);
               log.info({ clientId: client.id, certificateId: identity.certificateId }, 'mqtt connect not authorized');
               return done(Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError, false);
             }
@@ -194,12 +218,25 @@ export class Broker {
       authorizePublish: (client, packet, done) => {
         const l = client && this.live.get(client);
         if (!l) return done(new Error('not authorized'));
-        const reserved = packet.topic.startsWith('$aws/events/');
+        const topic = packet.topic;
+        const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+        const bytes = payload.length;
+        if (bytes > MAX_PAYLOAD_BYTES) {
+          log.info({ clientId: client.id, topic, bytes }, 'mqtt publish refused: payload larger than 128 KB');
+          l.reason = 'CLIENT_ERROR';
+          return done(new Error(`payload of ${bytes} bytes is larger than ${MAX_PAYLOAD_BYTES}`));
+        }
+        const reserved = topic.startsWith('$aws/events/') || ANSWER_TOPIC.test(topic);
         const decide = (authz: SessionAuthorizer): void => {
-          if (reserved || authz.publish(packet.topic, packet.retain) !== 'ALLOW') {
+          const thing = authz.thingName;
+          if (reserved || authz.publish(topic, packet.retain) !== 'ALLOW') {
+            if (thing) this.counters.authorizationFailure(scope, thing, topic);
             l.reason = 'AUTH_ERROR';
-            return done(new Error(`publish to ${packet.topic} not authorized`));
+            return done(new Error(`publish to ${topic} not authorized`));
           }
+          if (thing) this.counters.sent(scope, thing, topic, bytes);
+          const report = REPORT_TOPIC.exec(topic);
+          if (report) this.report(b, scope, report[1], report[2] as 'json' | 'cbor', payload);
           done(null);
         };
         if (l.reloading) void current(l).then(decide);
@@ -208,14 +245,21 @@ export class Broker {
       authorizeSubscribe: (client, sub, done) => {
         const l = client && this.live.get(client);
         if (!l) return done(null, null);
-        const decide = (authz: SessionAuthorizer): void => done(null, authz.subscribe(sub.topic) === 'ALLOW' ? sub : null);
+        const decide = (authz: SessionAuthorizer): void => {
+          if (authz.subscribe(sub.topic) === 'ALLOW') return done(null, sub);
+          if (authz.thingName) this.counters.authorizationFailure(scope, authz.thingName, sub.topic);
+          done(null, null);
+        };
         if (l.reloading) void current(l).then(decide);
         else decide(l.authz);
       },
       authorizeForward: (client, packet) => {
         const l = this.live.get(client);
         // Synchronous: a session whose policies are being re-read receives nothing meanwhile.
-        return l && !l.reloading && l.authz.receive(packet.topic) === 'ALLOW' ? packet : null;
+        // A metrics report goes to Detect, not to subscribers.
+        if (!l || l.reloading || REPORT_TOPIC.test(packet.topic) || l.authz.receive(packet.topic) !== 'ALLOW') return null;
+        if (l.authz.thingName) this.counters.received(scope, l.authz.thingName, packet.topic, packet.payload.length);
+        return packet;
       },
     });
     b.on('client', (client) => {
@@ -237,16 +281,19 @@ export class Broker {
       const l = this.live.get(client);
       if (l) l.reason ??= 'MQTT_KEEP_ALIVE_TIMEOUT';
     });
-    b.on('clientError', (client) => {
+    b.on('clientError', (client, e) => {
       const l = this.live.get(client);
-      if (l) l.reason ??= 'CONNECTION_LOST';
+      if (l) l.reason ??= e instanceof PacketTooLarge ? 'CLIENT_ERROR' : 'CONNECTION_LOST';
     });
+    b.on('subscribe', (subs, client) => this.subscriptionEvent(b, client, 'subscribed', subs.map((x) => x.topic)));
+    b.on('unsubscribe', (topics, client) => this.subscriptionEvent(b, client, 'unsubscribed', topics));
     b.on('clientDisconnect', (client) => {
       const l = this.live.get(client);
       if (!l || l.connectedAt === undefined) return;
       const byClient = (client as unknown as { _disconnected?: boolean })._disconnected === true;
       const reason = l.reason ?? (byClient ? 'CLIENT_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
       const at = this.opts.clock.now().getTime();
+      if (l.authz.thingName) this.counters.disconnect(scope, l.authz.thingName);
       this.events.add(scope, {
         clientId: client.id,
         certificateId: l.session.certificateId,
@@ -269,6 +316,37 @@ export class Broker {
       });
     });
     return b;
+  }
+
+  /** `$aws/events/subscriptions/{subscribed|unsubscribed}/{clientId}`, as AWS IoT Core's lifecycle events. */
+  private subscriptionEvent(b: Aedes, client: Client | null, eventType: 'subscribed' | 'unsubscribed', topics: string[]): void {
+    const l = client && this.live.get(client);
+    if (!client || !l || topics.length === 0 || client.id.includes('#') || client.id.includes('+')) return;
+    publish(b, `$aws/events/subscriptions/${eventType}/${client.id}`, {
+      clientId: client.id,
+      timestamp: this.opts.clock.now().getTime(),
+      eventType,
+      sessionIdentifier: l.sessionIdentifier,
+      principalIdentifier: l.session.certificateId,
+      topics,
+    });
+  }
+
+  /**
+   * A device's metrics report: to Detect, and its answer to `.../accepted` or `.../rejected`
+   * (JSON on the json topic, CBOR on the cbor one), which every session allowed to receive it gets.
+   */
+  private report(b: Aedes, scope: Scope, thingName: string, format: 'json' | 'cbor', payload: Buffer): void {
+    const reports = this.opts.reports;
+    if (!reports) return;
+    reports.submitDeviceReport(scope, thingName, payload, format).then(
+      (answer) => {
+        if (this.closing) return;
+        const topic = `$aws/things/${thingName}/defender/metrics/${format}/${answer.status === 'ACCEPTED' ? 'accepted' : 'rejected'}`;
+        publishBytes(b, topic, format === 'cbor' ? Buffer.from(encodeCbor(answer)) : Buffer.from(JSON.stringify(answer)));
+      },
+      (e) => this.opts.log.warn({ err: (e as Error).message, thingName }, 'mqtt metrics report not evaluated'),
+    );
   }
 
   /** A session's decisions, compiled again while the scope's policies changed under the compilation. */
@@ -325,6 +403,11 @@ export class Broker {
     }
   }
 
+  /** Writes what the broker has gathered for the database (connection events, cloud-side counters). */
+  async flush(): Promise<void> {
+    await Promise.all([this.events.flush(), this.counters.flush()]);
+  }
+
   /** Stops accepting, closes every session and broker, writes the connection events still queued. */
   async close(): Promise<void> {
     this.closing = true;
@@ -336,6 +419,7 @@ export class Broker {
     const all = [...this.brokers.values(), ...(this.refuser ? [this.refuser] : [])];
     await Promise.all(all.map(async (p) => new Promise<void>((resolve) => p.then((b) => b.close(() => resolve()), () => resolve()))));
     await this.events.close();
+    await this.counters.close();
   }
 }
 
@@ -350,5 +434,34 @@ const clientsOf = (b: Aedes): Record<string, Client> => (b as unknown as { clien
 
 /** A message from the broker itself (lifecycle and registry events), QoS 0, not retained. */
 function publish(b: Aedes, topic: string, body: Record<string, unknown>): void {
-  b.publish({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 0, retain: false, dup: false }, () => undefined);
+  publishBytes(b, topic, Buffer.from(JSON.stringify(body)));
+}
+
+function publishBytes(b: Aedes, topic: string, payload: Buffer): void {
+  b.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, () => undefined);
+}
+
+/** An IPv4 address as itself, not IPv6-mapped (`::ffff:10.0.0.1`), as Detect's CIDR sets and the audits compare it. */
+const plainAddress = (ip: string | undefined): string | undefined => (ip?.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip);
+
+class PacketTooLarge extends Error {}
+
+/**
+ * Refuses an MQTT packet whose remaining length is over `max` as soon as its length is read, so a
+ * client cannot make the broker buffer a huge packet. mqtt-packet (aedes's parser) has no limit of
+ * its own for MQTT 3.1.1: its length step is wrapped, on this client's parser only.
+ */
+function limitPacketSize(client: Client, max: number): void {
+  type Parser = { packet: { length: number }; _parseLength(): boolean; _emitError(e: Error): void };
+  const parser = (client as unknown as { _parser?: Parser })._parser;
+  if (!parser || typeof parser._parseLength !== 'function') throw new Error('aedes client has no parser to limit (aedes changed?)');
+  const parseLength = parser._parseLength.bind(parser);
+  parser._parseLength = () => {
+    const ok = parseLength();
+    if (ok && parser.packet.length > max) {
+      parser._emitError(new PacketTooLarge(`MQTT packet of ${parser.packet.length} bytes is larger than ${max}`));
+      return false;
+    }
+    return ok;
+  };
 }

@@ -12,12 +12,14 @@ import { createCa, issueCertificate, rsaKeyPair, signerFrom } from '../registry/
  */
 export const ROOT_CA_KEY = 'warden-root';
 const ROOT_SUBJECT = 'CN=Warden Root CA, O=Warden';
+/** The root CA and the server certificate are valid from a day before they are made, so a client whose clock is behind the server's still trusts them. */
+const BACKDATE_MS = 86_400_000;
 
 /** The root CA's certificate (PEM), created and stored on first use. */
 export async function rootCa(db: Repos, clock: Clock): Promise<{ certPem: string; keyPem: string }> {
   let row = await db.wardenCas.get(ROOT_CA_KEY);
   if (!row) {
-    const ca = await createCa(ROOT_SUBJECT, clock.now());
+    const ca = await createCa(ROOT_SUBJECT, new Date(clock.now().getTime() - BACKDATE_MS));
     await db.wardenCas.insertIfAbsent({ accountId: ROOT_CA_KEY, ...ca }, clock.now());
     row = (await db.wardenCas.get(ROOT_CA_KEY))!;
   }
@@ -44,7 +46,7 @@ export async function serverCertificate(ca: { certPem: string; keyPem: string },
   const all = [...new Set(['localhost', '127.0.0.1', '::1', ...names])];
   const signer = await signerFrom(ca.certPem, ca.keyPem);
   const keys = await rsaKeyPair();
-  const certPem = await issueCertificate(signer, keys.publicKey, now, `CN=${names[0] ?? 'localhost'}`, {
+  const certPem = await issueCertificate(signer, keys.publicKey, new Date(now.getTime() - BACKDATE_MS), `CN=${names[0] ?? 'localhost'}`, {
     dns: all.filter((n) => isIP(n) === 0),
     ips: all.filter((n) => isIP(n) !== 0),
   });

@@ -291,3 +291,49 @@ export function decodeCbor(bytes: Uint8Array): unknown {
   if (r.pos !== bytes.length) throw new CborError(`${bytes.length - r.pos} trailing byte${bytes.length - r.pos === 1 ? '' : 's'} after the data item`, r.pos);
   return value;
 }
+
+/** A CBOR head: major type and argument, in the shortest form (RFC 8949 §4.2.1 preferred serialization). */
+function head(major: number, n: number, out: number[]): void {
+  const m = major << 5;
+  if (n < 24) out.push(m | n);
+  else if (n < 0x100) out.push(m | 24, n);
+  else if (n < 0x10000) out.push(m | 25, n >> 8, n & 0xff);
+  else if (n < 0x100000000) out.push(m | 26, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+  else {
+    const hi = Math.floor(n / 0x100000000);
+    out.push(m | 27, (hi >>> 24) & 0xff, (hi >>> 16) & 0xff, (hi >>> 8) & 0xff, hi & 0xff);
+    const lo = n % 0x100000000;
+    out.push((lo >>> 24) & 0xff, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff);
+  }
+}
+
+/**
+ * Encodes what the metrics topics' answers carry (src/detect/detector.ts ReportAnswer): maps with
+ * text keys, text strings, safe integers, booleans, null, arrays. Anything else throws.
+ */
+export function encodeCbor(value: unknown): Uint8Array {
+  const out: number[] = [];
+  const put = (v: unknown): void => {
+    if (v === null) out.push(0xf6);
+    else if (v === true) out.push(0xf5);
+    else if (v === false) out.push(0xf4);
+    else if (typeof v === 'number' && Number.isSafeInteger(v)) head(v < 0 ? 1 : 0, v < 0 ? -1 - v : v, out);
+    else if (typeof v === 'string') {
+      const b = Buffer.from(v, 'utf8');
+      head(3, b.length, out);
+      for (const x of b) out.push(x);
+    } else if (Array.isArray(v)) {
+      head(4, v.length, out);
+      v.forEach(put);
+    } else if (typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+      head(5, entries.length, out);
+      for (const [k, x] of entries) {
+        put(k);
+        put(x);
+      }
+    } else throw new Error(`encodeCbor: cannot encode ${typeof v}`);
+  };
+  put(value);
+  return Uint8Array.from(out);
+}

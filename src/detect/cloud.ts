@@ -194,11 +194,31 @@ export const datapointTime = (periodStart: number): number => periodStart + PERI
  * The broker's batched writes and the endpoint both come here.
  */
 export async function recordCloudActivity(tx: StoreTx, scope: Scope, activities: readonly CloudActivity[], now: number): Promise<void> {
-  const periodStart = periodOf(now);
+  await recordPeriodActivity(
+    tx,
+    scope,
+    periodOf(now),
+    activities.map((a) => ({ thingName: a.thingName, activity: toPeriodActivity(a) })),
+  );
+}
+
+/** Records activities already in their stored form (the broker counts in it), of the period starting at `periodStart`. */
+export async function recordPeriodActivity(tx: StoreTx, scope: Scope, periodStart: number, rows: readonly { thingName: string; activity: PeriodActivity }[]): Promise<void> {
   await tx.detectCloud.append(
     scope,
-    activities.map((a) => ({ thingName: a.thingName, periodStart, activity: toPeriodActivity(a) })),
+    rows.map((r) => ({ thingName: r.thingName, periodStart, activity: r.activity })),
   );
+}
+
+/**
+ * Adds one message of `bytes` bytes on `topic` to a recording, sent (`s`) or received (`r`). A
+ * recording keeps at most MAX_ITEMS topics a direction (as a request's recording does); further
+ * topics count under the empty topic, which only behaviors without a dimension (and NOT_IN ones) see.
+ */
+export function addMessage(into: PeriodActivity, direction: 's' | 'r', topic: string, bytes: number): void {
+  const counts = (into[direction] ??= {});
+  const key = counts[topic] || Object.keys(counts).length < MAX_ITEMS ? topic : '';
+  addTopic(counts, key, [1, bytes, bytes, bytes]);
 }
 
 /** Whether a topic is within a rule's dimension (every topic when it has none). */

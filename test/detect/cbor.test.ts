@@ -2,8 +2,8 @@
 // independent encoder (cbor-x), and every kind of malformed input refused with its offset.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Encoder } from 'cbor-x';
-import { CborError, decodeCbor } from '../../src/detect/cbor.js';
+import { decode as decodeCborX, Encoder } from 'cbor-x';
+import { CborError, decodeCbor, encodeCbor } from '../../src/detect/cbor.js';
 
 const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 const decodeHex = (h: string): unknown => decodeCbor(hex(h));
@@ -244,5 +244,41 @@ describe('decodeCbor refuses malformed input', () => {
       assert.ok(e instanceof CborError);
       assert.equal(e.offset, 4);
     }
+  });
+});
+
+describe('encodeCbor (the metrics topics\' answers)', () => {
+  test('RFC 8949 Appendix A heads, in the shortest form', () => {
+    const cases: [unknown, string][] = [
+      [0, '00'],
+      [23, '17'],
+      [24, '1818'],
+      [1000, '1903e8'],
+      [1000000, '1a000f4240'],
+      [1000000000000, '1b000000e8d4a51000'],
+      [Number.MAX_SAFE_INTEGER, '1b001fffffffffffff'],
+      [-1, '20'],
+      [-1000, '3903e7'],
+      ['', '60'],
+      ['IETF', '6449455446'],
+      ['\u00fc', '62c3bc'],
+      [[1, [2, 3]], '8201820203'],
+      [{ a: 1, b: [2, 3] }, 'a26161016162820203'],
+      [true, 'f5'],
+      [null, 'f6'],
+    ];
+    for (const [value, h] of cases) assert.equal(Buffer.from(encodeCbor(value)).toString('hex'), h, JSON.stringify(value));
+  });
+
+  test('an answer round-trips through cbor-x and through our decoder; undefined fields are left out', () => {
+    const answer = { thingName: 'd1', reportId: 1_700_000_000, status: 'REJECTED', statusDetails: { ErrorCode: 'InvalidPayload', ErrorMessage: 'x'.repeat(300) }, extra: undefined };
+    const { extra: _, ...expected } = answer;
+    assert.deepEqual(decodeCborX(encodeCbor(answer)), expected);
+    assert.deepEqual(decodeCbor(encodeCbor(answer)), expected);
+  });
+
+  test('what it cannot encode throws', () => {
+    assert.throws(() => encodeCbor(1.5), /cannot encode number/);
+    assert.throws(() => encodeCbor(2n), /cannot encode bigint/);
   });
 });

@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import type { Scope } from '../base/scope.js';
+import type { Store, StoreTx } from '../store/store.js';
+
+export interface BatchesOptions<S> {
+  store: Store;
+  log: Logger;
+  /** What the batches hold, for the log line when a write fails. */
+  what: string;
+  /** How often what has gathered is written. */
+  everyMs: number;
+  /** A new, empty batch. */
+  empty: () => S;
+  /** Writes one batch in the caller's transaction. */
+  write: (tx: StoreTx, scope: Scope, batch: S, key: string) => Promise<void>;
+}
+
+/**
+ * What the broker gathers for the database (connection events, Detect's cloud-side counters),
+ * kept in memory per (account, region) and key and written every `everyMs`, one transaction per
+ * batch, one write after another: the broker never waits on the database per packet. A batch
+ * whose write fails is logged and dropped (the broker's traffic goes on).
+ */
+export class Batches<S> {
+  private queue = new Map<string, { scope: Scope; key: string; batch: S }>();
+  private readonly timer: NodeJS.Timeout;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: BatchesOptions<S>) {
+    this.timer = setInterval(() => void this.flush(), o.everyMs);
+    this.timer.unref();
+  }
+
+  /** The batch of the scope (and key) gathering now, to add to. */
+  at(scope: Scope, key = ''): S {
+    const k = `${scope.accountId}/${scope.region}/${key}`;
+    let q = this.queue.get(k);
+    if (!q) this.queue.set(k, (q = { scope: { accountId: scope.accountId, region: scope.region }, key, batch: this.o.empty() }));
+    return q.batch;
+  }
+
+  /** Writes what has gathered, after the write in progress. */
+  flush(): Promise<void> {
+    if (this.queue.size === 0) return this.writing;
+    const batches = [...this.queue.values()];
+    this.queue = new Map();
+    this.writing = this.writing.then(async () => {
+      for (const { scope, key, batch } of batches) {
+        try {
+          await this.o.store.transaction((tx) => this.o.write(tx, scope, batch, key));
+        } catch (e) {
+          this.o.log.warn({ err: (e as Error).message, accountId: scope.accountId, region: scope.region }, `mqtt ${this.o.what} not written`);
+        }
+      }
+    });
+    return this.writing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}

@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../base/clock.js';
+import type { Scope } from '../base/scope.js';
+import { addMessage, recordPeriodActivity, type PeriodActivity } from '../detect/cloud.js';
+import { periodOf } from '../detect/thresholds.js';
+import type { Store } from '../store/store.js';
+import { Batches } from './batches.js';
+
+/** How often the counters are written: well within Detect's grace after a period ends (CLOUD_GRACE_MS, 5 s). */
+const FLUSH_MS = 1000;
+/** The most source addresses kept per thing and batch. */
+const MAX_IPS = 1000;
+
+/**
+ * What the broker sees of each thing, counted for Detect's seven cloud-side metrics: messages
+ * published and delivered (per topic, with their sizes), authorization failures, connection
+ * attempts, disconnects and source addresses. Counts gather in memory per (account, region) and
+ * 5-minute period, in the form Detect stores (src/detect/cloud.ts), and are written every second
+ * through the function POST /_warden/cloud-metrics uses, so a packet never waits on the database
+ * and activity at a period's end is counted in that period.
+ */
+export class CloudCounters {
+  private readonly batches: Batches<Map<string, PeriodActivity>>;
+
+  constructor(store: Store, log: Logger, private readonly clock: Clock) {
+    this.batches = new Batches({
+      store,
+      log,
+      what: 'cloud-side counters',
+      everyMs: FLUSH_MS,
+      empty: () => new Map(),
+      write: (tx, scope, things, period) =>
+        recordPeriodActivity(tx, scope, Number(period), [...things].map(([thingName, activity]) => ({ thingName, activity }))),
+    });
+  }
+
+  private of(scope: Scope, thingName: string): PeriodActivity {
+    const things = this.batches.at(scope, String(periodOf(this.clock.now().getTime())));
+    let a = things.get(thingName);
+    if (!a) things.set(thingName, (a = {}));
+    return a;
+  }
+
+  sent(scope: Scope, thingName: string, topic: string, bytes: number): void {
+    addMessage(this.of(scope, thingName), 's', topic, bytes);
+  }
+
+  received(scope: Scope, thingName: string, topic: string, bytes: number): void {
+    addMessage(this.of(scope, thingName), 'r', topic, bytes);
+  }
+
+  /** A refused connect (no topic), publish or subscribe. */
+  authorizationFailure(scope: Scope, thingName: string, topic?: string): void {
+    const a = (this.of(scope, thingName).a ??= {});
+    a[topic ?? ''] = (a[topic ?? ''] ?? 0) + 1;
+  }
+
+  /** A CONNECT, allowed or not, from `sourceIp`. */
+  connectionAttempt(scope: Scope, thingName: string, sourceIp: string | undefined): void {
+    const a = this.of(scope, thingName);
+    a.c = (a.c ?? 0) + 1;
+    if (sourceIp && !(a.ip ??= []).includes(sourceIp) && a.ip.length < MAX_IPS) a.ip.push(sourceIp);
+  }
+
+  disconnect(scope: Scope, thingName: string): void {
+    const a = this.of(scope, thingName);
+    a.d = (a.d ?? 0) + 1;
+  }
+
+  flush(): Promise<void> {
+    return this.batches.flush();
+  }
+
+  close(): Promise<void> {
+    return this.batches.close();
+  }
+}
