@@ -124,7 +124,7 @@ export class Broker {
     this.server.on('secureConnection', (socket) => void this.accept(socket));
     this.server.on('tlsClientError', (e) => this.opts.log.debug({ err: e.message }, 'mqtt tls handshake failed'));
     this.stopListening = onCertificateStatus((c) => {
-      if (c.status !== 'ACTIVE') void this.closeCertificate(c, c.certificateId);
+      if (c.status !== 'ACTIVE') void this.closeCertificate(c, c.certificateId, c.ca === true);
     });
     this.stopPolicyNotices = onPoliciesChanged((c) => this.policiesChanged(c));
     await new Promise<void>((resolve, reject) => {
@@ -390,15 +390,15 @@ export class Broker {
     });
   }
 
-  /** Closes every session of the certificate in the scope (it is no longer ACTIVE). */
-  private async closeCertificate(scope: Scope, certificateId: string): Promise<void> {
+  /** Closes every session of the certificate in the scope, or of every certificate the CA signed (it is no longer ACTIVE). */
+  private async closeCertificate(scope: Scope, certificateId: string, ca: boolean): Promise<void> {
     const b = await this.brokers.get(scopeKey(scope));
     if (!b) return;
     for (const client of Object.values(clientsOf(b))) {
       const l = this.live.get(client);
-      if (l?.session.certificateId !== certificateId) continue;
+      if (!l || (ca ? l.session.caCertificateId : l.session.certificateId) !== certificateId) continue;
       l.reason = 'AUTH_ERROR';
-      this.opts.log.info({ clientId: client.id, certificateId }, 'mqtt session closed: certificate no longer ACTIVE');
+      this.opts.log.info({ clientId: client.id, [ca ? 'caCertificateId' : 'certificateId']: certificateId }, `mqtt session closed: ${ca ? 'CA ' : ''}certificate no longer ACTIVE`);
       client.close();
     }
   }

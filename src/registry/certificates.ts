@@ -10,7 +10,7 @@ import type { ThingPrincipalType } from '../generated/shapes.js';
 import { iotArn } from './arn.js';
 import { awsError } from './aws-messages.js';
 import { certificateFacts } from './cert-facts.js';
-import { certificateStatusChanged } from './certificate-events.js';
+import { caCertificateStatusChanged, certificateStatusChanged } from './certificate-events.js';
 import { policiesChanged } from './policy-events.js';
 import { createCa, signerFrom, type ParsedCertificate, type Signer } from './x509.js';
 
@@ -99,6 +99,7 @@ export async function updateCaCertificate(tx: Repos, scope: ClockedScope, certif
   if (same) return c;
   const updated = { ...next, generationId: randomUUID(), customerVersion: c.customerVersion + 1, modifiedAt: scope.clock.now() };
   await tx.caCertificates.update(scope, updated);
+  if (updated.status !== c.status) caCertificateStatusChanged(scope, c.certificateId, updated.status);
   return updated;
 }
 

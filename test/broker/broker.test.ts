@@ -159,13 +159,17 @@ for (const backend of BACKENDS) {
       (await connect(own, 'self-signed')).end(true);
     });
 
-    test('a certificate of a registered CA connects while the CA is ACTIVE and is refused once it is INACTIVE', async () => {
+    test('a certificate of a registered CA connects while the CA is ACTIVE; once the CA is INACTIVE its session is closed and it is refused', async () => {
       const testCa = await makeCa();
       const caId = await storeCaCertificate(server.store.repos, SCOPE, testCa.pem, { status: 'ACTIVE', at: new Date() });
       const d = await ecDevice(testCa);
       await allowAll((await client.send(new RegisterCertificateCommand({ certificatePem: d.cert, caCertificatePem: testCa.pem, status: 'ACTIVE' }))).certificateArn!);
-      (await connect(d, 'ca-device')).end(true);
+      const live = await connect(d, 'ca-device');
+      const closed = new Promise<number>((resolve) => live.once('close', () => resolve(Date.now())));
+      const at = Date.now();
       await client.send(new UpdateCACertificateCommand({ certificateId: caId, newStatus: 'INACTIVE' }));
+      // The live session of a certificate the CA signed is closed at once, and it cannot come back.
+      assert.ok((await closed) - at < 1000);
       await refused(d, 'ca-device');
     });
 
