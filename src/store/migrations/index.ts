@@ -13,6 +13,7 @@ import { detectState } from './013-detect-state.js';
 import { detectMl } from './014-detect-ml.js';
 import { detectCloud } from './015-detect-cloud.js';
 import { detectRetained } from './016-detect-retained.js';
+import { certificatesById } from './017-certificates-by-id.js';
 import { binary, type Migration } from './migration.js';
 
 // Still exported here for a migration file written against this module; new ones import ./migration.js.
@@ -89,6 +90,7 @@ export const migrations: Migration[] = [
   detectMl,
   detectCloud,
   detectRetained,
+  certificatesById,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
