@@ -38,6 +38,8 @@ interface Live {
   /** Counts reloads, so only the newest one installs its result. */
   generation: number;
   readonly sessionIdentifier: string;
+  /** When iot:Connect was allowed: the connect time, taken before aedes closes an older session of the client id. */
+  readonly acceptedAt: number;
   connectedAt?: number;
   reason?: string;
 }
@@ -183,7 +185,7 @@ export class Broker {
               const o = this.live.get(older);
               if (o) o.reason = 'DUPLICATE_CLIENTID';
             }
-            const l: Live = { session, authz, generation: 0, sessionIdentifier: randomUUID().replace(/-/g, '') };
+            const l: Live = { session, authz, generation: 0, sessionIdentifier: randomUUID().replace(/-/g, ''), acceptedAt: this.opts.clock.now().getTime() };
             this.live.set(client, l);
             this.track(scope, l, client);
             done(null, true);
@@ -221,7 +223,7 @@ export class Broker {
     b.on('client', (client) => {
       const l = this.live.get(client);
       if (!l) return;
-      l.connectedAt = this.opts.clock.now().getTime();
+      l.connectedAt = l.acceptedAt;
       this.events.add(scope, { clientId: client.id, certificateId: l.session.certificateId, principal: l.session.certificateArn, sourceIp: l.session.sourceIp, connectedAt: l.connectedAt });
       publish(b, `$aws/events/presence/connected/${client.id}`, {
         clientId: client.id,
