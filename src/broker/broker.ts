@@ -102,7 +102,12 @@ export class Broker {
     const server = await serverCertificate(ca, this.opts.names ?? [], this.opts.clock.now());
     this.server = tls.createServer({ key: server.keyPem, cert: server.certPem, ca: [ca.certPem], requestCert: true, rejectUnauthorized: false, handshakeTimeout: 10_000 });
     this.server.on('secureConnection', (socket) => void this.accept(socket));
-    this.server.on('tlsClientError', (e) => this.opts.log.debug({ err: e.message }, 'mqtt tls handshake failed'));
+    // Node reports a handshake timeout here but leaves the socket open: close it, or sockets that
+    // never finish a handshake would stay forever.
+    this.server.on('tlsClientError', (e, socket) => {
+      this.opts.log.debug({ err: e.message }, 'mqtt tls handshake failed');
+      socket.destroy();
+    });
     this.stopListening = onCertificateStatus((c) => {
       if (c.status !== 'ACTIVE') void this.closeCertificate(c, c.certificateId);
     });
