@@ -58,6 +58,8 @@ interface Live {
   /** Counts reloads, so only the newest one installs its result. */
   generation: number;
   readonly sessionIdentifier: string;
+  /** When iot:Connect was allowed: the connect time, taken before aedes closes an older session of the client id. */
+  readonly acceptedAt: number;
   connectedAt?: number;
   reason?: string;
 }
@@ -122,7 +124,12 @@ export class Broker {
     const server = await serverCertificate(ca, this.opts.names ?? [], this.opts.clock.now());
     this.server = tls.createServer({ key: server.keyPem, cert: server.certPem, ca: [ca.certPem], requestCert: true, rejectUnauthorized: false, handshakeTimeout: 10_000 });
     this.server.on('secureConnection', (socket) => void this.accept(socket));
-    this.server.on('tlsClientError', (e) => this.opts.log.debug({ err: e.message }, 'mqtt tls handshake failed'));
+    // Node reports a handshake timeout here but leaves the socket open: close it, or sockets that
+    // never finish a handshake would stay forever.
+    this.server.on('tlsClientError', (e, socket) => {
+      this.opts.log.debug({ err: e.message }, 'mqtt tls handshake failed');
+      socket.destroy();
+    });
     this.stopListening = onCertificateStatus((c) => {
       if (c.status !== 'ACTIVE') void this.closeCertificate(c, c.certificateId, c.ca === true);
     });
@@ -207,7 +214,7 @@ export class Broker {
               const o = this.live.get(older);
               if (o) o.reason = 'DUPLICATE_CLIENTID';
             }
-            const l: Live = { session, authz, generation: 0, sessionIdentifier: randomUUID().replace(/-/g, '') };
+            const l: Live = { session, authz, generation: 0, sessionIdentifier: randomUUID().replace(/-/g, ''), acceptedAt: this.opts.clock.now().getTime() };
             this.live.set(client, l);
             this.track(scope, l, client);
             done(null, true);
@@ -265,7 +272,7 @@ export class Broker {
     b.on('client', (client) => {
       const l = this.live.get(client);
       if (!l) return;
-      l.connectedAt = this.opts.clock.now().getTime();
+      l.connectedAt = l.acceptedAt;
       this.events.add(scope, { clientId: client.id, certificateId: l.session.certificateId, principal: l.session.certificateArn, sourceIp: l.session.sourceIp, connectedAt: l.connectedAt });
       publish(b, `$aws/events/presence/connected/${client.id}`, {
         clientId: client.id,

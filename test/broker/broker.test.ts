@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { webcrypto } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
   AttachPolicyCommand,
@@ -23,39 +22,14 @@ import {
   UpdateCACertificateCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import * as x509 from '@peculiar/x509';
 import mqtt from 'mqtt';
 import { createServer, type Authorizer, type Session, type SessionAuthorizer, type WardenServer } from '../../src/index.js';
 import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE, run } from '../harness.js';
-import { makeCa, storeCaCertificate, type TestCa } from '../operations/certificates-helpers.js';
+import { makeCa, storeCaCertificate } from '../operations/certificates-helpers.js';
 import { action, certFinding, injectFindings, waitAudit } from '../operations/mitigation-helpers.js';
+import { connectDevice, ecDevice, refusedConnect, until, type Device } from './devices.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const SCOPE = { accountId: '000000000000', region: 'us-east-1' };
-
-interface Device {
-  cert: string;
-  key: string;
-  id?: string;
-}
-
-/** An EC P-256 key and a certificate for it: self-signed, or signed by `issuer`. */
-async function ecDevice(issuer?: TestCa): Promise<Device> {
-  const keys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
-  const subject = `CN=device-${Math.random().toString(36).slice(2, 10)}`;
-  const cert = await x509.X509CertificateGenerator.create({
-    subject,
-    issuer: issuer?.name ?? subject,
-    publicKey: keys.publicKey,
-    signingKey: (issuer?.keys ?? keys).privateKey,
-    notBefore: new Date(Date.now() - 86_400_000),
-    notAfter: new Date(Date.now() + 86_400_000 * 30),
-    signingAlgorithm: EC,
-  });
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as unknown as webcrypto.CryptoKey);
-  return { cert: cert.toString('pem'), key: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
-}
 
 for (const backend of BACKENDS) {
   describe(`MQTT broker: mutual TLS, authentication, lifecycle (${backend})`, () => {
@@ -67,22 +41,9 @@ for (const backend of BACKENDS) {
     let url = '';
     const open: mqtt.MqttClient[] = [];
 
-    const connect = (d: Device, clientId: string, extra: Partial<mqtt.IClientOptions> = {}): Promise<mqtt.MqttClient> =>
-      new Promise((resolve, reject) => {
-        const c = mqtt.connect(`mqtts://localhost:${server.mqtt!.port}`, { key: d.key, cert: d.cert, ca, clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...extra });
-        open.push(c);
-        c.once('connect', () => resolve(c));
-        c.once('error', (e) => {
-          c.end(true);
-          reject(e);
-        });
-      });
-    const refused = async (d: Device, clientId: string): Promise<void> => {
-      await assert.rejects(connect(d, clientId), (e: Error & { code?: number }) => {
-        assert.equal(e.code, 5, `CONNACK not authorized, got ${e.message}`);
-        return true;
-      });
-    };
+    const target = () => ({ port: server.mqtt!.port, ca, open });
+    const connect = (d: Device, clientId: string, extra: Partial<mqtt.IClientOptions> = {}) => connectDevice(target(), d, clientId, extra);
+    const refused = (d: Device, clientId: string) => refusedConnect(target(), d, clientId);
     const allowAll = (target: string) => client.send(new AttachPolicyCommand({ policyName: 'open', target }));
     const active = async (policy = true): Promise<Device & { arn: string }> => {
       const r = await client.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
@@ -96,13 +57,6 @@ for (const backend of BACKENDS) {
       c.on('message', (topic, payload) => messages.push({ topic, body: JSON.parse(payload.toString()) }));
       await c.subscribeAsync(filter, { qos: 0 });
       return { messages, c };
-    };
-    const until = async (what: () => boolean, ms = 3000): Promise<void> => {
-      const end = Date.now() + ms;
-      while (!what()) {
-        if (Date.now() > end) throw new Error('timed out');
-        await new Promise((r) => setTimeout(r, 20));
-      }
     };
 
     before(async () => {
