@@ -92,7 +92,7 @@ export interface NoticeListenerOptions {
 
 const FIRST_RETRY_MS = 100;
 const LAST_RETRY_MS = 5000;
-/** A LISTEN connection that stays quiet is asked `SELECT 1` this often, and dropped if it does not answer in PING_TIMEOUT_MS. */
+/** A LISTEN connection that stays quiet is pinged this often, and dropped if it does not answer in PING_TIMEOUT_MS. */
 const PING_MS = 15_000;
 const PING_TIMEOUT_MS = 5000;
 
@@ -153,6 +153,7 @@ export class PgNoticeListener {
     });
     try {
       await c.connect();
+      // Raw SQL: LISTEN is PostgreSQL's own statement, outside the typed schema (the channel is checked in start).
       await c.query(`LISTEN ${this.opts.channel}`);
     } catch (e) {
       lost(e as Error);
@@ -171,6 +172,7 @@ export class PgNoticeListener {
         // end() waits for the server; a connection that stopped answering is cut here.
         (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
       }, PING_TIMEOUT_MS);
+      // Raw SQL: a ping on the dedicated connection, which the query builder does not hold.
       c.query('SELECT 1').then(
         () => clearTimeout(watchdog),
         (e) => {
