@@ -138,11 +138,6 @@ export class PostgresDriver extends PgQueries implements Driver {
     this.stopNotifying = addNotifier(channel, this);
   }
 
-  /** The schema's notice channel (src/store/pg-notices.ts). */
-  get noticeChannel(): string {
-    return this.channel;
-  }
-
   /** Listens to the notices of the other nodes on a connection of its own (src/store/pg-notices.ts). */
   listen(opts: Omit<NoticeListenerOptions, 'connectionString' | 'channel'>): Promise<PgNoticeListener> {
     return PgNoticeListener.start({ ...opts, connectionString: this.connectionString, channel: this.channel });
