@@ -28,6 +28,7 @@ import { policyAuthorizer, type Authorizer } from './broker/authorize.js';
 import { sessionPolicies } from './broker/session-policies.js';
 import { compilePolicy, decide } from './policy/engine.js';
 import { effectivePolicyDocuments } from './registry/effective-policies.js';
+import { listenToOtherNodes } from './registry/notice.js';
 export type { Authorizer, SessionAuthorizer, Session, Decision } from './broker/authorize.js';
 
 export { ConfigError } from './config.js';
@@ -199,6 +200,8 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   const server: http.Server = createHttpServer(pipeline, adminEndpoints(admin), metrics, log, options.limits);
   let url = '';
   let closing: Promise<void> | undefined;
+  // The broker hears the registry changes made on the other nodes sharing a PostgreSQL database.
+  let stopNotices: (() => Promise<void>) | undefined;
 
   return {
     store,
@@ -218,7 +221,8 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
           const a = addressOf(server);
           url = `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
           if (runEngine) engine.start();
-          Promise.all([runEngine ? audits.start() : undefined, detector.start(), broker?.start()]).then(() => {
+          const brokerStarted = broker && listenToOtherNodes(store, log).then((stop) => ((stopNotices = stop), broker.start()));
+          Promise.all([runEngine ? audits.start() : undefined, detector.start(), brokerStarted]).then(() => {
             if (broker) mqtt = { port: broker.port, host: mqttOptions?.names?.[0] ?? 'localhost', caPem: broker.caPem, flush: () => broker.flush() };
             resolve(url);
           }, reject);
@@ -235,6 +239,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
         });
         clearInterval(sweep);
         clearTimeout(deadline);
+        await stopNotices?.();
         await broker?.close();
         await engine.stop();
         await audits.stop();

@@ -6,8 +6,10 @@ import { Notice } from './notice.js';
  * account and region: a policy's default version, a policy attachment (to a certificate or a
  * thing group), a thing's group memberships (static, dynamic, the ADD_THINGS_TO_THING_GROUP
  * mitigation action), a thing's principals, or a thing's attributes and type (thing policy
- * variables). The MQTT broker of this process recompiles the policies of its sessions in that
- * scope before their next decision (src/broker/broker.ts).
+ * variables). The MQTT broker of this process, and those of the other nodes sharing the database
+ * (notice.ts), recompile the policies of their sessions in that scope before their next decision
+ * (src/broker/broker.ts); on another node "before" means once the notice has arrived, a few
+ * milliseconds after the commit.
  * The notice is per scope, deliberately coarse: it is sent by the one registry function of each
  * change, whatever the operation or engine that calls it.
  */
@@ -16,7 +18,12 @@ export interface PoliciesChange {
   readonly region: string;
 }
 
-const notice = new Notice<PoliciesChange>();
+const notice = new Notice<PoliciesChange>({
+  kind: 'policies',
+  fields: ['accountId', 'region'],
+  // Anything may have changed: every account and region that holds a certificate (and so may have sessions).
+  everything: (repos) => repos.certificates.scopes(),
+});
 
 export const onPoliciesChanged = (listener: (change: PoliciesChange) => void): (() => void) => notice.listen(listener);
 

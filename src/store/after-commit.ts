@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Driver } from './driver.js';
 
 /**
  * Work to run once the current Store.transaction has committed (in-process change notices, such
@@ -7,9 +8,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * that rolls back drops its work. A Store.transaction begun inside another's callback shares the
  * outer one's list.
  * Work queued from a task the transaction started but did not await, after it ended, runs at once.
+ * beforeCommit is the other half: statements for the transaction's own connection, run after its
+ * callback and just before COMMIT, so they commit or roll back with it (the notices to other nodes,
+ * src/store/pg-notices.ts).
  */
 interface Pending {
   readonly work: (() => void)[];
+  readonly beforeCommit: ((db: Driver) => Promise<void>)[];
   ended: boolean;
 }
 const pending = new AsyncLocalStorage<Pending>();
@@ -20,13 +25,32 @@ export function afterCommit(work: () => void): void {
   else run(work);
 }
 
-/** Runs `fn` (a transaction) and, once it has resolved, the work it queued. */
-export async function withAfterCommit<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Queues `work` for the current transaction's connection, to run just before it commits; false
+ * outside a transaction (the caller's write is already committed: nothing to join).
+ */
+export function beforeCommit(work: (db: Driver) => Promise<void>): boolean {
+  const p = pending.getStore();
+  if (!p || p.ended) return false;
+  p.beforeCommit.push(work);
+  return true;
+}
+
+/**
+ * Runs `fn` (a transaction) and, once it has resolved, the work it queued. `fn` is handed the
+ * function that runs the beforeCommit work on its connection: it calls it last, before committing.
+ * A transaction begun inside another's callback is handed one that does nothing (the outer
+ * transaction runs the work it queued).
+ */
+export async function withAfterCommit<T>(fn: (flush: (db: Driver) => Promise<void>) => Promise<T>): Promise<T> {
   const outer = pending.getStore();
-  if (outer && !outer.ended) return fn();
-  const p: Pending = { work: [], ended: false };
+  if (outer && !outer.ended) return fn(async () => undefined);
+  const p: Pending = { work: [], beforeCommit: [], ended: false };
+  const flush = async (db: Driver): Promise<void> => {
+    for (let w = p.beforeCommit.shift(); w; w = p.beforeCommit.shift()) await w(db);
+  };
   try {
-    const result = await pending.run(p, fn);
+    const result = await pending.run(p, () => fn(flush));
     p.ended = true;
     for (const work of p.work) run(work);
     return result;

@@ -94,6 +94,12 @@ export class CaCertificateRepo {
     return (await all(this.db, query)).map(fromRow);
   }
 
+  /** Every CA certificate that is not ACTIVE, in every account and region (the broker's re-read after missed notices). */
+  async notActive(): Promise<{ accountId: string; region: string; certificateId: string; status: string }[]> {
+    const query = qb(this.db).selectFrom('ca_certificates').select(['account_id', 'region', 'certificate_id', 'status']).where('status', '<>', 'ACTIVE');
+    return (await all(this.db, query)).map((r) => ({ accountId: r.account_id, region: r.region, certificateId: r.certificate_id, status: r.status }));
+  }
+
   /** CA certificates with this subject in every account and region (the broker's just-in-time registration). */
   async bySubjectEverywhere(subject: string): Promise<(CaCertificateRecord & { accountId: string; region: string })[]> {
     const query = qb(this.db)

@@ -227,6 +227,21 @@ export class CertificateRepo {
   }
 
   /**
+   * Every certificate that is not ACTIVE, in every account and region (a node that may have missed
+   * status notices closes their sessions: src/registry/certificate-events.ts).
+   */
+  async notActive(): Promise<{ accountId: string; region: string; certificateId: string; status: string }[]> {
+    const query = qb(this.db).selectFrom('certificates').select(['account_id', 'region', 'certificate_id', 'status']).where('status', '<>', 'ACTIVE');
+    return (await all(this.db, query)).map((r) => ({ accountId: r.account_id, region: r.region, certificateId: r.certificate_id, status: r.status }));
+  }
+
+  /** The accounts and regions that hold a certificate (where MQTT sessions may be). */
+  async scopes(): Promise<Scope[]> {
+    const query = qb(this.db).selectFrom('certificates').select(['account_id', 'region']).distinct().orderBy('account_id').orderBy('region');
+    return (await all(this.db, query)).map((r) => ({ accountId: r.account_id, region: r.region }));
+  }
+
+  /**
    * Certificates of other accounts pending transfer to the scope's account, in creation order
    * (newest first unless ascending), as `list` pages them; limit + 1 rows.
    */

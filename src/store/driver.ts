@@ -19,6 +19,11 @@ export interface Driver {
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: NOTIFY the schema's notice channel (src/store/pg-notices.ts) with `payload`;
+   * inside a transaction PostgreSQL delivers it at commit.
+   */
+  notify?(payload: string): Promise<void>;
 }
 
 /** The database could not be reached (connection refused, lost, timed out). Answered as ServiceUnavailable. */

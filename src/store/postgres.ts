@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DatabaseOpenError, DatabaseUnavailableError, withSavepoint, type Driver } from './driver.js';
+import { addNotifier, channelOf, PgNoticeListener, type NoticeListenerOptions } from './pg-notices.js';
 
 const INT8 = 20;
 const types = {
@@ -38,7 +39,13 @@ function unavailable(e: unknown): unknown {
 type Queryable = pg.Pool | pg.PoolClient;
 
 class PgQueries {
-  constructor(protected readonly q: Queryable) {}
+  constructor(
+    protected readonly q: Queryable,
+    protected readonly channel: string,
+  ) {}
+  async notify(payload: string): Promise<void> {
+    await this.all('SELECT pg_notify(?, ?)', [this.channel, payload]);
+  }
   async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {
       return (await this.q.query(number(sql), params)).rows as T[];
@@ -99,6 +106,7 @@ export class PostgresDriver extends PgQueries implements Driver {
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
       throw new DatabaseOpenError(`cannot open the PostgreSQL database ${shown}: schema '${schema}' must match [a-z_][a-z0-9_]*`);
     }
+    let current: string;
     const pool = new pg.Pool({
       connectionString: parsed.toString(),
       max: 10,
@@ -110,16 +118,29 @@ export class PostgresDriver extends PgQueries implements Driver {
     pool.on('error', onError);
     try {
       if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      else await pool.query('SELECT 1');
+      // The schema the tables go to names the notice channel: nodes of one schema hear each other only.
+      current = (await pool.query<{ s: string | null }>('SELECT current_schema() AS s')).rows[0]?.s ?? schema ?? 'public';
     } catch (e) {
       await pool.end().catch(() => undefined);
       throw new DatabaseOpenError(`cannot open the PostgreSQL database ${shown}: ${(e as Error).message || (e as { code?: string }).code}`);
     }
-    return new PostgresDriver(pool);
+    return new PostgresDriver(pool, parsed.toString(), channelOf(current));
   }
 
-  private constructor(private readonly pool: pg.Pool) {
-    super(pool);
+  private readonly stopNotifying: () => void;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    channel: string,
+  ) {
+    super(pool, channel);
+    this.stopNotifying = addNotifier(channel, this);
+  }
+
+  /** Listens to the notices of the other nodes on a connection of its own (src/store/pg-notices.ts). */
+  listen(opts: Omit<NoticeListenerOptions, 'connectionString' | 'channel'>): Promise<PgNoticeListener> {
+    return PgNoticeListener.start({ ...opts, connectionString: this.connectionString, channel: this.channel });
   }
 
   async transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
@@ -136,7 +157,7 @@ export class PostgresDriver extends PgQueries implements Driver {
     client.on('error', onLost);
     try {
       await client.query('BEGIN');
-      const result = await fn(new PgTransaction(client));
+      const result = await fn(new PgTransaction(client, this.channel));
       await client.query('COMMIT');
       return result;
     } catch (e) {
@@ -153,6 +174,7 @@ export class PostgresDriver extends PgQueries implements Driver {
   }
 
   async close(): Promise<void> {
+    this.stopNotifying();
     await this.pool.end();
   }
 }

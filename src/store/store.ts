@@ -2,6 +2,7 @@ import type { Scope } from '../base/scope.js';
 import { withAfterCommit } from './after-commit.js';
 import { DatabaseOpenError, type Driver } from './driver.js';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations/index.js';
+import type { NoticeListenerOptions, PgNoticeListener } from './pg-notices.js';
 import { PostgresDriver } from './postgres.js';
 import { repos, type Repos } from './repos.js';
 import { SqliteDriver } from './sqlite.js';
@@ -65,11 +66,21 @@ export class Store {
 
   /** Runs `fn` in one transaction; work queued with afterCommit (src/store/after-commit.ts) runs once it has committed. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return withAfterCommit(() =>
-      this.db.transaction((tx) =>
-        fn({ ...repos(tx), db: tx, lock: (scope, what) => tx.lock(`${scope.accountId}/${scope.region}/${what}`), savepoint: (f) => tx.savepoint(f) }),
-      ),
+    return withAfterCommit((beforeCommit) =>
+      this.db.transaction(async (tx) => {
+        const result = await fn({ ...repos(tx), db: tx, lock: (scope, what) => tx.lock(`${scope.accountId}/${scope.region}/${what}`), savepoint: (f) => tx.savepoint(f) });
+        await beforeCommit(tx);
+        return result;
+      }),
     );
+  }
+
+  /**
+   * PostgreSQL: listens to the notices the other nodes sharing the database (and schema) send, on
+   * a connection of its own (src/store/pg-notices.ts). SQLite has one node: undefined.
+   */
+  listenToOtherNodes(opts: Omit<NoticeListenerOptions, 'connectionString' | 'channel'>): Promise<PgNoticeListener | undefined> {
+    return this.db instanceof PostgresDriver ? this.db.listen(opts) : Promise.resolve(undefined);
   }
 
   /** The schema version the database is at (the last migration applied). */
