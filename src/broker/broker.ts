@@ -170,7 +170,7 @@ export class Broker {
           certificateRegistrationTimestamp: at,
         });
       }
-      (await (this.refuser ??= this.refusingBroker())).handle(socket);
+      limitPacketSize((await (this.refuser ??= this.refusingBroker())).handle(socket), MAX_PACKET_BYTES);
     } catch (e) {
       this.opts.log.warn({ err: (e as Error).message }, 'mqtt connection failed');
       socket.destroy();
@@ -292,7 +292,8 @@ export class Broker {
       const l = this.live.get(client);
       if (l) l.reason ??= e instanceof PacketTooLarge ? 'CLIENT_ERROR' : 'CONNECTION_LOST';
     });
-    b.on('subscribe', (subs, client) => this.subscriptionEvent(b, client, 'subscribed', subs.map((x) => x.topic)));
+    // aedes lists refused subscriptions too (granted 0x80): the event names the granted ones.
+    b.on('subscribe', (subs, client) => this.subscriptionEvent(b, client, 'subscribed', subs.filter((x) => (x.qos as number) !== 128).map((x) => x.topic)));
     b.on('unsubscribe', (topics, client) => this.subscriptionEvent(b, client, 'unsubscribed', topics));
     b.on('clientDisconnect', (client) => {
       const l = this.live.get(client);
