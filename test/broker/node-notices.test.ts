@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { onCertificateStatus, certificateStatusChanged, type CertificateStatusChange } from '../../src/registry/certificate-events.js';
+import { caCertificateStatusChanged, onCertificateStatus, certificateStatusChanged, type CertificateStatusChange } from '../../src/registry/certificate-events.js';
 import { listenToOtherNodes } from '../../src/registry/notice.js';
 import { onPoliciesChanged } from '../../src/registry/policy-events.js';
 import { broadcast, channelOf, EVERYTHING, NODE_ID, type NodeNotice, type PgNoticeListener } from '../../src/store/pg-notices.js';
@@ -169,15 +169,20 @@ describe('notices between nodes (PostgreSQL LISTEN/NOTIFY)', () => {
       await until(() => certificates.length === 2);
       assert.deepEqual(certificates[0], certificates[1]);
       assert.deepEqual(certificates[1], { ...SCOPE, certificateId: 'c'.repeat(64), status: 'REVOKED' });
+      // A CA's change is a kind of its own and comes marked as a CA's.
+      await a.transaction(async () => caCertificateStatusChanged(SCOPE, 'a'.repeat(64), 'INACTIVE'));
+      await until(() => certificates.length === 4);
+      assert.deepEqual(certificates[2], certificates[3]);
+      assert.deepEqual(certificates[3], { ...SCOPE, certificateId: 'a'.repeat(64), status: 'INACTIVE', ca: true });
       await a.transaction(async () => broadcast('certificate-status', { accountId: SCOPE.accountId }));
       await until(() => warnings.length === 1);
       assert.match(warnings[0], /not understood/);
-      assert.equal(certificates.length, 2);
+      assert.equal(certificates.length, 4);
       // "everything" (a reconnection, or a notice too big to send): re-read from the database. This
       // schema holds no certificate, so no scope and no certificate is told.
       await a.transaction(async () => broadcast(EVERYTHING, {}));
       await sleep(300);
-      assert.equal(certificates.length, 2);
+      assert.equal(certificates.length, 4);
       assert.deepEqual(policies, []);
     } finally {
       stopCert();
