@@ -24,8 +24,9 @@ import {
   type Behavior,
 } from '@aws-sdk/client-iot';
 import { Encoder, decode as decodeCborX } from 'cbor-x';
-import mqtt from 'mqtt';
+import type mqtt from 'mqtt';
 import { createServer, ManualClock, type WardenServer } from '../../src/index.js';
+import { connectDevice, type Device } from './devices.js';
 import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE } from '../harness.js';
 import { action, group, waitDetect } from '../operations/mitigation-helpers.js';
 
@@ -70,16 +71,7 @@ for (const backend of BACKENDS) {
     const open: mqtt.MqttClient[] = [];
     let reportId = 1;
 
-    const connect = (d: { cert: string; key: string }, clientId: string): Promise<mqtt.MqttClient> =>
-      new Promise((resolve, reject) => {
-        const c = mqtt.connect(`mqtts://localhost:${server.mqtt!.port}`, { key: d.key, cert: d.cert, ca, clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
-        open.push(c);
-        c.once('connect', () => resolve(c));
-        c.once('error', (e) => {
-          c.end(true);
-          reject(e);
-        });
-      });
+    const connect = (d: Device, clientId: string): Promise<mqtt.MqttClient> => connectDevice({ port: server.mqtt!.port, ca, open }, d, clientId);
     /** A thing with an ACTIVE certificate attached, under `policy`, connected as the thing. */
     const device = async (thingName: string, policy = 'device'): Promise<mqtt.MqttClient> => {
       const r = await client.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));

@@ -22,8 +22,9 @@ import {
   DetachThingPrincipalCommand,
   RemoveThingFromThingGroupCommand,
 } from '@aws-sdk/client-iot';
-import mqtt from 'mqtt';
+import type mqtt from 'mqtt';
 import { createServer, type WardenServer } from '../../src/index.js';
+import { connectDevice, type Device } from './devices.js';
 import { BACKENDS, dropSchema, freshSchema, iot, PG_BASE } from '../harness.js';
 
 const doc = (...Statement: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -42,16 +43,7 @@ for (const backend of BACKENDS) {
       const r = await client.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
       return { cert: r.certificatePem!, key: r.keyPair!.PrivateKey!, arn: r.certificateArn! };
     };
-    const connect = (d: { cert: string; key: string }, clientId: string): Promise<mqtt.MqttClient> =>
-      new Promise((resolve, reject) => {
-        const c = mqtt.connect(`mqtts://localhost:${server.mqtt!.port}`, { key: d.key, cert: d.cert, ca, clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
-        open.push(c);
-        c.once('connect', () => resolve(c));
-        c.once('error', (e) => {
-          c.end(true);
-          reject(e);
-        });
-      });
+    const connect = (d: Device, clientId: string): Promise<mqtt.MqttClient> => connectDevice({ port: server.mqtt!.port, ca, open }, d, clientId);
     /** The next publish (QoS 1) closes the connection, within two seconds. */
     const refusedPublish = async (c: mqtt.MqttClient, topic: string): Promise<void> => {
       assert.equal(c.connected, true, 'still connected before the publish');
