@@ -4,7 +4,7 @@ import { InvalidRequestException } from '../generated/errors.js';
 import type { SignedHandler } from './handler.js';
 
 /**
- * POST /_warden/cloud-metrics: records what the broker would have seen of devices (messages sent
+ * POST /_warden/cloud-metrics: records what a broker would have seen of devices (the embedded broker counts its own traffic) (messages sent
  * and received with topics and sizes, authorization failures, connection attempts, disconnects,
  * source addresses) in the current 5-minute period of the caller's account and region; Detect
  * evaluates the cloud-side behaviors once the period has ended. All or nothing.

@@ -12,7 +12,7 @@ export const DEVICE_METRICS_PATH = /^\/_warden\/things\/([^/]+)\/defender\/metri
 
 /**
  * A device-side metrics report, as a device would publish it to
- * `$aws/things/{thingName}/defender/metrics/{json|cbor}` (the broker will call the same
+ * `$aws/things/{thingName}/defender/metrics/{json|cbor}` (the broker calls the same
  * Detector), SigV4-signed and scoped to the caller's account and region. The body is the report
  * itself (JSON or CBOR). The answer is what the `accepted` or `rejected` topic would carry:
  * 200 with `{"thingName", "reportId", "status": "ACCEPTED"}` once the report is evaluated and

@@ -10,7 +10,7 @@ import { PERIOD_MS, periodOf } from './thresholds.js';
 /**
  * Detect's cloud-side metrics: what the broker sees of a device (the messages it publishes and
  * receives, with their topics and sizes, its authorization failures, connection attempts,
- * disconnects and source addresses). The broker, or POST /_warden/cloud-metrics until it exists,
+ * disconnects and source addresses). The broker (src/broker/cloud-counters.ts), or POST /_warden/cloud-metrics,
  * records that activity per thing and 5-minute period (`recordCloudActivity`); when a period has
  * ended the detector evaluates each thing that had activity in it once, with one datapoint per
  * cloud-side behavior timed at the period's last millisecond (`cloudValue`), so a behavior with a

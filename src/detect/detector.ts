@@ -54,8 +54,8 @@ const SWEEP_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 /**
- * Detect's evaluation on this node. Device reports (the admin endpoint today, the broker's
- * reserved topics next) are parsed and answered as AWS answers on the `accepted` / `rejected`
+ * Detect's evaluation on this node. Device reports (the broker's reserved topics and the admin
+ * endpoint) are parsed and answered as AWS answers on the `accepted` / `rejected`
  * topics; an accepted report waits in memory for the next evaluation round, which evaluates up
  * to BATCH reports of a scope in one transaction (states, violations, events, alerts), and the
  * report's answer is given once that transaction has committed, so an accepted report is never
