@@ -243,6 +243,8 @@ interface LoadFigures {
   connectBrokerCpuMsPerConnection: number;
   connectBrokerRunQueueWaitPct: number;
   connectLoadCpuPct: number;
+  /** The broker's resident memory with every device connected, before any publish. */
+  rssAfterConnectMB?: number;
   publish: {
     offeredPerSecond: number;
     seconds: number;
@@ -301,6 +303,7 @@ async function runLoad(target: Target, pkiFile: string, work: string, o: { devic
   const connected = connects.reduce((a, r) => a + r.connected, 0);
   const connectSeconds = (Math.max(...connects.map((r) => r.endMs)) - Math.min(...connects.map((r) => r.startMs))) / 1000;
   log(`${target.name}: ${connected}/${o.devices} devices connected in ${connectSeconds.toFixed(2)} s (${connects.reduce((a, r) => a + r.failed, 0)} failed), broker ${((1000 * connectCpu) / Math.max(1, connected)).toFixed(2)} CPU ms each, waiting for a CPU ${waitPct(sched0, sched1, connectWall)}%`);
+  const rssAfterConnectMB = procMemory(target.pid)?.rssMB;
   // A moment for the connects' side effects (connection events, lifecycle messages) to settle.
   await new Promise((r) => setTimeout(r, 1000));
 
@@ -329,6 +332,7 @@ async function runLoad(target: Target, pkiFile: string, work: string, o: { devic
     connectBrokerCpuMsPerConnection: round((1000 * connectCpu) / Math.max(1, connected), 2),
     connectBrokerRunQueueWaitPct: waitPct(sched0, sched1, connectWall),
     connectLoadCpuPct: round(connects.reduce((a, r) => a + r.cpuMs, 0) / 10 / connectWall, 1),
+    rssAfterConnectMB,
     publish: {
       offeredPerSecond: o.rate,
       seconds: round(seconds, 2),
@@ -492,7 +496,9 @@ async function main(): Promise<number> {
     children.add(mosquitto);
     mosquitto.stderr.on('data', (d: Buffer) => process.stderr.write(`[mosquitto] ${d}`));
     mosquitto.stdout.resume();
-    await waitForPort(mosqPort, 10_000);
+    const mosqExit = new Promise<never>((_, reject) => mosquitto!.once('exit', (code) => reject(new Error(`mosquitto exited (code ${code}) before listening on ${mosqPort}`))));
+    mosqExit.catch(() => undefined);
+    await Promise.race([waitForPort(mosqPort, 10_000), mosqExit]);
     const mosqPid = mosquitto.pid!;
     const m = await runLoad({ name: 'mosquitto', port: mosqPort, caPem: pki.caPem, pid: mosqPid }, pkiFile, work, common);
     live.push(...m.workers);
