@@ -17,9 +17,10 @@ import type { BenchPki } from './mqtt-certs.js';
  *   QoS 0 and QoS 1 alternately, to `bench/<thing>/<group>`; each payload starts with its send
  *   time (performance.timeOrigin + now, the machine's clock). Subscribers record the delivery
  *   latency. Answers after `drainMs` more, with counts and a latency histogram.
- * - `watch`: notes the time the given devices' connections close (for the time from
- *   UpdateCertificate INACTIVE to the disconnect); answers with those times once all closed or
- *   after `timeoutMs`.
+ * - `watch`: answers as soon as the given devices' connections have closed (or after
+ *   `timeoutMs`), for the time from UpdateCertificate INACTIVE to the disconnect, which the
+ *   parent measures on its own clock (another process's performance.timeOrigin may be a few ms
+ *   off).
  * - `end`: closes everything, answers with this process's CPU time, exits.
  */
 export interface MqttLoadJob {
@@ -144,13 +145,18 @@ class Connection {
   private rest?: Buffer;
   private nextId = 1;
   closedAt?: number;
+  /** Resolves when the connection has closed. */
+  readonly closed: Promise<void>;
+  private markClosed!: () => void;
   onConnack?: (rc: number) => void;
   onSuback?: (granted: number) => void;
   onPublish?: (payload: Buffer, start: number) => void;
   onPuback?: () => void;
   onClose?: () => void;
 
-  constructor(private readonly context: tls.SecureContext, readonly clientId: string) {}
+  constructor(private readonly context: tls.SecureContext, readonly clientId: string) {
+    this.closed = new Promise((resolve) => (this.markClosed = resolve));
+  }
 
   open(host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -168,6 +174,7 @@ class Connection {
       socket.on('error', (e) => fail(e));
       socket.on('close', () => {
         this.closedAt = now();
+        this.markClosed();
         fail(new Error('closed before CONNACK'));
         this.onClose?.();
       });
@@ -401,8 +408,10 @@ async function main(): Promise<void> {
       });
     } else if (c.cmd === 'watch') {
       const watched = c.devices.map((i) => devices[i - job.from]);
-      const end = performance.now() + c.timeoutMs;
-      while (watched.some((d) => d.closedAt === undefined) && performance.now() < end) await new Promise((r) => setTimeout(r, 5));
+      // Answered as soon as the connections closed (the parent times the answer on its own clock).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(watched.map((d) => d.closed)), new Promise((r) => (timer = setTimeout(r, c.timeoutMs)))]);
+      clearTimeout(timer);
       reply({ reply: 'watch', closedAtMs: watched.map((d) => d.closedAt ?? null) });
     } else if (c.cmd === 'end') {
       for (const d of [...devices, ...subscribers]) d.close();
