@@ -122,7 +122,8 @@ export class Broker {
     this.caPem = ca.certPem;
     if (this.opts.dataDir) writeCaFile(this.opts.dataDir, ca.certPem);
     const server = await serverCertificate(ca, this.opts.names ?? [], this.opts.clock.now());
-    this.server = tls.createServer({ key: server.keyPem, cert: server.certPem, ca: [ca.certPem], requestCert: true, rejectUnauthorized: false, handshakeTimeout: 10_000 });
+    // noDelay: deliveries are small writes, which Nagle's algorithm would hold back for the peer's delayed ACK.
+    this.server = tls.createServer({ key: server.keyPem, cert: server.certPem, ca: [ca.certPem], requestCert: true, rejectUnauthorized: false, handshakeTimeout: 10_000, noDelay: true });
     this.server.on('secureConnection', (socket) => void this.accept(socket));
     // Node reports a handshake timeout here but leaves the socket open: close it, or sockets that
     // never finish a handshake would stay forever.
@@ -197,6 +198,11 @@ export class Broker {
     const log = this.opts.log;
     const b: Aedes = await Aedes.createBroker({
       maxClientsIdLength: 128,
+      // aedes lets 100 messages through its emitter at once by default and queues the rest in an
+      // array it shifts, which grows without bound (and each shift gets slower) once thousands of
+      // devices publish; each client already reads its next packets only after its last ones
+      // were routed, so the clients bound what is in flight.
+      concurrency: 100_000,
       authenticate: (client, _u, _p, done) => {
         const identity = this.pending.get(client.conn);
         if (!identity) return done(Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError, false);
