@@ -32,7 +32,7 @@ import { ACCOUNT, REGION, thingName } from './registry-client.js';
  * Prints one JSON object: connections per second, deliveries per second, publish-to-delivery p50
  * and p99, the ratio to Mosquitto, the disconnect time, each broker's peak RSS and CPU, and the
  * load processes' CPU; set-up time apart. BENCH_BACKEND=postgres runs Warden on PostgreSQL;
- * BENCH_PROFILE=1 runs it under `node --cpu-prof` and summarises the profile.
+ * BENCH_PROFILE=1 runs it under `node --cpu-prof` and summarises the profile; BENCH_NODE_FLAGS adds node flags to Warden's.
  */
 const GOALS = { connected: 'all', deliveredRatio: 0.5, p99Ms: 50, disconnectMs: 1000, peakRssMB: 1024 };
 const GROUP = 100;
@@ -450,7 +450,7 @@ async function main(): Promise<number> {
     log(`${devices + subscribers} EC P-256 keys and certificates in ${pkiSeconds.toFixed(1)} s`);
 
     // Warden.
-    const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    const nodeFlags = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
     let mqttPort = 0;
     // The free port may be taken by another process before Warden listens on it: a few tries.
     for (let attempt = 1; !warden; attempt++) {

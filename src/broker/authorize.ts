@@ -63,16 +63,36 @@ export function policyAuthorizer<P>(engine: PolicyEngine<P>, load: SessionPolici
       const { documents, facts } = await load(session);
       const policies = documents.map((d) => engine.compilePolicy(d)).filter((p): p is P => p !== undefined);
       const decide = (action: string, kind: 'client' | 'topic' | 'topicfilter', name: string): Decision => engine.decide(policies, action, resourceArn(session, kind, name), facts);
+      // A decision depends on the session's facts and the resource only, and both stay put until
+      // the policies are read again (a new SessionAuthorizer): each is remembered per topic.
+      const publish = remembered((topic) => decide('iot:Publish', 'topic', topic));
+      const retainPublish = remembered((topic) => decide('iot:RetainPublish', 'topic', topic));
       return {
         thingName: facts.thing?.name,
         connect: () => decide('iot:Connect', 'client', session.clientId),
         publish: (topic, retain) => {
-          const d = decide('iot:Publish', 'topic', topic);
-          return d === 'ALLOW' && retain ? decide('iot:RetainPublish', 'topic', topic) : d;
+          const d = publish(topic);
+          return d === 'ALLOW' && retain ? retainPublish(topic) : d;
         },
-        subscribe: (filter) => decide('iot:Subscribe', 'topicfilter', filter),
-        receive: (topic) => decide('iot:Receive', 'topic', topic),
+        subscribe: remembered((filter) => decide('iot:Subscribe', 'topicfilter', filter)),
+        receive: remembered((topic) => decide('iot:Receive', 'topic', topic)),
       };
     },
+  };
+}
+
+/** The most decisions of one kind a session remembers; past that it starts over (a device with ever-new topics). */
+const REMEMBERED = 1024;
+
+function remembered(decide: (name: string) => Decision): (name: string) => Decision {
+  const known = new Map<string, Decision>();
+  return (name) => {
+    let d = known.get(name);
+    if (d === undefined) {
+      d = decide(name);
+      if (known.size >= REMEMBERED) known.clear();
+      known.set(name, d);
+    }
+    return d;
   };
 }

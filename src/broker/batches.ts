@@ -23,6 +23,8 @@ export interface BatchesOptions<S> {
  */
 export class Batches<S> {
   private queue = new Map<string, { scope: Scope; key: string; batch: S }>();
+  /** Counts the flushes: a batch got from `at` is the one gathering while this has not changed. */
+  generation = 0;
   private readonly timer: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
 
@@ -44,6 +46,7 @@ export class Batches<S> {
     if (this.queue.size === 0) return this.writing;
     const batches = [...this.queue.values()];
     this.queue = new Map();
+    this.generation++;
     this.writing = this.writing.then(async () => {
       for (const { scope, key, batch } of batches) {
         try {

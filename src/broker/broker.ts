@@ -272,6 +272,7 @@ export class Broker {
         // A metrics report goes to Detect, not to subscribers.
         if (!l || l.reloading || REPORT_TOPIC.test(packet.topic) || l.authz.receive(packet.topic) !== 'ALLOW') return null;
         if (l.authz.thingName) this.counters.received(scope, l.authz.thingName, packet.topic, packet.payload.length);
+        batchWrites(client);
         return packet;
       },
     });
@@ -457,6 +458,25 @@ function publishBytes(b: Aedes, topic: string, payload: Buffer): void {
 
 /** An IPv4 address as itself, not IPv6-mapped (`::ffff:10.0.0.1`), as Detect's CIDR sets and the audits compare it. */
 const plainAddress = (ip: string | undefined): string | undefined => (ip?.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip);
+
+const batching = new WeakSet<object>();
+
+/**
+ * Holds a receiving client's writes until the event loop's next turn (setImmediate), so the
+ * deliveries routed to it in one turn leave in one TLS write: under load, a subscriber of many
+ * devices gets its messages in a few large writes rather than one system call each. mqtt-packet
+ * corks the socket per packet and uncorks on the next tick; this outer cork keeps them together.
+ */
+function batchWrites(client: Client): void {
+  const conn = client.conn as unknown as { cork?: () => void; uncork?: () => void; destroyed?: boolean };
+  if (batching.has(conn) || typeof conn.cork !== 'function' || conn.destroyed) return;
+  batching.add(conn);
+  conn.cork();
+  setImmediate(() => {
+    batching.delete(conn);
+    conn.uncork!();
+  });
+}
 
 class PacketTooLarge extends Error {}
 

@@ -34,10 +34,19 @@ export class CloudCounters {
     });
   }
 
+  /** The scope's batch of the period `now` is in, remembered per scope until the period changes or the batches are written. */
+  private readonly current = new Map<string, { generation: number; period: number; things: Map<string, PeriodActivity> }>();
+
   private of(scope: Scope, thingName: string): PeriodActivity {
-    const things = this.batches.at(scope, String(periodOf(this.clock.now().getTime())));
-    let a = things.get(thingName);
-    if (!a) things.set(thingName, (a = {}));
+    const period = periodOf(this.clock.now().getTime());
+    const key = `${scope.accountId}/${scope.region}`;
+    let c = this.current.get(key);
+    if (!c || c.period !== period || c.generation !== this.batches.generation) {
+      c = { generation: this.batches.generation, period, things: this.batches.at(scope, String(period)) };
+      this.current.set(key, c);
+    }
+    let a = c.things.get(thingName);
+    if (!a) c.things.set(thingName, (a = {}));
     return a;
   }
 

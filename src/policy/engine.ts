@@ -160,10 +160,28 @@ function availableKeys(cert: CertificateVariables): string[] {
 
 const VARIABLE = /\$\{([^}]*)\}/g;
 
+/**
+ * The patterns with variables compiled for one connection's facts (a session's facts object is made
+ * once per policy load and never changed): the broker decides every packet with the same few.
+ */
+const resolvedPatterns = new WeakMap<ConnectionFacts, Map<string, RegExp | null>>();
+
 /** The pattern as a RegExp with its variables replaced by their (literal) values; undefined when one does not resolve. */
 function patternRegExp(pattern: string, facts: ConnectionFacts, ignoreCase: boolean, wildcards: boolean): RegExp | undefined {
   // Without variables the pattern is the same for every connection: wildcard() keeps it compiled.
   if (wildcards && !ignoreCase && !pattern.includes('${')) return wildcard(pattern, false);
+  let cache = resolvedPatterns.get(facts);
+  if (!cache) resolvedPatterns.set(facts, (cache = new Map()));
+  const key = `${ignoreCase ? 'i' : '-'}${wildcards ? 'w' : '-'}${pattern}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const re = resolvePattern(pattern, facts, ignoreCase, wildcards);
+  // A session holds a handful of patterns; a caller deciding for very many is not cached past 1,000.
+  if (cache.size < 1000) cache.set(key, re ?? null);
+  return re;
+}
+
+function resolvePattern(pattern: string, facts: ConnectionFacts, ignoreCase: boolean, wildcards: boolean): RegExp | undefined {
   let body = '';
   let last = 0;
   const lit = (text: string): string => {
