@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { createHash, generateKeyPairSync, webcrypto } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { makeBenchCa } from './registry-certs.js';
 
 /**
  * The keys and certificates of `bench:mqtt`, made before anything is timed: one EC P-256 bench
@@ -24,40 +25,11 @@ export interface BenchPki {
   server: { certPem: string; keyPem: string };
 }
 
-const EC_SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const DAY_MS = 86_400_000;
 
 export async function makePki(devices: number, subscribers: number): Promise<BenchPki> {
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-  const caKeys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as unknown as CryptoKeyPair;
-  const now = Date.now();
-  const notBefore = new Date(now - DAY_MS);
-  const notAfter = new Date(now + 30 * DAY_MS);
-  const caName = `CN=Warden bench:mqtt CA ${now}, O=Warden bench`;
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    name: caName,
-    keys: caKeys,
-    serialNumber: '01',
-    notBefore,
-    notAfter,
-    signingAlgorithm: EC_SIGN,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
-  });
-  const authorityKeyId = await x509.AuthorityKeyIdentifierExtension.create(ca.publicKey);
+  const { ca, issue: issueSerial } = await makeBenchCa('bench:mqtt', 30);
   let serial = 0x100000;
-
-  const issue = async (subject: string, spki: Buffer, extensions: x509.Extension[]): Promise<x509.X509Certificate> =>
-    x509.X509CertificateGenerator.create({
-      subject,
-      issuer: caName,
-      serialNumber: (serial++).toString(16),
-      publicKey: new Uint8Array(spki),
-      signingKey: caKeys.privateKey,
-      notBefore,
-      notAfter,
-      signingAlgorithm: EC_SIGN,
-      extensions: [new x509.BasicConstraintsExtension(false, undefined, true), authorityKeyId, ...extensions],
-    });
+  const issue = (subject: string, spki: Buffer, extensions: x509.Extension[]) => issueSerial(subject, serial++, spki, extensions);
 
   const client = async (subject: string): Promise<ClientCredential> => {
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

@@ -16,13 +16,19 @@ export interface BenchCertificate {
 const EC_SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
 
-export async function makeCertificates(count: number, onProgress?: (done: number) => void): Promise<BenchCertificate[]> {
+/** A bench CA: an EC P-256 key, its self-signed certificate, and `issue` for the leaves it signs (valid from a day ago for `validDays`). */
+export interface BenchCa {
+  ca: x509.X509Certificate;
+  issue(subject: string, serial: number, spki: Buffer, extensions: x509.Extension[]): Promise<x509.X509Certificate>;
+}
+
+export async function makeBenchCa(label: string, validDays: number): Promise<BenchCa> {
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const caKeys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as unknown as CryptoKeyPair;
   const now = Date.now();
   const notBefore = new Date(now - DAY_MS);
-  const notAfter = new Date(now + 365 * DAY_MS);
-  const caName = `CN=Warden bench CA ${now}, O=Warden bench`;
+  const notAfter = new Date(now + validDays * DAY_MS);
+  const caName = `CN=Warden ${label} CA ${now}, O=Warden bench`;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     name: caName,
     keys: caKeys,
@@ -33,21 +39,30 @@ export async function makeCertificates(count: number, onProgress?: (done: number
     extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
   });
   const authorityKeyId = await x509.AuthorityKeyIdentifierExtension.create(ca.publicKey);
+  return {
+    ca,
+    issue: (subject, serial, spki, extensions) =>
+      x509.X509CertificateGenerator.create({
+        subject,
+        issuer: caName,
+        serialNumber: serial.toString(16),
+        publicKey: new Uint8Array(spki),
+        signingKey: caKeys.privateKey,
+        notBefore,
+        notAfter,
+        signingAlgorithm: EC_SIGN,
+        extensions: [new x509.BasicConstraintsExtension(false, undefined, true), authorityKeyId, ...extensions],
+      }),
+  };
+}
+
+export async function makeCertificates(count: number, onProgress?: (done: number) => void): Promise<BenchCertificate[]> {
+  const { issue } = await makeBenchCa('bench', 365);
   const out: BenchCertificate[] = new Array(count);
   const one = async (i: number): Promise<void> => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const spki = publicKey.export({ type: 'spki', format: 'der' });
-    const cert = await x509.X509CertificateGenerator.create({
-      subject: `CN=bench-device-${i}, O=Warden bench`,
-      issuer: caName,
-      serialNumber: (0x100000 + i).toString(16),
-      publicKey: new Uint8Array(spki),
-      signingKey: caKeys.privateKey,
-      notBefore,
-      notAfter,
-      signingAlgorithm: EC_SIGN,
-      extensions: [new x509.BasicConstraintsExtension(false, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true), authorityKeyId],
-    });
+    const cert = await issue(`CN=bench-device-${i}, O=Warden bench`, 0x100000 + i, spki, [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)]);
     out[i] = { pem: cert.toString('pem'), id: createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex') };
   };
   const BATCH = 64;
