@@ -12,7 +12,7 @@ import { authenticate, type Identity } from './authenticate.js';
 import type { Authorizer, Session, SessionAuthorizer } from './authorize.js';
 import { rootCa, serverCertificate, writeCaFile } from './ca.js';
 import { ConnectionLog } from './connection-log.js';
-import { ANSWER_TOPIC, batchWrites, clientsOf, limitPacketSize, MAX_PACKET_BYTES, MAX_PAYLOAD_BYTES, PacketTooLarge, plainAddress, publish, publishBytes, REPORT_TOPIC } from './wire.js';
+import { ANSWER_TOPIC, batchWrites, clientsOf, isPacketTooLarge, MAX_PAYLOAD_BYTES, MQTT_LIMITS, NotAuthorized, plainAddress, publish, publishBytes, REASON, REPORT_TOPIC, speaksMqtt5 } from './wire.js';
 import { CloudCounters } from './cloud-counters.js';
 import { encodeCbor } from '../detect/cbor.js';
 import type { ReportAnswer } from '../detect/detector.js';
@@ -146,7 +146,7 @@ export class Broker {
       if (this.closing || socket.destroyed) return;
       if (auth.ok) {
         this.pending.set(socket, auth.identity);
-        limitPacketSize((await this.brokerFor(auth.identity)).handle(socket), MAX_PACKET_BYTES);
+        (await this.brokerFor(auth.identity)).handle(socket);
         return;
       }
       this.opts.log.info({ reason: auth.reason, certificateId: 'certificateId' in auth ? auth.certificateId : undefined, ip: socket.remoteAddress }, 'mqtt connection refused');
@@ -162,7 +162,7 @@ export class Broker {
           certificateRegistrationTimestamp: at,
         });
       }
-      limitPacketSize((await (this.refuser ??= this.refusingBroker())).handle(socket), MAX_PACKET_BYTES);
+      (await (this.refuser ??= this.refusingBroker())).handle(socket);
     } catch (e) {
       this.opts.log.warn({ err: (e as Error).message }, 'mqtt connection failed');
       socket.destroy();
@@ -171,6 +171,7 @@ export class Broker {
 
   private refusingBroker(): Promise<Aedes> {
     return Aedes.createBroker({
+      ...MQTT_LIMITS,
       authenticate: (_client, _u, _p, done) => done(Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError, false),
     });
   }
@@ -188,6 +189,7 @@ export class Broker {
   private async createScopeBroker(scope: Scope): Promise<Aedes> {
     const log = this.opts.log;
     const b: Aedes = await Aedes.createBroker({
+      ...MQTT_LIMITS,
       maxClientsIdLength: 128,
       // aedes lets 100 messages through its emitter at once by default and queues the rest in an
       // array it shifts, which grows without bound (and each shift gets slower) once thousands of
@@ -225,9 +227,12 @@ export class Broker {
         const topic = packet.topic;
         const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
         const bytes = payload.length;
+        const v5 = speaksMqtt5(client);
         if (bytes > MAX_PAYLOAD_BYTES) {
           log.info({ clientId: client.id, topic, bytes }, 'mqtt publish refused: payload larger than 128 KB');
           l.reason = 'CLIENT_ERROR';
+          // MQTT 5: DISCONNECT 0x95 (the packet is not acknowledged); 3.1.1: the connection is closed.
+          if (v5) return client.disconnect({ reasonCode: REASON.PACKET_TOO_LARGE, properties: { reasonString: `payload larger than ${MAX_PAYLOAD_BYTES} bytes` } });
           return done(new Error(`payload of ${bytes} bytes is larger than ${MAX_PAYLOAD_BYTES}`));
         }
         const reserved = topic.startsWith('$aws/events/') || ANSWER_TOPIC.test(topic);
@@ -235,8 +240,9 @@ export class Broker {
           const thing = authz.thingName;
           if (reserved || authz.publish(topic, packet.retain) !== 'ALLOW') {
             if (thing) this.counters.authorizationFailure(scope, thing, topic);
-            l.reason = 'AUTH_ERROR';
-            return done(new Error(`publish to ${topic} not authorized`));
+            // MQTT 5: PUBACK 0x87 (QoS 1) or nothing (QoS 0), and the session stays; 3.1.1: it is closed.
+            if (!v5) l.reason = 'AUTH_ERROR';
+            return done(new NotAuthorized());
           }
           if (thing) this.counters.sent(scope, thing, topic, bytes);
           const report = REPORT_TOPIC.exec(topic);
@@ -288,10 +294,12 @@ export class Broker {
     });
     b.on('clientError', (client, e) => {
       const l = this.live.get(client);
-      if (l) l.reason ??= e instanceof PacketTooLarge ? 'CLIENT_ERROR' : 'CONNECTION_LOST';
+      // aedes reports here too an MQTT 5 publish it refused (PUBACK 0x87), which leaves the session open.
+      if (!l || (speaksMqtt5(client) && e instanceof NotAuthorized)) return;
+      l.reason ??= isPacketTooLarge(e) ? 'CLIENT_ERROR' : 'CONNECTION_LOST';
     });
-    // aedes lists refused subscriptions too (granted 0x80): the event names the granted ones.
-    b.on('subscribe', (subs, client) => this.subscriptionEvent(b, client, 'subscribed', subs.filter((x) => (x.qos as number) !== 128).map((x) => x.topic)));
+    // aedes lists refused subscriptions too (granted 0x80, or a v5 reason code from 0x80 up): the event names the granted ones.
+    b.on('subscribe', (subs, client) => this.subscriptionEvent(b, client, 'subscribed', subs.filter((x) => (x.qos as number) < 0x80).map((x) => x.topic)));
     b.on('unsubscribe', (topics, client) => this.subscriptionEvent(b, client, 'unsubscribed', topics));
     b.on('clientDisconnect', (client) => {
       const l = this.live.get(client);
@@ -405,7 +413,8 @@ export class Broker {
       if (!l || (ca ? l.session.caCertificateId : l.session.certificateId) !== certificateId) continue;
       l.reason = 'AUTH_ERROR';
       this.opts.log.info({ clientId: client.id, [ca ? 'caCertificateId' : 'certificateId']: certificateId }, `mqtt session closed: ${ca ? 'CA ' : ''}certificate no longer ACTIVE`);
-      client.close();
+      // MQTT 5: DISCONNECT 0x87 (not authorized) first; 3.1.1: the connection is closed.
+      client.disconnect({ reasonCode: REASON.NOT_AUTHORIZED });
     }
   }
 

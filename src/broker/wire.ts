@@ -2,8 +2,8 @@ import type { Aedes, Client } from 'aedes';
 
 /**
  * What the broker does at aedes's edges: AWS IoT Core's size limits and reserved topics, messages
- * from the broker itself, and what it does to a client's parser and socket (packet size limit,
- * batched writes), beside aedes's own handling.
+ * from the broker itself, and what it does to a client's socket (batched writes), beside aedes's
+ * own handling.
  */
 
 /** AWS IoT Core's largest message payload: 128 KB. */
@@ -51,24 +51,32 @@ export function batchWrites(client: Client): void {
   });
 }
 
-export class PacketTooLarge extends Error {}
-
 /**
- * Refuses an MQTT packet whose remaining length is over `max` as soon as its length is read, so a
- * client cannot make the broker buffer a huge packet. mqtt-packet (aedes's parser) has no limit of
- * its own for MQTT 3.1.1: its length step is wrapped, on this client's parser only.
+ * What every broker here (each scope's and the refusing one) tells aedes of AWS IoT Core's limits.
+ * maximumPacketSize is checked by aedes as soon as a packet's length is read, before the packet
+ * is buffered (a v5 client gets DISCONNECT 0x95; a 3.1.1 client is dropped) and advertised to
+ * MQTT 5 clients in the CONNACK with the others: AWS's 8 topic aliases per connection, 100 QoS 1
+ * messages in flight, and sessions kept at most an hour after their connection ends.
  */
-export function limitPacketSize(client: Client, max: number): void {
-  type Parser = { packet: { length: number }; _parseLength(): boolean; _emitError(e: Error): void };
-  const parser = (client as unknown as { _parser?: Parser })._parser;
-  if (!parser || typeof parser._parseLength !== 'function') throw new Error('aedes client has no parser to limit (aedes changed?)');
-  const parseLength = parser._parseLength.bind(parser);
-  parser._parseLength = () => {
-    const ok = parseLength();
-    if (ok && parser.packet.length > max) {
-      parser._emitError(new PacketTooLarge(`MQTT packet of ${parser.packet.length} bytes is larger than ${max}`));
-      return false;
-    }
-    return ok;
-  };
+export const MQTT_LIMITS = {
+  maximumPacketSize: MAX_PACKET_BYTES + 5,
+  topicAliasMaximum: 8,
+  receiveMaximum: 100,
+  sessionExpiryIntervalLimit: 3600,
+} as const;
+
+/** MQTT 5 reason codes the broker sends itself. */
+export const REASON = { NOT_AUTHORIZED: 0x87, PACKET_TOO_LARGE: 0x95 } as const;
+
+/** A refused publish (its message is the MQTT 5 PUBACK's reason string). */
+export class NotAuthorized extends Error {
+  constructor() {
+    super('Not authorized');
+  }
 }
+
+/** aedes's error for a packet over maximumPacketSize. */
+export const isPacketTooLarge = (e: unknown): boolean => e instanceof Error && typeof (e as { maximumPacketSize?: unknown }).maximumPacketSize === 'number';
+
+/** MQTT 5 sessions stay connected when a publish is refused (PUBACK 0x87); 3.1.1 sessions are closed. */
+export const speaksMqtt5 = (client: Client): boolean => client.version === 5;

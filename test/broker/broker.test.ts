@@ -91,13 +91,6 @@ for (const backend of BACKENDS) {
       await c.endAsync();
     });
 
-    test('an MQTT 5 CONNECT is refused as an unacceptable protocol version (the broker speaks 3.1.1)', async () => {
-      await assert.rejects(connect(await active(), 'mqtt5-device', { protocolVersion: 5 }), (e: Error & { code?: number }) => {
-        assert.equal(e.code, 1, `CONNACK 1, got ${e.message}`);
-        return true;
-      });
-    });
-
     test('a server certificate another CA signed is not trusted by a client with ca.pem', async () => {
       const other = (await makeCa()).pem;
       await assert.rejects(connect(await active(), 'device-x', { ca: other }), /certificate|self.signed|verify/i);
