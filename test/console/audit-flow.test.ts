@@ -97,7 +97,7 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Audit' }).click();
     await page.getByText('No check is enabled yet').waitFor();
     await page.getByLabel('Device certificate expiring').check();
-    await page.getByLabel('Iot policy overly permissive').check();
+    await page.getByLabel('IoT policy overly permissive').check();
     await page.getByRole('button', { name: 'Save configuration' }).click();
     await page.getByRole('status').getByText('Saved: 2 checks enabled.').waitFor();
     await page.getByText('Runs the 2 enabled checks now.').waitFor();
@@ -109,7 +109,7 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
     assert.equal(await page.locator('table.findings tbody tr').count(), 2);
     const text = await page.locator('table.findings').innerText();
     assert.match(text, /Device certificate expiring/);
-    assert.match(text, /Iot policy overly permissive/);
+    assert.match(text, /IoT policy overly permissive/);
     assert.match(text, new RegExp(`certificate ${certificateId.slice(0, 12)}`));
     assert.match(text, new RegExp(`policy ${POLICY} v1`));
     await shot(page, '05-findings');
@@ -134,10 +134,10 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
     await page.getByLabel('Select all findings on this page').check();
     await page.getByRole('heading', { name: /2 findings selected/ }).waitFor();
     // The defaults are the actions that suit each check; the user picks the quarantine one for the policy.
-    await page.getByLabel('Action for Iot policy overly permissive').locator('option', { hasText: 'to-quarantine' }).waitFor({ state: 'attached' });
+    await page.getByLabel('Action for IoT policy overly permissive').locator('option', { hasText: 'to-quarantine' }).waitFor({ state: 'attached' });
     assert.equal(await page.getByLabel('Action for Device certificate expiring').inputValue(), 'cert-off');
-    assert.equal(await page.getByLabel('Action for Iot policy overly permissive').inputValue(), 'blank-policy');
-    await page.getByLabel('Action for Iot policy overly permissive').selectOption('to-quarantine');
+    assert.equal(await page.getByLabel('Action for IoT policy overly permissive').inputValue(), 'blank-policy');
+    await page.getByLabel('Action for IoT policy overly permissive').selectOption('to-quarantine');
     await page.getByRole('button', { name: 'Start mitigation task' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'InvalidRequestException' });
     await alert.waitFor();
@@ -147,7 +147,7 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
   });
 
   test('the user starts the mitigation task and watches it complete', async () => {
-    await page.getByLabel('Action for Iot policy overly permissive').selectOption('blank-policy');
+    await page.getByLabel('Action for IoT policy overly permissive').selectOption('blank-policy');
     await page.getByRole('button', { name: 'Start mitigation task' }).click();
     await page.waitForURL(/\/console\/mitigation\/tasks\/console-/);
     await page.locator('.status', { hasText: 'COMPLETED' }).first().waitFor({ timeout: 30_000 });

@@ -22,7 +22,8 @@ export function TimeChart({ title, times, series, height = 220 }: { title: strin
         title,
         width,
         height,
-        scales: { x: { time: true } },
+        // One point (or several at one time) gets a day either side, not a range of years.
+        scales: { x: { time: true, range: (_u, min, max) => (max - min < 3600 ? [min - 86_400, max + 86_400] : [min, max]) } },
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash ? [6, 4] : undefined, points: { show: true } }))],
         axes: [{}, { label: 'count' }],
       },

@@ -21,7 +21,7 @@ export const ACTION_TYPES = [
 /** AUDIT_CHECK_NAME → "Audit check name" */
 export const pretty = (name: string): string => {
   const s = name.replace(/_CHECK$/, '').toLowerCase().replace(/_/g, ' ');
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return (s.charAt(0).toUpperCase() + s.slice(1)).replace(/\biot\b/gi, 'IoT').replace(/\bca\b/gi, 'CA');
 };
 
 /** Every mitigation action with its type: one ListMitigationActions page per type (the list does not tell types). */

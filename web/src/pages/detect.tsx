@@ -103,7 +103,7 @@ function Violations({ profile, thing, setThing }: { profile: string; thing: stri
         {profile && <span>Profile: <strong>{profile}</strong></span>}
       </form>
       {v.error ? <ErrorBox error={v.error} /> : !v.data ? <Loading what="violations" /> : v.data.items.length === 0 ? <p class="muted">No active violation{profile || thing ? ' for this filter' : ''}.</p> : (
-        <table>
+        <table aria-label="Active violations">
           <thead><tr><th scope="col"><span class="sr">Select</span></th><th scope="col">Thing</th><th scope="col">Profile</th><th scope="col">Behavior</th><th scope="col">Last value</th><th scope="col">Since</th><th scope="col">Verification</th><th scope="col"><span class="sr">Chart</span></th></tr></thead>
           <tbody>
             {v.data.items.map((a) => (
@@ -222,7 +222,7 @@ function History({ profile, thing }: { profile: string; thing: string }) {
     <div>
       <h2>Violation history (14 days)</h2>
       {h.error ? <ErrorBox error={h.error} /> : !h.data ? <Loading what="events" /> : h.data.items.length === 0 ? <p class="muted">No violation event.</p> : (
-        <table>
+        <table aria-label="Violation events">
           <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Thing</th><th scope="col">Profile</th><th scope="col">Behavior</th></tr></thead>
           <tbody>{h.data.items.map((e) => <tr><td>{fmtDate(e.violationEventTime)}</td><td>{e.violationEventType}</td><td>{e.thingName}</td><td>{e.securityProfileName}</td><td>{e.behavior?.name}</td></tr>)}</tbody>
         </table>
