@@ -16,6 +16,7 @@ import {
   CreateThingGroupCommand,
   DescribeCertificateCommand,
   GetPolicyCommand,
+  ListAuditSuppressionsCommand,
   ListMitigationActionsCommand,
   RegisterCertificateWithoutCACommand,
   type IoTClient,
@@ -212,5 +213,34 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
     // The refused mitigation task is the one error the page was expected to log (a 400 from the API).
     const unexpected = errors.filter((e) => !/status of 40[03]/.test(e));
     assert.deepEqual(unexpected, []);
+  });
+
+  test('the user suppresses a finding and deletes an action', async () => {
+    await page.getByRole('table').getByRole('link').first().click();
+    await page.locator('table.findings tbody tr').nth(1).waitFor();
+    await page.getByLabel(/^Select finding/).first().check();
+    const first = await page.locator('table.findings tbody tr').first().innerText();
+    await page.getByRole('button', { name: 'Suppress selected' }).click();
+    await page.getByRole('status').getByText('Suppressed 1 finding(s): the audits that run from now on mark them suppressed.').waitFor();
+    // As on AWS, a suppression marks the findings of later audits; this audit's list stays as it ran.
+    const suppressions = (await client.send(new ListAuditSuppressionsCommand({}))).suppressions ?? [];
+    assert.equal(suppressions.length, 1);
+    const s = suppressions[0];
+    if (first.includes('Device certificate expiring')) {
+      assert.equal(s.checkName, 'DEVICE_CERTIFICATE_EXPIRING_CHECK');
+      assert.deepEqual(s.resourceIdentifier, { deviceCertificateId: certificateId });
+    } else {
+      assert.equal(s.checkName, 'IOT_POLICY_OVERLY_PERMISSIVE_CHECK');
+      assert.equal(s.resourceIdentifier?.policyVersionIdentifier?.policyName, POLICY);
+    }
+    assert.equal(s.suppressIndefinitely, true);
+
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Mitigation' }).click();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete to-quarantine' }).click();
+    await page.getByRole('status').getByText('Deleted to-quarantine.').waitFor();
+    await page.getByRole('cell', { name: 'to-quarantine', exact: true }).waitFor({ state: 'detached' });
+    const left = await client.send(new ListMitigationActionsCommand({}));
+    assert.deepEqual(left.actionIdentifiers?.map((a) => a.actionName).sort(), ['blank-policy', 'cert-off']);
   });
 });

@@ -22,8 +22,11 @@ export function TimeChart({ title, times, series, height = 220 }: { title: strin
         title,
         width,
         height,
-        // One point (or several at one time) gets a day either side, not a range of years.
-        scales: { x: { time: true, range: (_u, min, max) => (max - min < 3600 ? [min - 86_400, max + 86_400] : [min, max]) } },
+        // The data's own span with a margin; one point (or several at one time) gets an hour either side, not a range of years.
+        scales: { x: { time: true, range: (_u, min, max) => {
+          const pad = max - min < 60 ? 3600 : (max - min) * 0.05;
+          return [min - pad, max + pad];
+        } } },
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash ? [6, 4] : undefined, points: { show: true } }))],
         axes: [{}, { label: 'count' }],
       },

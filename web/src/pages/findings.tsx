@@ -51,6 +51,7 @@ export function FindingsPage({ taskId, query }: { taskId: string; query: URLSear
   );
   const reasons = useMemo(() => [...new Set((findings.data?.items ?? []).map((f) => f.reasonForNonComplianceCode).filter(Boolean) as string[])].sort(), [findings.data]);
   const [selected, setSelected] = useState<Map<string, AuditFinding>>(new Map());
+  const [notice, setNotice] = useState<string>();
   const toggle = (f: AuditFinding, on: boolean) => setSelected((s) => {
     const n = new Map(s);
     if (on) n.set(f.findingId!, f);
@@ -124,7 +125,8 @@ export function FindingsPage({ taskId, query }: { taskId: string; query: URLSear
         </table>
       )}
       <Pager {...findings} />
-      {selected.size > 0 && <Mitigate taskId={taskId} selected={[...selected.values()]} onSuppressed={() => (setSelected(new Map()), findings.reload())} />}
+      {notice && <p class="ok" role="status">{notice}</p>}
+      {selected.size > 0 && <Mitigate taskId={taskId} selected={[...selected.values()]} onSuppressed={(n) => (setNotice(`Suppressed ${n} finding(s): the audits that run from now on mark them suppressed.`), setSelected(new Map()), findings.reload())} />}
     </section>
   );
 }
@@ -144,7 +146,7 @@ export function ResourceLink({ r, type }: { r?: ResourceIdentifier; type?: strin
   return <code>{JSON.stringify(r)}</code>;
 }
 
-function Mitigate({ taskId, selected, onSuppressed }: { taskId: string; selected: AuditFinding[]; onSuppressed: () => void }) {
+function Mitigate({ taskId, selected, onSuppressed }: { taskId: string; selected: AuditFinding[]; onSuppressed: (count: number) => void }) {
   const actions = useLoad(actionsWithTypes);
   const checks = [...new Set(selected.map((f) => f.checkName!))].sort();
   const [choice, setChoice] = useState<Record<string, string>>({});
@@ -188,8 +190,7 @@ function Mitigate({ taskId, selected, onSuppressed }: { taskId: string; selected
             clientRequestToken: `${f.findingId}`.slice(0, 64),
           }));
         }
-        onSuppressed();
-        return `Suppressed ${selected.length} finding(s).`;
+        onSuppressed(selected.length); // the panel closes: the page tells the count
       })}>Suppress selected</button>
       <ActionResult a={start} />
       <ActionResult a={suppress} />
