@@ -10,6 +10,17 @@ export interface Series {
   dash?: boolean;
 }
 
+function span(times: number[]): [number, number] {
+  if (times.length === 0) {
+    const now = Date.now() / 1000;
+    return [now - 86_400, now];
+  }
+  const lo = Math.min(...times);
+  const hi = Math.max(...times);
+  const pad = hi - lo < 60 ? 3600 : (hi - lo) * 0.05;
+  return [lo - pad, hi + pad];
+}
+
 /** A time chart (uPlot): `times` in seconds since the epoch, one or more series over them. */
 export function TimeChart({ title, times, series, height = 220 }: { title: string; times: number[]; series: Series[]; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
@@ -22,11 +33,9 @@ export function TimeChart({ title, times, series, height = 220 }: { title: strin
         title,
         width,
         height,
-        // The data's own span with a margin; one point (or several at one time) gets an hour either side, not a range of years.
-        scales: { x: { time: true, range: (_u, min, max) => {
-          const pad = max - min < 60 ? 3600 : (max - min) * 0.05;
-          return [min - pad, max + pad];
-        } } },
+        // The data's own span with a margin; one point (or several at one time) gets an hour either
+        // side (uPlot's own guess for one time point spans years).
+        scales: { x: { time: true, range: () => span(times) } },
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash ? [6, 4] : undefined, points: { show: true } }))],
         axes: [{}, { label: 'count' }],
       },
