@@ -14,6 +14,7 @@ import {
   CreateMitigationActionCommand,
   CreateThingCommand,
   CreateThingGroupCommand,
+  DescribeAccountAuditConfigurationCommand,
   DescribeCertificateCommand,
   GetPolicyCommand,
   ListAuditSuppressionsCommand,
@@ -97,11 +98,16 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
   test('the user enables two checks and runs an audit', async () => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Audit' }).click();
     await page.getByText('No check is enabled yet').waitFor();
-    await page.getByLabel('Device certificate expiring').check();
-    await page.getByLabel('IoT policy overly permissive').check();
+    await page.getByRole('checkbox', { name: /^Device certificate expiring/ }).check();
+    await page.getByRole('checkbox', { name: /^IoT policy overly permissive/ }).check();
+    await page.getByLabel(/^Device certificate expiring: cert expiration threshold in days/).fill('20');
     await page.getByRole('button', { name: 'Save configuration' }).click();
     await page.getByRole('status').getByText('Saved: 2 checks enabled.').waitFor();
     await page.getByText('Runs the 2 enabled checks now.').waitFor();
+    const config = await client.send(new DescribeAccountAuditConfigurationCommand({}));
+    assert.deepEqual(config.auditCheckConfigurations?.DEVICE_CERTIFICATE_EXPIRING_CHECK, { enabled: true, configuration: { CERT_EXPIRATION_THRESHOLD_IN_DAYS: '20' } });
+    assert.deepEqual(config.auditCheckConfigurations?.IOT_POLICY_OVERLY_PERMISSIVE_CHECK, { enabled: true });
+    assert.equal(config.auditCheckConfigurations?.LOGGING_DISABLED_CHECK?.enabled, false);
     await shot(page, '04-audit');
     await page.getByRole('button', { name: 'Run audit now' }).click();
     await page.waitForURL(/\/console\/audit\/tasks\/[a-f0-9]+/);

@@ -4,10 +4,10 @@ import facts from './checks.json';
 
 /**
  * Each audit check's severity and the mitigation action types it supports, as the server's check
- * registry states them (src/audit/checks/, src/audit/checks.ts); test/console/checks.test.ts fails
+ * registry states them (src/audit/checks/, src/audit/checks.ts, the settings of src/audit/configuration.ts); test/console/checks.test.ts fails
  * when this copy goes stale.
  */
-export const CHECKS: Record<string, { severity: string | null; actions: string[] }> = facts;
+export const CHECKS: Record<string, { severity: string | null; actions: string[]; settings?: Record<string, { min: number; max: number; default: number }> }> = facts;
 export const CHECK_NAMES = Object.keys(CHECKS);
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
 export const ACTION_TYPES = [

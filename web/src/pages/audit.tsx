@@ -41,6 +41,10 @@ function Configuration({ config, onSaved }: { config: DescribeAccountAuditConfig
   const sns = config.auditNotificationTargetConfigurations?.SNS;
   const [topic, setTopic] = useState(sns?.targetArn ?? '');
   const [snsOn, setSnsOn] = useState(sns?.enabled ?? false);
+  // Settings of the checks that take some (thresholds in days), as strings, defaults shown when unset.
+  const [settings, setSettings] = useState<Record<string, Record<string, string>>>(() =>
+    Object.fromEntries(CHECK_NAMES.filter((n) => CHECKS[n].settings).map((n) => [n, { ...(config.auditCheckConfigurations?.[n]?.configuration ?? {}) }])),
+  );
   const save = useAction();
   const toggle = (name: string, on: boolean) => setEnabled((s) => {
     const n = new Set(s);
@@ -53,7 +57,10 @@ function Configuration({ config, onSaved }: { config: DescribeAccountAuditConfig
     void save.run(async () => {
       await iot().send(new UpdateAccountAuditConfigurationCommand({
         roleArn,
-        auditCheckConfigurations: Object.fromEntries(CHECK_NAMES.map((n) => [n, { enabled: enabled.has(n) }])),
+        auditCheckConfigurations: Object.fromEntries(CHECK_NAMES.map((n) => {
+          const given = Object.entries(settings[n] ?? {}).filter(([, v]) => v.trim() !== '');
+          return [n, given.length ? { enabled: enabled.has(n), configuration: Object.fromEntries(given.map(([k, v]) => [k, v.trim()])) } : { enabled: enabled.has(n) }];
+        })),
         ...(topic ? { auditNotificationTargetConfigurations: { SNS: { targetArn: topic, roleArn, enabled: snsOn } } } : {}),
       }));
       onSaved();
@@ -75,10 +82,22 @@ function Configuration({ config, onSaved }: { config: DescribeAccountAuditConfig
           </label>
         ))}
       </fieldset>
-      <label>Role ARN (for the audit)<input value={roleArn} onInput={(e) => setRoleArn(e.currentTarget.value)} required /></label>
+      <fieldset>
+        <legend>Check settings</legend>
+        {CHECK_NAMES.filter((n) => CHECKS[n].settings).flatMap((n) =>
+          Object.entries(CHECKS[n].settings!).map(([key, bounds]) => (
+            <label>
+              {pretty(n)}: {key.toLowerCase().replace(/_/g, ' ')} ({bounds.min} to {bounds.max})
+              <input type="number" name={`${n}.${key}`} min={bounds.min} max={bounds.max} placeholder={`${bounds.default} (default)`} value={settings[n]?.[key] ?? ''}
+                onInput={(e) => { const v = e.currentTarget.value; setSettings((s) => ({ ...s, [n]: { ...s[n], [key]: v } })); }} />
+            </label>
+          )),
+        )}
+      </fieldset>
+      <label>Role ARN (for the audit)<input class="wide" value={roleArn} onInput={(e) => setRoleArn(e.currentTarget.value)} required /></label>
       <fieldset>
         <legend>SNS notifications</legend>
-        <label>Topic ARN<input value={topic} onInput={(e) => setTopic(e.currentTarget.value)} placeholder="arn:aws:sns:us-east-1:000000000000:audit" /></label>
+        <label>Topic ARN<input class="wide" value={topic} onInput={(e) => setTopic(e.currentTarget.value)} placeholder="arn:aws:sns:us-east-1:000000000000:audit" /></label>
         <label class="check"><input type="checkbox" checked={snsOn} onChange={(e) => setSnsOn(e.currentTarget.checked)} /> Notify when an audit ends</label>
       </fieldset>
       <button type="submit" disabled={save.busy}>Save configuration</button>
