@@ -16,6 +16,7 @@ import {
   CreateThingGroupCommand,
   DescribeAccountAuditConfigurationCommand,
   DescribeCertificateCommand,
+  DescribeMitigationActionCommand,
   GetPolicyCommand,
   ListAuditSuppressionsCommand,
   ListMitigationActionsCommand,
@@ -221,7 +222,7 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
     assert.deepEqual(unexpected, []);
   });
 
-  test('the user suppresses a finding and deletes an action', async () => {
+  test('the user suppresses a finding, edits an action and deletes another', async () => {
     await page.getByRole('table').getByRole('link').first().click();
     await page.locator('table.findings tbody tr').nth(1).waitFor();
     await page.getByLabel(/^Select finding/).first().check();
@@ -242,6 +243,15 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
     assert.equal(s.suppressIndefinitely, true);
 
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Mitigation' }).click();
+    await page.getByRole('button', { name: 'Edit cert-off' }).click();
+    await page.getByRole('heading', { name: 'Edit cert-off' }).waitFor();
+    await page.getByLabel('Role ARN').fill('arn:aws:iam::000000000000:role/console-edited');
+    await page.getByRole('button', { name: 'Save action' }).click();
+    await page.getByRole('status').getByText('Updated cert-off.').waitFor();
+    await page.getByRole('heading', { name: 'Create a mitigation action' }).waitFor();
+    const edited = await client.send(new DescribeMitigationActionCommand({ actionName: 'cert-off' }));
+    assert.equal(edited.roleArn, 'arn:aws:iam::000000000000:role/console-edited');
+    assert.deepEqual(edited.actionParams, { updateDeviceCertificateParams: { action: 'DEACTIVATE' } });
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete to-quarantine' }).click();
     await page.getByRole('status').getByText('Deleted to-quarantine.').waitFor();

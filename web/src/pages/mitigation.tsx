@@ -27,6 +27,7 @@ export function MitigationPage() {
     return { items: r.actionIdentifiers ?? [], nextToken: r.nextToken };
   }, [version]);
   const del = useAction();
+  const [notice, setNotice] = useState<string>();
   return (
     <section>
       <h1>Mitigation</h1>
@@ -55,14 +56,15 @@ export function MitigationPage() {
       )}
       <Pager {...actions} />
       <ActionResult a={del} />
-      <ActionForm key={editing ?? 'new'} name={editing} onDone={() => (setEditing(undefined), setVersion((v) => v + 1))} />
+      {notice && <p class="ok" role="status">{notice}</p>}
+      <ActionForm key={editing ?? `new-${version}`} name={editing} onDone={(msg) => (setNotice(msg), setEditing(undefined), setVersion((v) => v + 1))} />
       <Tasks />
     </section>
   );
 }
 
 /** Create (no name) or edit an action; the fields follow the model's MitigationActionParams members. */
-function ActionForm({ name, onDone }: { name?: string; onDone: () => void }) {
+function ActionForm({ name, onDone }: { name?: string; onDone: (message?: string) => void }) {
   const account = loadSession()?.accountId ?? '000000000000';
   const existing = useLoad(async () => (name ? iot().send(new DescribeMitigationActionCommand({ actionName: name })) : undefined), [name]);
   const [actionName, setName] = useState(name ?? '');
@@ -99,8 +101,8 @@ function ActionForm({ name, onDone }: { name?: string; onDone: () => void }) {
       void save.run(async () => {
         if (name) await iot().send(new UpdateMitigationActionCommand({ actionName: name, roleArn: role, actionParams: params() }));
         else await iot().send(new CreateMitigationActionCommand({ actionName: actionName.trim(), roleArn: role, actionParams: params() }));
-        onDone();
-        return `${name ? 'Updated' : 'Created'} ${name ?? actionName}.`;
+        // The form starts afresh; the page tells what was done.
+        onDone(`${name ? 'Updated' : 'Created'} ${name ?? actionName.trim()}.`);
       });
     }}>
       <h2 id="action-form-h">{name ? `Edit ${name}` : 'Create a mitigation action'}</h2>
@@ -111,7 +113,7 @@ function ActionForm({ name, onDone }: { name?: string; onDone: () => void }) {
           {ACTION_TYPES.map((a) => <option value={a}>{a}</option>)}
         </select>
       </label>
-      <label>Role ARN<input name="roleArn" value={role} onInput={(e) => setRole(e.currentTarget.value)} required minLength={20} maxLength={2048} /></label>
+      <label>Role ARN<input class="wide" name="roleArn" value={role} onInput={(e) => setRole(e.currentTarget.value)} required minLength={20} maxLength={2048} /></label>
       {t === 'UPDATE_DEVICE_CERTIFICATE' || t === 'UPDATE_CA_CERTIFICATE' ? <p>Sets the certificate's status to <strong>INACTIVE</strong> (DEACTIVATE, the only action AWS defines).</p> : null}
       {t === 'REPLACE_DEFAULT_POLICY_VERSION' ? <p>Adds a blank policy version (template <strong>BLANK_POLICY</strong>) and makes it the default.</p> : null}
       {t === 'ADD_THINGS_TO_THING_GROUP' ? (
@@ -128,7 +130,7 @@ function ActionForm({ name, onDone }: { name?: string; onDone: () => void }) {
       ) : null}
       {t === 'PUBLISH_FINDING_TO_SNS' ? <label>Topic ARN<input value={tp} onInput={(e) => setTopic(e.currentTarget.value)} required /></label> : null}
       <button type="submit" disabled={save.busy}>{name ? 'Save action' : 'Create action'}</button>
-      {name && <button type="button" onClick={onDone}>Cancel edit</button>}
+      {name && <button type="button" onClick={() => onDone()}>Cancel edit</button>}
       <ActionResult a={save} />
     </form>
   );
