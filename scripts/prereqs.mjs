@@ -30,6 +30,7 @@ const pieces = [
   { what: 'tmux (the progress view test)', check: () => onPath('tmux'), apt: 'tmux' },
   { what: "mosquitto_pub and mosquitto_sub (the MQTT broker's tests)", check: () => onPath('mosquitto_pub') && onPath('mosquitto_sub'), apt: 'mosquitto-clients' },
   { what: 'openssl (CSRs made by openssl)', check: () => onPath('openssl'), apt: 'openssl' },
+  { what: "Debian's Chromium at /usr/bin/chromium (the console's browser tests, through playwright-core)", check: () => existsSync('/usr/bin/chromium'), apt: 'chromium' },
   {
     what: 'make and g++ (better-sqlite3 builds from source)',
     check: () => onPath('make') && onPath('g++'),

@@ -7,6 +7,7 @@ import { AwsPipeline } from './api/pipeline.js';
 import { addressOf, createHttpServer, type HttpLimits } from './api/server.js';
 import { HostGuard } from './admin/guard.js';
 import { adminEndpoints } from './admin/index.js';
+import { consoleEndpoints } from './console/index.js';
 import { backfillCertificateFacts } from './registry/cert-facts.js';
 import { DEFAULT_SKEW_MS, SigV4Verifier, type Credential } from './api/sigv4.js';
 import { ConfigError, DEFAULT_CREDENTIAL, isLoopback, loadCredentialsFile } from './config.js';
@@ -76,6 +77,8 @@ export interface WardenOptions {
   allowedHosts?: string[];
   /** GET /_warden/sns/messages unsigned and across accounts (local use). */
   openSnsMessages?: boolean;
+  /** The console's built files (default dist/console of the project; `false` serves no console). */
+  consoleDir?: string | false;
   /** Connection limits against slow or greedy clients (defaults in src/api/server.ts). */
   limits?: Partial<HttpLimits>;
   /**
@@ -197,7 +200,7 @@ export async function createServer(options: WardenOptions = {}): Promise<WardenS
   const pipeline = new AwsPipeline(loadModel(), service, verifier, store, clock, log, wakeEngine, rateLimiter, detect, dataPlane);
   const hosts = new HostGuard(host, options.allowedHosts);
   const admin = { store, metrics, enableReset: options.enableReset ?? false, hosts, openSnsMessages: options.openSnsMessages, verifier, clock, log, wakeEngine, detector, detect };
-  const server: http.Server = createHttpServer(pipeline, adminEndpoints(admin), metrics, log, options.limits);
+  const server: http.Server = createHttpServer(pipeline, [adminEndpoints(admin), ...(options.consoleDir === false ? [] : [consoleEndpoints(options.consoleDir)])], metrics, log, options.limits);
   let url = '';
   let closing: Promise<void> | undefined;
   // The broker hears the registry changes made on the other nodes sharing a PostgreSQL database.

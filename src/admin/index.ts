@@ -49,6 +49,11 @@ const json = (status: number, body: unknown, errorType?: string): WireResponse =
 const FIXED_ROUTES = ['GET /metrics', 'GET /_warden/health', 'GET /_warden/version', 'GET /_warden/ca.pem', 'POST /_warden/reset'];
 const ROUTES = new Set([...FIXED_ROUTES, ...Object.keys(signedRoutes)]);
 
+/** Whether a URL is the admin room's: /_warden/... and /metrics. */
+export function ownsAdmin(url: string): boolean {
+  return url.startsWith('/_warden/') || url === '/metrics';
+}
+
 /** The metric label of an admin request: its route when Warden has one, else one shared label. */
 export function adminLabel(method: string, url: string): string {
   const q = url.indexOf('?');
@@ -61,7 +66,7 @@ export function adminLabel(method: string, url: string): string {
 /** Warden's own endpoints under /_warden/ (and /metrics): never part of the AWS URI space. */
 /** The admin endpoints as the HTTP layer calls them. */
 export function adminEndpoints(opts: AdminOptions): LocalEndpoints {
-  return { label: adminLabel, handle: (req) => handleAdmin(req, opts) };
+  return { owns: ownsAdmin, label: adminLabel, handle: (req) => handleAdmin(req, opts) };
 }
 
 export async function handleAdmin(req: AdminRequest, opts: AdminOptions): Promise<WireResponse> {

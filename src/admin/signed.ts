@@ -6,6 +6,7 @@ import { postIamRoles } from './iam-roles.js';
 import { postConnectionEvents } from './connection-events.js';
 import { getSnsMessages } from './sns-messages.js';
 import { postCloudMetrics } from './cloud-metrics.js';
+import { getIdentity } from './identity.js';
 
 /** Signed Warden endpoints by "METHOD /path"; each handler lives in its own file in this folder. */
 export const signedRoutes: Record<string, SignedHandler> = {
@@ -16,4 +17,5 @@ export const signedRoutes: Record<string, SignedHandler> = {
   'POST /_warden/connection-events': postConnectionEvents,
   'POST /_warden/cloud-metrics': postCloudMetrics,
   'GET /_warden/sns/messages': getSnsMessages,
+  'GET /_warden/identity': getIdentity,
 };

@@ -9,7 +9,7 @@ import { errorResponse, type WireResponse } from './serialize.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** A request for Warden's own endpoints (/_warden/ and /metrics), as the HTTP layer read it. */
+/** A request for Warden's own endpoints (/_warden/, /metrics, /console/), as the HTTP layer read it. */
 export interface LocalRequest {
   method: string;
   url: string;
@@ -18,11 +18,23 @@ export interface LocalRequest {
   requestId: string;
 }
 
-/** Answers /_warden/ and /metrics; the admin folder provides it (the HTTP layer does not know what is there). */
+/** A response of Warden's own endpoints: as an AWS one, but its body may be bytes (the console's files). */
+export interface LocalResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+/**
+ * A part of the URI space outside AWS's that a folder of its own answers: src/admin/ (/_warden/ and
+ * /metrics) and src/console/ (/console/). The HTTP layer does not know what is there.
+ */
 export interface LocalEndpoints {
+  /** Whether a request for this URL (path and query) is this room's. */
+  owns(url: string): boolean;
   /** The metrics label of a request (its route, or one label for every unknown path). */
   label(method: string, url: string): string;
-  handle(req: LocalRequest): Promise<WireResponse>;
+  handle(req: LocalRequest): Promise<LocalResponse>;
 }
 
 /** Limits on connections, so slow or greedy clients cannot hold the server (README: Configuration). */
@@ -60,11 +72,11 @@ const internalFailure = (message: string): WireResponse => ({
 });
 
 /**
- * The HTTP layer: reads the body (at most 1 MiB), sends /_warden/ and /metrics to the admin
- * handler and everything else to the AWS pipeline, writes the response with a request id,
+ * The HTTP layer: reads the body (at most 1 MiB), sends the URLs a local room owns (/_warden/ and
+ * /metrics to the admin handler, /console/ to the console's files) to it and everything else to the AWS pipeline, writes the response with a request id,
  * logs and measures it. Nothing here can crash the process.
  */
-export function createHttpServer(pipeline: AwsPipeline, admin: LocalEndpoints, metrics: Metrics, log: Logger, limits: Partial<HttpLimits> = {}): http.Server {
+export function createHttpServer(pipeline: AwsPipeline, locals: readonly LocalEndpoints[], metrics: Metrics, log: Logger, limits: Partial<HttpLimits> = {}): http.Server {
   const l: HttpLimits = {
     headersTimeoutMs: limits.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs,
     requestTimeoutMs: limits.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
@@ -81,7 +93,7 @@ export function createHttpServer(pipeline: AwsPipeline, admin: LocalEndpoints, m
   }, (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
-    const finish = (wire: WireResponse, operation: string, accountId?: string, region?: string, close = false): void => {
+    const finish = (wire: WireResponse | LocalResponse, operation: string, accountId?: string, region?: string, close = false): void => {
       if (res.headersSent) return;
       const headers: Record<string, string | number> = wire.headers;
       headers['x-amzn-requestid'] = requestId;
@@ -106,12 +118,13 @@ export function createHttpServer(pipeline: AwsPipeline, admin: LocalEndpoints, m
     const dispatch = (body: Buffer): void => {
       const url = req.url ?? '/';
       const method = req.method ?? 'GET';
-      if (url.startsWith('/_warden/') || url === '/metrics') {
-        const label = admin.label(method, url);
-        admin.handle({ method, url, headers: req.headers, body, requestId }).then(
+      const local = locals.find((l) => l.owns(url));
+      if (local) {
+        const label = local.label(method, url);
+        local.handle({ method, url, headers: req.headers, body, requestId }).then(
           (wire) => finish(wire, label),
           (e) => {
-            log.error({ reqId: requestId, err: e }, 'admin endpoint failed');
+            log.error({ reqId: requestId, err: e }, 'local endpoint failed');
             finish(internalFailure((e as Error).message), label);
           },
         );

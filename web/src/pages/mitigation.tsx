@@ -1,0 +1,215 @@
+import {
+  CancelAuditMitigationActionsTaskCommand,
+  CreateMitigationActionCommand,
+  DeleteMitigationActionCommand,
+  DescribeAuditMitigationActionsTaskCommand,
+  DescribeMitigationActionCommand,
+  ListAuditMitigationActionsExecutionsCommand,
+  ListAuditMitigationActionsTasksCommand,
+  ListMitigationActionsCommand,
+  UpdateMitigationActionCommand,
+  type MitigationActionParams,
+} from '@aws-sdk/client-iot';
+import { useState } from 'preact/hooks';
+import { iot, loadSession } from '../api';
+import { ACTION_TYPES, pretty } from '../checks';
+import { ActionResult, Empty, ErrorBox, Link, Loading, Pager, Progress, Status, fmtDate, useAction, useInterval, useLoad, usePages } from '../ui';
+import { auditProgress } from './dashboard';
+
+const DAY = 86_400_000;
+const LOG_LEVELS = ['DEBUG', 'INFO', 'ERROR', 'WARN', 'DISABLED'];
+
+export function MitigationPage() {
+  const [editing, setEditing] = useState<string | undefined>();
+  const [version, setVersion] = useState(0);
+  const actions = usePages(async (nextToken) => {
+    const r = await iot().send(new ListMitigationActionsCommand({ nextToken, maxResults: 25 }));
+    return { items: r.actionIdentifiers ?? [], nextToken: r.nextToken };
+  }, [version]);
+  const del = useAction();
+  const [notice, setNotice] = useState<string>();
+  return (
+    <section>
+      <h1>Mitigation</h1>
+      <h2>Mitigation actions</h2>
+      {actions.error ? <ErrorBox error={actions.error} /> : !actions.data ? <Loading what="actions" /> : actions.data.items.length === 0 ? (
+        <Empty><p>No mitigation action yet. Create one below: for example <em>UPDATE_DEVICE_CERTIFICATE</em> (deactivate) for expiring certificates, or <em>REPLACE_DEFAULT_POLICY_VERSION</em> (blank policy) for permissive policies.</p></Empty>
+      ) : (
+        <table>
+          <thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
+          <tbody>
+            {actions.data.items.map((a) => (
+              <tr>
+                <td>{a.actionName}</td><td>{fmtDate(a.creationDate)}</td>
+                <td>
+                  <button type="button" onClick={() => setEditing(a.actionName)} aria-label={`Edit ${a.actionName}`}>Edit</button>{' '}
+                  <button type="button" aria-label={`Delete ${a.actionName}`} onClick={() => confirm(`Delete the mitigation action ${a.actionName}?`) && del.run(async () => {
+                    await iot().send(new DeleteMitigationActionCommand({ actionName: a.actionName! }));
+                    setVersion((v) => v + 1);
+                    return `Deleted ${a.actionName}.`;
+                  })}>Delete</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager {...actions} />
+      <ActionResult a={del} />
+      {notice && <p class="ok" role="status">{notice}</p>}
+      <ActionForm key={editing ?? `new-${version}`} name={editing} onDone={(msg) => (setNotice(msg), setEditing(undefined), setVersion((v) => v + 1))} />
+      <Tasks />
+    </section>
+  );
+}
+
+/** Create (no name) or edit an action; the fields follow the model's MitigationActionParams members. */
+function ActionForm({ name, onDone }: { name?: string; onDone: (message?: string) => void }) {
+  const account = loadSession()?.accountId ?? '000000000000';
+  const existing = useLoad(async () => (name ? iot().send(new DescribeMitigationActionCommand({ actionName: name })) : undefined), [name]);
+  const [actionName, setName] = useState(name ?? '');
+  const [roleArn, setRole] = useState<string>();
+  const [type, setType] = useState<string>();
+  const [groups, setGroups] = useState<string>();
+  const [override, setOverride] = useState<boolean>();
+  const [logRole, setLogRole] = useState<string>();
+  const [logLevel, setLogLevel] = useState<string>();
+  const [topic, setTopic] = useState<string>();
+  const save = useAction();
+  if (name && existing.loading) return <Loading what={`action ${name}`} />;
+  const p = existing.data?.actionParams ?? {};
+  const t = type ?? existing.data?.actionType ?? ACTION_TYPES[0];
+  const role = roleArn ?? existing.data?.roleArn ?? `arn:aws:iam::${account}:role/warden-mitigation`;
+  const g = groups ?? p.addThingsToThingGroupParams?.thingGroupNames?.join(', ') ?? 'quarantine';
+  const ov = override ?? p.addThingsToThingGroupParams?.overrideDynamicGroups ?? false;
+  const lr = logRole ?? p.enableIoTLoggingParams?.roleArnForLogging ?? `arn:aws:iam::${account}:role/warden-logging`;
+  const ll = logLevel ?? p.enableIoTLoggingParams?.logLevel ?? 'ERROR';
+  const tp = topic ?? p.publishFindingToSnsParams?.topicArn ?? `arn:aws:sns:${loadSession()?.region ?? 'us-east-1'}:${account}:findings`;
+  const params = (): MitigationActionParams => {
+    switch (t) {
+      case 'UPDATE_DEVICE_CERTIFICATE': return { updateDeviceCertificateParams: { action: 'DEACTIVATE' } };
+      case 'UPDATE_CA_CERTIFICATE': return { updateCACertificateParams: { action: 'DEACTIVATE' } };
+      case 'ADD_THINGS_TO_THING_GROUP': return { addThingsToThingGroupParams: { thingGroupNames: g.split(',').map((s) => s.trim()).filter(Boolean), overrideDynamicGroups: ov } };
+      case 'REPLACE_DEFAULT_POLICY_VERSION': return { replaceDefaultPolicyVersionParams: { templateName: 'BLANK_POLICY' } };
+      case 'ENABLE_IOT_LOGGING': return { enableIoTLoggingParams: { roleArnForLogging: lr, logLevel: ll as 'ERROR' } };
+      default: return { publishFindingToSnsParams: { topicArn: tp } };
+    }
+  };
+  return (
+    <form class="panel" aria-labelledby="action-form-h" onSubmit={(e) => {
+      e.preventDefault();
+      void save.run(async () => {
+        if (name) await iot().send(new UpdateMitigationActionCommand({ actionName: name, roleArn: role, actionParams: params() }));
+        else await iot().send(new CreateMitigationActionCommand({ actionName: actionName.trim(), roleArn: role, actionParams: params() }));
+        // The form starts afresh; the page tells what was done.
+        onDone(`${name ? 'Updated' : 'Created'} ${name ?? actionName.trim()}.`);
+      });
+    }}>
+      <h2 id="action-form-h">{name ? `Edit ${name}` : 'Create a mitigation action'}</h2>
+      <ErrorBox error={existing.error} />
+      <label>Name<input name="actionName" value={actionName} onInput={(e) => setName(e.currentTarget.value)} required maxLength={128} pattern="[a-zA-Z0-9_\-]+" disabled={!!name} /></label>
+      <label>Type
+        <select name="actionType" value={t} onChange={(e) => setType(e.currentTarget.value)} disabled={!!name}>
+          {ACTION_TYPES.map((a) => <option value={a}>{a}</option>)}
+        </select>
+      </label>
+      <label>Role ARN<input class="wide" name="roleArn" value={role} onInput={(e) => setRole(e.currentTarget.value)} required minLength={20} maxLength={2048} /></label>
+      {t === 'UPDATE_DEVICE_CERTIFICATE' || t === 'UPDATE_CA_CERTIFICATE' ? <p>Sets the certificate's status to <strong>INACTIVE</strong> (DEACTIVATE, the only action AWS defines).</p> : null}
+      {t === 'REPLACE_DEFAULT_POLICY_VERSION' ? <p>Adds a blank policy version (template <strong>BLANK_POLICY</strong>) and makes it the default.</p> : null}
+      {t === 'ADD_THINGS_TO_THING_GROUP' ? (
+        <>
+          <label>Thing groups (comma-separated)<input name="thingGroupNames" value={g} onInput={(e) => setGroups(e.currentTarget.value)} required /></label>
+          <label class="check"><input type="checkbox" checked={ov} onChange={(e) => setOverride(e.currentTarget.checked)} /> Override dynamic groups</label>
+        </>
+      ) : null}
+      {t === 'ENABLE_IOT_LOGGING' ? (
+        <>
+          <label>Role ARN for logging<input value={lr} onInput={(e) => setLogRole(e.currentTarget.value)} required /></label>
+          <label>Log level<select value={ll} onChange={(e) => setLogLevel(e.currentTarget.value)}>{LOG_LEVELS.map((l) => <option value={l}>{l}</option>)}</select></label>
+        </>
+      ) : null}
+      {t === 'PUBLISH_FINDING_TO_SNS' ? <label>Topic ARN<input value={tp} onInput={(e) => setTopic(e.currentTarget.value)} required /></label> : null}
+      <button type="submit" disabled={save.busy}>{name ? 'Save action' : 'Create action'}</button>
+      {name && <button type="button" onClick={() => onDone()}>Cancel edit</button>}
+      <ActionResult a={save} />
+    </form>
+  );
+}
+
+function Tasks() {
+  const tasks = usePages(async (nextToken) => {
+    const now = new Date();
+    const r = await iot().send(new ListAuditMitigationActionsTasksCommand({ startTime: new Date(now.getTime() - 30 * DAY), endTime: new Date(now.getTime() + DAY), nextToken, maxResults: 25 }));
+    return { items: r.tasks ?? [], nextToken: r.nextToken };
+  });
+  return (
+    <div>
+      <h2>Audit mitigation tasks</h2>
+      {tasks.error ? <ErrorBox error={tasks.error} /> : !tasks.data ? <Loading what="tasks" /> : tasks.data.items.length === 0 ? <p class="muted">No task in the last 30 days. Start one by selecting findings of an audit.</p> : (
+        <table>
+          <thead><tr><th scope="col">Task</th><th scope="col">Started</th><th scope="col">Status</th></tr></thead>
+          <tbody>{tasks.data.items.map((t) => <tr><td><Link to={`/mitigation/tasks/${t.taskId}`}>{t.taskId}</Link></td><td>{fmtDate(t.startTime)}</td><td><Status value={t.taskStatus} /></td></tr>)}</tbody>
+        </table>
+      )}
+      <Pager {...tasks} />
+      <p>Detect mitigation tasks are on the <Link to="/detect">Detect</Link> page.</p>
+    </div>
+  );
+}
+
+export function MitigationTaskPage({ taskId }: { taskId: string }) {
+  const task = useLoad(() => iot().send(new DescribeAuditMitigationActionsTaskCommand({ taskId })), [taskId]);
+  const running = task.data?.taskStatus === 'IN_PROGRESS';
+  useInterval(task.reload, 1000, running);
+  const cancel = useAction();
+  const t = task.data;
+  const progress = auditProgress(t?.taskStatistics);
+  return (
+    <section>
+      <h1>Mitigation task {taskId}</h1>
+      {task.error ? <ErrorBox error={task.error} /> : !t ? <Loading what="the task" /> : (
+        <>
+          <p>Status: <Status value={t.taskStatus} /> · started {fmtDate(t.startTime)}{t.endTime ? ` · ended ${fmtDate(t.endTime)}` : ''}</p>
+          <Progress done={progress.done} total={progress.total} label="Findings done" />
+          {running && <button type="button" disabled={cancel.busy} onClick={() => cancel.run(async () => {
+            await iot().send(new CancelAuditMitigationActionsTaskCommand({ taskId }));
+            task.reload();
+            return 'Cancel requested.';
+          })}>Cancel task</button>}
+          <ActionResult a={cancel} />
+          <table>
+            <caption>By check</caption>
+            <thead><tr><th scope="col">Check</th><th scope="col">Actions</th><th scope="col">Findings</th><th scope="col">Succeeded</th><th scope="col">Failed</th><th scope="col">Skipped</th><th scope="col">Canceled</th></tr></thead>
+            <tbody>
+              {Object.entries(t.taskStatistics ?? {}).map(([c, s]) => (
+                <tr><th scope="row">{pretty(c)}</th><td>{(t.auditCheckToActionsMapping?.[c] ?? []).join(', ')}</td><td>{s.totalFindingsCount ?? 0}</td><td>{s.succeededFindingsCount ?? 0}</td><td>{s.failedFindingsCount ?? 0}</td><td>{s.skippedFindingsCount ?? 0}</td><td>{s.canceledFindingsCount ?? 0}</td></tr>
+              ))}
+            </tbody>
+          </table>
+          <Executions taskId={taskId} findingIds={t.target?.findingIds ?? []} version={running ? progress.done : -1} />
+        </>
+      )}
+    </section>
+  );
+}
+
+/** ListAuditMitigationActionsExecutions takes one finding: the executions of the task's first 25 target findings. */
+function Executions({ taskId, findingIds, version }: { taskId: string; findingIds: string[]; version: number }) {
+  const ids = findingIds.slice(0, 25);
+  const ex = useLoad(async () => {
+    const pages = await Promise.all(ids.map((findingId) => iot().send(new ListAuditMitigationActionsExecutionsCommand({ taskId, findingId, maxResults: 25 }))));
+    return pages.flatMap((p) => p.actionsExecutions ?? []);
+  }, [taskId, ids.join(), version]);
+  if (ids.length === 0) return <p class="muted">The task targets an audit or audit checks as a whole; executions are listed per finding with ListAuditMitigationActionsExecutions.</p>;
+  return (
+    <>
+      <h2>Executions</h2>
+      {ex.error ? <ErrorBox error={ex.error} /> : !ex.data ? <Loading what="executions" /> : (
+        <table>
+          <thead><tr><th scope="col">Finding</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Error</th></tr></thead>
+          <tbody>{ex.data.map((e) => <tr><td><code>{e.findingId}</code></td><td>{e.actionName}</td><td><Status value={e.status} /></td><td>{e.errorCode ? `${e.errorCode}: ${e.message ?? ''}` : '—'}</td></tr>)}</tbody>
+        </table>
+      )}
+    </>
+  );
+}

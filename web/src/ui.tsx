@@ -1,0 +1,119 @@
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from './api';
+import { href } from './router';
+
+/** Loads once (and again when `deps` change or reload() is called); errors are kept as AWS's text. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): { data?: T; error?: string; loading: boolean; reload: () => void } {
+  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => live && setState({ data, loading: false }),
+      (e) => live && setState({ error: describeError(e), loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  return { ...state, reload: useCallback(() => setTick((t) => t + 1), []) };
+}
+
+/** Calls `fn` every `ms` while mounted and `on` is true. */
+export function useInterval(fn: () => void, ms: number, on = true): void {
+  const saved = useRef(fn);
+  saved.current = fn;
+  useEffect(() => {
+    if (!on) return;
+    const id = setInterval(() => saved.current(), ms);
+    return () => clearInterval(id);
+  }, [ms, on]);
+}
+
+/**
+ * One page of a server-side list: the API's nextToken and maxResults. The view keeps the tokens of the
+ * pages it went through, so Previous works; it never loads more than one page.
+ */
+export function usePages<T>(fetch: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>, deps: unknown[] = []) {
+  const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
+  useEffect(() => setTokens([undefined]), deps);
+  const token = tokens[tokens.length - 1];
+  const page = useLoad(() => fetch(token), [...deps, token]);
+  return {
+    ...page,
+    pageNumber: tokens.length,
+    next: page.data?.nextToken ? () => setTokens((t) => [...t, page.data!.nextToken]) : undefined,
+    previous: tokens.length > 1 ? () => setTokens((t) => t.slice(0, -1)) : undefined,
+  };
+}
+
+export function Pager(p: { pageNumber: number; next?: () => void; previous?: () => void }) {
+  if (!p.next && !p.previous) return null;
+  return (
+    <nav class="pager" aria-label="Pages">
+      <button type="button" onClick={p.previous} disabled={!p.previous}>Previous page</button>
+      <span>Page {p.pageNumber}</span>
+      <button type="button" onClick={p.next} disabled={!p.next}>Next page</button>
+    </nav>
+  );
+}
+
+export function ErrorBox({ error }: { error?: string }) {
+  if (!error) return null;
+  return <p class="error" role="alert">{error}</p>;
+}
+
+export function Loading({ what }: { what: string }) {
+  return <p class="muted" aria-live="polite">Loading {what}…</p>;
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <div class="empty">{children}</div>;
+}
+
+export function Link({ to, children, label }: { to: string; children: ComponentChildren; label?: string }) {
+  return <a {...href(to)} aria-label={label}>{children}</a>;
+}
+
+export function Status({ value }: { value?: string }) {
+  const v = value ?? 'UNKNOWN';
+  return <span class={`status s-${v.toLowerCase()}`}>{v}</span>;
+}
+
+export function Progress({ done, total, label }: { done: number; total: number; label: string }) {
+  const pct = total > 0 ? Math.round((done / total) * 100) : 0;
+  return (
+    <div class="progress">
+      <progress max={Math.max(total, 1)} value={done} aria-label={label} />
+      <span>{done} / {total} ({pct}%)</span>
+    </div>
+  );
+}
+
+export const fmtDate = (d?: Date | string | number): string => (d === undefined ? '—' : new Date(d).toLocaleString());
+
+/** Runs an action from a button: busy while it runs, AWS's message on failure. */
+export function useAction(): { busy: boolean; error?: string; done?: string; run: (fn: () => Promise<string | void>) => Promise<void> } {
+  const [state, setState] = useState<{ busy: boolean; error?: string; done?: string }>({ busy: false });
+  const run = useCallback(async (fn: () => Promise<string | void>) => {
+    setState({ busy: true });
+    try {
+      const done = await fn();
+      setState({ busy: false, done: done || undefined });
+    } catch (e) {
+      setState({ busy: false, error: describeError(e) });
+    }
+  }, []);
+  return { ...state, run };
+}
+
+export function ActionResult({ a }: { a: { error?: string; done?: string } }) {
+  return (
+    <>
+      <ErrorBox error={a.error} />
+      {a.done && <p class="ok" role="status">{a.done}</p>}
+    </>
+  );
+}
