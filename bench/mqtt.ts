@@ -215,6 +215,31 @@ interface Target {
   port: number;
   caPem: string;
   pid: number;
+  /** Warden's HTTP URL: its /metrics tells the event loop's delays and GC time over the publish window. */
+  url?: string;
+}
+
+/** The event loop's delay and the GC's time of a Warden process, from its Prometheus metrics. */
+interface LoopFigures {
+  eventLoopLagMaxMs: number;
+  eventLoopLagP99Ms: number;
+  gcSeconds: Record<string, number>;
+}
+
+/**
+ * Reads Warden's /metrics: prom-client's event-loop delay (reset at every read, so a read before
+ * and after a window gives the window's) and its GC time by kind (totals, subtracted by the caller).
+ */
+async function loopFigures(url: string): Promise<LoopFigures | undefined> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? NaN);
+    const gcSeconds: Record<string, number> = {};
+    for (const m of text.matchAll(/^warden_nodejs_gc_duration_seconds_sum\{kind="([a-z]+)"\} ([0-9.e+-]+)/gm)) gcSeconds[m[1]] = Number(m[2]);
+    return { eventLoopLagMaxMs: round(1000 * value('warden_nodejs_eventloop_lag_max_seconds'), 1), eventLoopLagP99Ms: round(1000 * value('warden_nodejs_eventloop_lag_p99_seconds'), 1), gcSeconds };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The percentile `q` of histograms (bucket → count) added together; the bucket's upper bound. */
@@ -263,6 +288,10 @@ interface LoadFigures {
     brokerRunQueueWaitPct: number;
     loadCpuPct: number;
     deliveriesPerBrokerCpuSecond: number;
+    /** Warden only: the event loop's largest and p99 delay over the window, and GC seconds by kind. */
+    eventLoopLagMaxMs?: number;
+    eventLoopLagP99Ms?: number;
+    gcSeconds?: Record<string, number>;
   };
 }
 
@@ -307,6 +336,7 @@ async function runLoad(target: Target, pkiFile: string, work: string, o: { devic
   // A moment for the connects' side effects (connection events, lifecycle messages) to settle.
   await new Promise((r) => setTimeout(r, 1000));
 
+  const loop0 = target.url ? await loopFigures(target.url) : undefined;
   const cpu1 = cpuSeconds(target.pid);
   const sched2 = schedstat(target.pid);
   const p0 = performance.now();
@@ -314,6 +344,7 @@ async function runLoad(target: Target, pkiFile: string, work: string, o: { devic
   const brokerCpu = cpuSeconds(target.pid) - cpu1;
   const brokerWall = (performance.now() - p0) / 1000;
   const sched3 = schedstat(target.pid);
+  const loop1 = target.url ? await loopFigures(target.url) : undefined;
   const h = new Map<number, number>();
   for (const r of pubs) for (const [b, n] of Object.entries(r.histogram)) h.set(Number(b), (h.get(Number(b)) ?? 0) + n);
   const sum = (f: (r: PublishReply) => number) => pubs.reduce((a, r) => a + f(r), 0);
@@ -351,6 +382,13 @@ async function runLoad(target: Target, pkiFile: string, work: string, o: { devic
       brokerRunQueueWaitPct: waitPct(sched2, sched3, brokerWall),
       loadCpuPct: round(sum((r) => r.cpuMs) / 10 / brokerWall, 1),
       deliveriesPerBrokerCpuSecond: round(delivered / brokerCpu, 1),
+      ...(loop0 && loop1
+        ? {
+            eventLoopLagMaxMs: loop1.eventLoopLagMaxMs,
+            eventLoopLagP99Ms: loop1.eventLoopLagP99Ms,
+            gcSeconds: Object.fromEntries(Object.entries(loop1.gcSeconds).map(([k, v]) => [k, round(v - (loop0.gcSeconds[k] ?? 0), 3)])),
+          }
+        : {}),
     },
   };
   log(`${target.name}: ${figures.publish.deliveredPerSecond} deliveries/s of ${o.rate} offered, p50 ${figures.publish.p50Ms} ms, p99 ${figures.publish.p99Ms} ms, ${figures.publish.lost} lost, broker CPU ${figures.publish.brokerCpuPct}% (waiting for a CPU ${figures.publish.brokerRunQueueWaitPct}%), load CPU ${figures.publish.loadCpuPct}%`);
@@ -473,7 +511,7 @@ async function main(): Promise<number> {
     const rssBeforeLoad = procMemory(wardenPid);
 
     const common = { devices, workers: workersN, rate, seconds, payloadBytes, connectConcurrency, placement };
-    const w = await runLoad({ name: 'warden', port: mqttPort, caPem: wardenCa, pid: wardenPid }, pkiFile, work, common);
+    const w = await runLoad({ name: 'warden', port: mqttPort, caPem: wardenCa, pid: wardenPid, url: warden.url }, pkiFile, work, common);
     live.push(...w.workers);
     const disconnect = await timeDisconnects(api, pki, w.workers, w.ranges, devices, disconnects);
     log(`warden: UpdateCertificate INACTIVE → disconnect ${disconnect.ms.join(', ')} ms`);
