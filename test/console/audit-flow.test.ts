@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
+  CreateKeysAndCertificateCommand,
   CreateMitigationActionCommand,
   CreateThingCommand,
   CreateThingGroupCommand,
@@ -176,6 +177,11 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
     assert.equal(await page.getByRole('button', { name: 'Deactivate certificate' }).count(), 0);
     assert.match(await page.locator('main').innerText(), new RegExp(THING));
     await shot(page, '08-certificate');
+    await page.getByRole('link', { name: THING, exact: true }).click();
+    await page.getByTestId('thing-policies').getByRole('link', { name: POLICY }).waitFor();
+    assert.match(await page.getByTestId('thing-policies').innerText(), new RegExp(`${POLICY} through certificate ${certificateId.slice(0, 10)}`));
+    await shot(page, '12-thing');
+    await page.goBack();
     await page.getByRole('link', { name: POLICY }).click();
     await page.getByTestId('default-version').getByText('2').waitFor();
     const doc = JSON.parse(await page.getByTestId('default-document').innerText());
@@ -186,6 +192,16 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
     assert.equal(cert.certificateDescription?.status, 'INACTIVE');
     const policy = await client.send(new GetPolicyCommand({ policyName: POLICY }));
     assert.equal(policy.defaultVersionId, '2');
+  });
+
+  test("a certificate's Deactivate button, once confirmed, makes it INACTIVE", async () => {
+    const other = await client.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    await page.goto(`${url}/console/certificates/${other.certificateId}`);
+    await page.getByTestId('certificate-status').getByText('ACTIVE', { exact: true }).waitFor();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Deactivate certificate' }).click();
+    await page.getByTestId('certificate-status').getByText('INACTIVE').waitFor();
+    assert.equal((await client.send(new DescribeCertificateCommand({ certificateId: other.certificateId! }))).certificateDescription?.status, 'INACTIVE');
   });
 
   test('the dashboard shows the latest audit and reloads keep the session', async () => {

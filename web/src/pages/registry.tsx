@@ -223,7 +223,17 @@ export function ThingPage({ name }: { name: string }) {
       iot().send(new ListThingPrincipalsCommand({ thingName: name, maxResults: 25 })),
       iot().send(new ListActiveViolationsCommand({ thingName: name, maxResults: 25 })),
     ]);
-    return { groups: groups.thingGroups ?? [], principals: principals.principals ?? [], violations: violations.activeViolations ?? [] };
+    const thingGroups = groups.thingGroups ?? [];
+    const certs = (principals.principals ?? []).filter((p) => /:cert\//.test(p));
+    // The policies that reach the thing's sessions: those of its certificates and of its groups (one page each).
+    const attached = await Promise.all(
+      [...certs.map((arn) => ({ target: arn, via: `certificate ${arn.split('/').pop()!.slice(0, 10)}…` })), ...thingGroups.map((g) => ({ target: g.groupArn!, via: `group ${g.groupName}` }))].map(async ({ target, via }) => ({
+        via,
+        policies: (await iot().send(new ListAttachedPoliciesCommand({ target, pageSize: 25 }))).policies ?? [],
+      })),
+    );
+    const policies = attached.flatMap((a) => a.policies.map((p) => ({ name: p.policyName!, via: a.via })));
+    return { groups: thingGroups, principals: principals.principals ?? [], violations: violations.activeViolations ?? [], policies };
   }, [name]);
   const t = thing.data;
   return (
@@ -236,12 +246,16 @@ export function ThingPage({ name }: { name: string }) {
           {Object.entries(t.attributes ?? {}).map(([k, v]) => <><dt>{k}</dt><dd>{v}</dd></>)}
         </dl>
       )}
-      {rest.error ? <ErrorBox error={rest.error} /> : !rest.data ? <Loading what="groups, certificates and violations" /> : (
+      {rest.error ? <ErrorBox error={rest.error} /> : !rest.data ? <Loading what="groups, certificates, policies and violations" /> : (
         <>
           <h2>Groups</h2>
           {rest.data.groups.length === 0 ? <p class="muted">In no group.</p> : <ul class="plain" data-testid="thing-groups">{rest.data.groups.map((g) => <li><Link to={`/thing-groups/${enc(g.groupName!)}`}>{g.groupName}</Link></li>)}</ul>}
           <h2>Certificates</h2>
           {rest.data.principals.length === 0 ? <p class="muted">None attached.</p> : <ul class="plain">{rest.data.principals.map((p) => <li>{/:cert\//.test(p) ? <Link to={`/certificates/${p.split('/').pop()}`}>{p}</Link> : p}</li>)}</ul>}
+          <h2>Policies</h2>
+          {rest.data.policies.length === 0 ? <p class="muted">None attached to its certificates or groups.</p> : (
+            <ul class="plain" data-testid="thing-policies">{rest.data.policies.map((p) => <li><Link to={`/policies/${enc(p.name)}`}>{p.name}</Link> <span class="muted">through {p.via}</span></li>)}</ul>
+          )}
           <h2>Active violations</h2>
           {rest.data.violations.length === 0 ? <p class="muted">None.</p> : (
             <ul class="plain">{rest.data.violations.map((v) => <li>{v.securityProfileName} / {v.behavior?.name} since {fmtDate(v.violationStartTime)} (<Link to={`/detect?thing=${enc(name)}`}>details</Link>)</li>)}</ul>
