@@ -1,5 +1,5 @@
 import { statementsOf, type PolicyStatement } from './statements.js';
-import { actionMatches, wildcard } from './wildcards.js';
+import { actionMatches, glob, globMatches, type Glob } from './wildcards.js';
 
 /**
  * The one IoT policy engine: does a set of policies allow an action on a resource for one MQTT
@@ -161,41 +161,46 @@ function availableKeys(cert: CertificateVariables): string[] {
 const VARIABLE = /\$\{([^}]*)\}/g;
 
 /**
- * The patterns with variables compiled for one connection's facts (a session's facts object is made
- * once per policy load and never changed): the broker decides every packet with the same few.
+ * The patterns with variables resolved for one connection's facts (a session's facts object is
+ * made once per policy load and never changed): the broker decides every packet with the same few.
  */
-const resolvedPatterns = new WeakMap<ConnectionFacts, Map<string, RegExp | null>>();
+const resolvedPatterns = new WeakMap<ConnectionFacts, Map<string, Glob | null>>();
+/** Patterns without variables are the same for every connection: kept once. */
+const plainPatterns = new Map<string, Glob>();
+const PLAIN_LIMIT = 10_000;
 
-/** The pattern as a RegExp with its variables replaced by their (literal) values; undefined when one does not resolve. */
-function patternRegExp(pattern: string, facts: ConnectionFacts, ignoreCase: boolean, wildcards: boolean): RegExp | undefined {
-  // Without variables the pattern is the same for every connection: wildcard() keeps it compiled.
-  if (wildcards && !ignoreCase && !pattern.includes('${')) return wildcard(pattern, false);
+/** The pattern with its variables replaced by their (literal) values; undefined when one does not resolve. */
+function patternGlob(pattern: string, facts: ConnectionFacts, ignoreCase: boolean, wildcards: boolean): Glob | undefined {
+  const key = `${ignoreCase ? 'i' : '-'}${wildcards ? 'w' : '-'}${pattern}`;
+  if (!pattern.includes('${')) {
+    let g = plainPatterns.get(key);
+    if (!g) {
+      if (plainPatterns.size >= PLAIN_LIMIT) plainPatterns.clear();
+      plainPatterns.set(key, (g = glob([{ text: pattern, wildcards }], ignoreCase)));
+    }
+    return g;
+  }
   let cache = resolvedPatterns.get(facts);
   if (!cache) resolvedPatterns.set(facts, (cache = new Map()));
-  const key = `${ignoreCase ? 'i' : '-'}${wildcards ? 'w' : '-'}${pattern}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit ?? undefined;
-  const re = resolvePattern(pattern, facts, ignoreCase, wildcards);
+  const g = resolvePattern(pattern, facts, ignoreCase, wildcards);
   // A session holds a handful of patterns; a caller deciding for very many is not cached past 1,000.
-  if (cache.size < 1000) cache.set(key, re ?? null);
-  return re;
+  if (cache.size < 1000) cache.set(key, g ?? null);
+  return g;
 }
 
-function resolvePattern(pattern: string, facts: ConnectionFacts, ignoreCase: boolean, wildcards: boolean): RegExp | undefined {
-  let body = '';
+function resolvePattern(pattern: string, facts: ConnectionFacts, ignoreCase: boolean, wildcards: boolean): Glob | undefined {
+  const pieces: { text: string; wildcards: boolean }[] = [];
   let last = 0;
-  const lit = (text: string): string => {
-    const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return wildcards ? escaped.replace(/\\\*/g, '[\\s\\S]*').replace(/\\\?/g, '[\\s\\S]') : escaped;
-  };
   for (const m of pattern.matchAll(VARIABLE)) {
     const value = resolveVariable(m[1], facts);
     if (value === undefined) return undefined;
-    body += lit(pattern.slice(last, m.index)) + value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    pieces.push({ text: pattern.slice(last, m.index), wildcards }, { text: value, wildcards: false });
     last = m.index! + m[0].length;
   }
-  body += lit(pattern.slice(last));
-  return new RegExp(`^${body}$`, ignoreCase ? 'i' : '');
+  pieces.push({ text: pattern.slice(last), wildcards });
+  return glob(pieces, ignoreCase);
 }
 
 // ------------------------------------------------------------------ conditions
@@ -204,9 +209,14 @@ type Matcher = (value: string, pattern: string, facts: ConnectionFacts) => boole
 
 const exact =
   (ignoreCase: boolean): Matcher =>
-  (value, pattern, facts) =>
-    patternRegExp(pattern, facts, ignoreCase, false)?.test(value);
-const like: Matcher = (value, pattern, facts) => patternRegExp(pattern, facts, false, true)?.test(value);
+  (value, pattern, facts) => {
+    const g = patternGlob(pattern, facts, ignoreCase, false);
+    return g && globMatches(g, value);
+  };
+const like: Matcher = (value, pattern, facts) => {
+  const g = patternGlob(pattern, facts, false, true);
+  return g && globMatches(g, value);
+};
 
 /** Operator (lower case) -> how one value is tested and whether the operator is a negation. */
 const OPERATORS = new Map<string, { match: Matcher; negated: boolean }>([
@@ -256,9 +266,9 @@ function statementMatches(st: PolicyStatement, action: string, resource: string,
   if (st.notAction ? actionHit : !actionHit) return false;
   let resourceHit = false;
   for (const p of st.resources) {
-    const re = patternRegExp(p, facts, false, true);
-    if (!re) return undefined;
-    resourceHit ||= re.test(resource);
+    const g = patternGlob(p, facts, false, true);
+    if (!g) return undefined;
+    resourceHit ||= globMatches(g, resource);
   }
   if (st.notResource ? resourceHit : !resourceHit) return false;
   return conditionHolds(st.condition, facts);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compilePolicy, decide, resolveVariable, type CompiledPolicy, type ConnectionFacts } from '../../src/policy/engine.js';
+import { glob, globMatches, wildcard } from '../../src/policy/wildcards.js';
 
 const A = 'arn:aws:iot:us-east-1:000000000000';
 type Stmt = Record<string, unknown>;
@@ -252,5 +253,35 @@ describe('policy engine: conditions', () => {
     assert.equal(decide([denyUnknown], 'iot:Publish', `${A}:topic/t`, thingFacts), 'ALLOW');
     const denyKnown = policy(allow('iot:Publish', '*'), deny('iot:Publish', '*', { StringEquals: { 'iot:ClientId': 'sensor-1' } }));
     assert.equal(decide([denyKnown], 'iot:Publish', `${A}:topic/t`, thingFacts), 'EXPLICIT_DENY');
+  });
+});
+
+describe('glob matching (the engine\'s resolved patterns, matched without a RegExp)', () => {
+  // A seeded generator: the same cases every run.
+  let seed = 12345;
+  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const word = (alphabet: string, max: number): string => Array.from({ length: rand(max + 1) }, () => alphabet[rand(alphabet.length)]).join('');
+
+  test('agrees with the wildcard RegExp on 20,000 random patterns and texts, case-sensitive and not', () => {
+    let matched = 0;
+    for (let k = 0; k < 20_000; k++) {
+      const pattern = word('aAb/*?', 8);
+      const text = word('aAb/*?', 10);
+      const ignoreCase = k % 2 === 1;
+      const expected = wildcard(pattern, ignoreCase).test(text);
+      if (expected) matched++;
+      assert.equal(globMatches(glob([{ text: pattern, wildcards: true }], ignoreCase), text), expected, `${pattern} ~ ${text} (ignoreCase ${ignoreCase})`);
+    }
+    // Both outcomes were exercised, not just one.
+    assert.ok(matched > 1000 && matched < 19_000, `${matched} of 20,000 matched`);
+  });
+
+  test('a literal piece keeps its * and ? literal between wildcard pieces', () => {
+    const g = glob([{ text: 'a/*/', wildcards: true }, { text: 'x*?', wildcards: false }, { text: '/?', wildcards: true }], false);
+    assert.equal(globMatches(g, 'a/any/thing/x*?/z'), true);
+    assert.equal(globMatches(g, 'a/any/xyz/z'), false);
+    assert.equal(globMatches(g, 'a//x*?/'), false);
+    assert.equal(globMatches(glob([{ text: 'X*', wildcards: false }], true), 'x*'), true);
+    assert.equal(globMatches(glob([{ text: 'X*', wildcards: false }], true), 'xy'), false);
   });
 });
