@@ -70,6 +70,8 @@ export interface PublishReply {
   /** Sparse latency histogram: bucket → count (see bucketOf). */
   histogram: Record<string, number>;
   maxMs: number;
+  /** The largest latency of the messages sent in each second of the window (where in the window the slow ones were). */
+  maxMsBySecond: number[];
   cpuMs: number;
   /** Writes that found the socket's buffer full (the broker was not reading fast enough). */
   backpressured: number;
@@ -295,11 +297,16 @@ async function main(): Promise<void> {
   let deliveredInWindow = 0;
   let publishing = false;
   let maxMs = 0;
+  let windowStart = 0;
+  let maxMsBySecond: number[] = [];
   const onDelivery = (payload: Buffer): void => {
-    const ms = now() - payload.readDoubleLE(0);
+    const sentAt = payload.readDoubleLE(0);
+    const ms = now() - sentAt;
     delivered++;
     if (publishing) deliveredInWindow++;
     if (ms > maxMs) maxMs = ms;
+    const second = Math.floor((sentAt - windowStart) / 1000);
+    if (second >= 0 && ms > (maxMsBySecond[second] ?? 0)) maxMsBySecond[second] = ms;
     const b = bucketOf(ms);
     histogram.set(b, (histogram.get(b) ?? 0) + 1);
   };
@@ -354,6 +361,8 @@ async function main(): Promise<void> {
       deliveredInWindow = 0;
       pubacks = 0;
       maxMs = 0;
+      maxMsBySecond = [];
+      windowStart = now();
       closedDuringPublish = 0;
       const payload = Buffer.alloc(Math.max(16, job.payloadBytes), 0x61);
       let sent = 0;
@@ -403,6 +412,7 @@ async function main(): Promise<void> {
         closed: closedDuringPublish,
         histogram: Object.fromEntries(histogram),
         maxMs,
+        maxMsBySecond: Array.from(maxMsBySecond, (x) => Math.round(x ?? 0)),
         cpuMs: cpuMs(process.cpuUsage(cpu0)),
         backpressured,
       });

@@ -270,6 +270,8 @@ interface LoadFigures {
   connectLoadCpuPct: number;
   /** The broker's resident memory with every device connected, before any publish. */
   rssAfterConnectMB?: number;
+  /** The warm-up before the measured window (the same load for BENCH_WARMUP_SECONDS): a fresh process's first seconds, apart. */
+  warmup?: { seconds: number; delivered: number; lost: number; p50Ms: number; p99Ms: number; maxMsBySecond: number[] };
   publish: {
     offeredPerSecond: number;
     seconds: number;
@@ -282,6 +284,8 @@ interface LoadFigures {
     p50Ms: number;
     p99Ms: number;
     maxMs: number;
+    /** The largest latency of the messages sent in each second of the window. */
+    maxMsBySecond: number[];
     closedDuringPublish: number;
     backpressuredWrites: number;
     brokerCpuPct: number;
@@ -296,7 +300,7 @@ interface LoadFigures {
 }
 
 /** The load against one broker: every worker connects its share at once, then publishes for `seconds`. */
-async function runLoad(target: Target, pkiFile: string, work: string, o: { devices: number; workers: number; rate: number; seconds: number; payloadBytes: number; connectConcurrency: number; placement?: Placement }): Promise<{ figures: LoadFigures; workers: LoadWorker[]; ranges: [number, number][] }> {
+async function runLoad(target: Target, pkiFile: string, work: string, o: { devices: number; workers: number; rate: number; seconds: number; warmupSeconds: number; payloadBytes: number; connectConcurrency: number; placement?: Placement }): Promise<{ figures: LoadFigures; workers: LoadWorker[]; ranges: [number, number][] }> {
   const groups = Math.ceil(o.devices / GROUP);
   const workers: LoadWorker[] = [];
   const ranges: [number, number][] = [];
@@ -335,6 +339,22 @@ async function runLoad(target: Target, pkiFile: string, work: string, o: { devic
   const rssAfterConnectMB = procMemory(target.pid)?.rssMB;
   // A moment for the connects' side effects (connection events, lifecycle messages) to settle.
   await new Promise((r) => setTimeout(r, 1000));
+  let warmup: LoadFigures['warmup'];
+  if (o.warmupSeconds > 0) {
+    const ws = await Promise.all(workers.map((w) => w.send<PublishReply>({ cmd: 'publish', rate: o.rate / workers.length, seconds: o.warmupSeconds, drainMs: 15_000 })));
+    const wh = new Map<number, number>();
+    for (const r of ws) for (const [b, n] of Object.entries(r.histogram)) wh.set(Number(b), (wh.get(Number(b)) ?? 0) + n);
+    const wDelivered = ws.reduce((a, r) => a + r.delivered, 0);
+    warmup = {
+      seconds: o.warmupSeconds,
+      delivered: wDelivered,
+      lost: ws.reduce((a, r) => a + r.sent, 0) - wDelivered,
+      p50Ms: percentile(wh, wDelivered, 0.5),
+      p99Ms: percentile(wh, wDelivered, 0.99),
+      maxMsBySecond: Array.from({ length: Math.max(...ws.map((r) => r.maxMsBySecond.length)) }, (_, k) => Math.max(...ws.map((r) => r.maxMsBySecond[k] ?? 0))),
+    };
+    log(`${target.name}: warm-up of ${o.warmupSeconds} s: p50 ${warmup.p50Ms} ms, p99 ${warmup.p99Ms} ms, largest by second ${warmup.maxMsBySecond.join(', ')} ms`);
+  }
 
   const loop0 = target.url ? await loopFigures(target.url) : undefined;
   const cpu1 = cpuSeconds(target.pid);
@@ -364,6 +384,7 @@ async function runLoad(target: Target, pkiFile: string, work: string, o: { devic
     connectBrokerRunQueueWaitPct: waitPct(sched0, sched1, connectWall),
     connectLoadCpuPct: round(connects.reduce((a, r) => a + r.cpuMs, 0) / 10 / connectWall, 1),
     rssAfterConnectMB,
+    warmup,
     publish: {
       offeredPerSecond: o.rate,
       seconds: round(seconds, 2),
@@ -376,6 +397,7 @@ async function runLoad(target: Target, pkiFile: string, work: string, o: { devic
       p50Ms: percentile(h, delivered, 0.5),
       p99Ms: percentile(h, delivered, 0.99),
       maxMs: round(Math.max(...pubs.map((r) => r.maxMs)), 2),
+      maxMsBySecond: Array.from({ length: Math.max(...pubs.map((r) => r.maxMsBySecond.length)) }, (_, k) => Math.max(...pubs.map((r) => r.maxMsBySecond[k] ?? 0))),
       closedDuringPublish: sum((r) => r.closed),
       backpressuredWrites: sum((r) => r.backpressured),
       brokerCpuPct: round((100 * brokerCpu) / brokerWall, 1),
@@ -461,6 +483,7 @@ async function main(): Promise<number> {
   const root = projectRoot();
   const devices = envInt('BENCH_DEVICES', 5000, 1);
   const seconds = envInt('BENCH_SECONDS', 20, 1, 600);
+  const warmupSeconds = envInt('BENCH_WARMUP_SECONDS', 0, 0, 600);
   const rate = envInt('BENCH_RATE', 10_000, 1);
   const workersN = envInt('BENCH_WORKERS', 2, 1, 16);
   const connectConcurrency = envInt('BENCH_CONNECT_CONCURRENCY', 200, 1);
@@ -510,7 +533,7 @@ async function main(): Promise<number> {
     const wardenCa = await (await fetch(`${warden.url}/_warden/ca.pem`)).text();
     const rssBeforeLoad = procMemory(wardenPid);
 
-    const common = { devices, workers: workersN, rate, seconds, payloadBytes, connectConcurrency, placement };
+    const common = { devices, workers: workersN, rate, seconds, warmupSeconds, payloadBytes, connectConcurrency, placement };
     const w = await runLoad({ name: 'warden', port: mqttPort, caPem: wardenCa, pid: wardenPid, url: warden.url }, pkiFile, work, common);
     live.push(...w.workers);
     const disconnect = await timeDisconnects(api, pki, w.workers, w.ranges, devices, disconnects);
