@@ -1,6 +1,7 @@
 import { ListMitigationActionsCommand, type MitigationActionType } from '@aws-sdk/client-iot';
 import { iot } from './api';
 import facts from './checks.json';
+import { choices } from './model';
 
 /**
  * Each audit check's severity and the mitigation action types it supports, as the server's check
@@ -10,14 +11,8 @@ import facts from './checks.json';
 export const CHECKS: Record<string, { severity: string | null; actions: string[]; settings?: Record<string, { min: number; max: number; default: number }> }> = facts;
 export const CHECK_NAMES = Object.keys(CHECKS);
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
-export const ACTION_TYPES = [
-  'UPDATE_DEVICE_CERTIFICATE',
-  'UPDATE_CA_CERTIFICATE',
-  'ADD_THINGS_TO_THING_GROUP',
-  'REPLACE_DEFAULT_POLICY_VERSION',
-  'ENABLE_IOT_LOGGING',
-  'PUBLISH_FINDING_TO_SNS',
-];
+/** The mitigation action types, from the model's MitigationActionType enum. */
+export const ACTION_TYPES = choices('ListMitigationActions', 'actionType');
 /** AUDIT_CHECK_NAME → "Audit check name" */
 export const pretty = (name: string): string => {
   const s = name.replace(/_CHECK$/, '').toLowerCase().replace(/_/g, ' ');

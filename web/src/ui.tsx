@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { describeError } from './api';
+import { choices, hint, violations } from './model';
 import { href } from './router';
 
 /** Loads once (and again when `deps` change or reload() is called); errors are kept as AWS's text. */
@@ -115,5 +116,41 @@ export function ActionResult({ a }: { a: { error?: string; done?: string } }) {
       <ErrorBox error={a.error} />
       {a.done && <p class="ok" role="status">{a.done}</p>}
     </>
+  );
+}
+
+/**
+ * A text field checked against the AWS model's constraints for `path` in `operation`'s input as it is
+ * typed: what the server would refuse is flagged (aria-invalid and the constraint in AWS's words), but
+ * the form still sends it, and the server's own answer is what counts.
+ */
+export function ModelField(p: { operation: string; path: string; label: string; value: string; onInput: (v: string) => void; name?: string; wide?: boolean; disabled?: boolean; placeholder?: string }) {
+  const id = useId();
+  const [touched, setTouched] = useState(false);
+  const problems = p.disabled || (!touched && p.value === '') ? [] : violations(p.operation, p.path, p.value);
+  const h = hint(p.operation, p.path);
+  const described = [h ? `${id}-hint` : '', problems.length > 0 ? `${id}-problems` : ''].filter(Boolean).join(' ');
+  return (
+    <>
+      <label>
+        {p.label}
+        <input class={p.wide ? 'wide' : undefined} name={p.name} value={p.value} disabled={p.disabled} placeholder={p.placeholder}
+          aria-invalid={problems.length > 0 ? 'true' : undefined} aria-describedby={described || undefined}
+          onInput={(e) => (setTouched(true), p.onInput(e.currentTarget.value))} onBlur={() => setTouched(true)} />
+      </label>
+      {h && <p id={`${id}-hint`} class="hint muted">{h}</p>}
+      {problems.length > 0 && <p id={`${id}-problems`} class="invalid">{problems.join('; ')}</p>}
+    </>
+  );
+}
+
+/** A choice among an enum member's values, in the model's order. */
+export function ModelSelect(p: { operation: string; path: string; label: string; value: string; onChange: (v: string) => void; name?: string; disabled?: boolean }) {
+  return (
+    <label>{p.label}
+      <select name={p.name} value={p.value} disabled={p.disabled} onChange={(e) => p.onChange(e.currentTarget.value)}>
+        {choices(p.operation, p.path).map((v) => <option value={v}>{v}</option>)}
+      </select>
+    </label>
   );
 }

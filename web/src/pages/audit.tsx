@@ -1,16 +1,21 @@
 import {
   DescribeAccountAuditConfigurationCommand,
   ListAuditTasksCommand,
+  CreateScheduledAuditCommand,
+  DeleteScheduledAuditCommand,
   ListScheduledAuditsCommand,
   StartOnDemandAuditTaskCommand,
   UpdateAccountAuditConfigurationCommand,
+  type AuditFrequency,
+  type DayOfWeek,
   type DescribeAccountAuditConfigurationCommandOutput,
 } from '@aws-sdk/client-iot';
 import { useState } from 'preact/hooks';
 import { iot, loadSession } from '../api';
 import { CHECK_NAMES, CHECKS, pretty } from '../checks';
+import { choices, violations } from '../model';
 import { navigate } from '../router';
-import { ActionResult, Empty, ErrorBox, Link, Loading, Pager, Status, fmtDate, useAction, useLoad, usePages } from '../ui';
+import { ActionResult, Empty, ErrorBox, Link, Loading, ModelField, ModelSelect, Pager, Status, fmtDate, useAction, useLoad, usePages } from '../ui';
 
 const DAY = 86_400_000;
 
@@ -25,7 +30,7 @@ export function AuditPage() {
           <StartAudit config={config.data!} />
         </>
       )}
-      <Scheduled />
+      <Scheduled config={config.data} />
       <History />
     </section>
   );
@@ -122,22 +127,99 @@ function StartAudit({ config }: { config: DescribeAccountAuditConfigurationComma
   );
 }
 
-function Scheduled() {
+/** The days of the month the model's DayOfMonth pattern allows, as choices. */
+const MONTH_DAYS = [...Array.from({ length: 31 }, (_, i) => String(i + 1)), 'LAST'].filter((d) => violations('CreateScheduledAudit', 'dayOfMonth', d).length === 0);
+
+function Scheduled({ config }: { config?: DescribeAccountAuditConfigurationCommandOutput }) {
+  const [version, setVersion] = useState(0);
   const s = usePages(async (nextToken) => {
     const r = await iot().send(new ListScheduledAuditsCommand({ nextToken, maxResults: 25 }));
     return { items: r.scheduledAudits ?? [], nextToken: r.nextToken };
-  });
+  }, [version]);
+  const del = useAction();
+  const [notice, setNotice] = useState<string>();
   return (
     <div>
       <h2>Scheduled audits</h2>
-      {s.error ? <ErrorBox error={s.error} /> : !s.data ? <Loading what="scheduled audits" /> : s.data.items.length === 0 ? <p class="muted">No scheduled audit (create one with CreateScheduledAudit).</p> : (
+      {s.error ? <ErrorBox error={s.error} /> : !s.data ? <Loading what="scheduled audits" /> : s.data.items.length === 0 ? <p class="muted">No scheduled audit. Create one below: it runs the checks you pick, each day, week, two weeks or month.</p> : (
         <table>
-          <thead><tr><th scope="col">Name</th><th scope="col">Frequency</th><th scope="col">Day</th></tr></thead>
-          <tbody>{s.data.items.map((a) => <tr><td>{a.scheduledAuditName}</td><td>{a.frequency}</td><td>{a.dayOfWeek ?? a.dayOfMonth ?? '—'}</td></tr>)}</tbody>
+          <thead><tr><th scope="col">Name</th><th scope="col">Frequency</th><th scope="col">Day</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
+          <tbody>{s.data.items.map((a) => (
+            <tr>
+              <td>{a.scheduledAuditName}</td><td>{a.frequency}</td><td>{a.dayOfWeek ?? a.dayOfMonth ?? '—'}</td>
+              <td><button type="button" aria-label={`Delete ${a.scheduledAuditName}`} onClick={() => confirm(`Delete the scheduled audit ${a.scheduledAuditName}?`) && del.run(async () => {
+                await iot().send(new DeleteScheduledAuditCommand({ scheduledAuditName: a.scheduledAuditName! }));
+                setNotice(undefined);
+                setVersion((v) => v + 1);
+                return `Deleted ${a.scheduledAuditName}.`;
+              })}>Delete</button></td>
+            </tr>
+          ))}</tbody>
         </table>
       )}
       <Pager {...s} />
+      <ActionResult a={del} />
+      {notice && <p class="ok" role="status">{notice}</p>}
+      {config && <ScheduleForm key={`${version} ${enabledChecks(config).join()}`} enabled={enabledChecks(config)} onCreated={(m) => (setNotice(m), setVersion((v) => v + 1))} />}
     </div>
+  );
+}
+
+/**
+ * CreateScheduledAudit: the frequency and days are the model's enums and pattern; AWS documents that
+ * WEEKLY and BIWEEKLY take a day of the week and MONTHLY a day of the month (and Warden refuses a day
+ * the frequency does not use), so the form asks for the one the frequency needs.
+ */
+function ScheduleForm({ enabled, onCreated }: { enabled: string[]; onCreated: (message: string) => void }) {
+  const op = 'CreateScheduledAudit';
+  const [name, setName] = useState('');
+  const [frequency, setFrequency] = useState(choices(op, 'frequency')[0]);
+  const [dayOfWeek, setDayOfWeek] = useState(choices(op, 'dayOfWeek')[0]);
+  const [dayOfMonth, setDayOfMonth] = useState(MONTH_DAYS[0]);
+  const [checks, setChecks] = useState(() => new Set(enabled));
+  const create = useAction();
+  const weekly = frequency === 'WEEKLY' || frequency === 'BIWEEKLY';
+  const monthly = frequency === 'MONTHLY';
+  const toggle = (n: string, on: boolean) => setChecks((c) => {
+    const next = new Set(c);
+    if (on) next.add(n);
+    else next.delete(n);
+    return next;
+  });
+  return (
+    <form class="panel" noValidate aria-labelledby="schedule-h" onSubmit={(e) => {
+      e.preventDefault();
+      void create.run(async () => {
+        await iot().send(new CreateScheduledAuditCommand({
+          scheduledAuditName: name.trim(),
+          frequency: frequency as AuditFrequency,
+          ...(weekly ? { dayOfWeek: dayOfWeek as DayOfWeek } : {}),
+          ...(monthly ? { dayOfMonth } : {}),
+          targetCheckNames: enabled.filter((n) => checks.has(n)),
+        }));
+        onCreated(`Created the scheduled audit ${name.trim()}.`);
+      });
+    }}>
+      <h3 id="schedule-h">Schedule an audit</h3>
+      <ModelField operation={op} path="scheduledAuditName" label="Scheduled audit name" value={name} onInput={setName} />
+      <ModelSelect operation={op} path="frequency" label="Frequency" value={frequency} onChange={setFrequency} />
+      {weekly && <ModelSelect operation={op} path="dayOfWeek" label="Day of the week" value={dayOfWeek} onChange={setDayOfWeek} />}
+      {monthly && (
+        <label>Day of the month
+          <select value={dayOfMonth} onChange={(e) => setDayOfMonth(e.currentTarget.value)}>{MONTH_DAYS.map((d) => <option value={d}>{d}</option>)}</select>
+        </label>
+      )}
+      {enabled.length === 0 ? <p class="muted">A scheduled audit runs checks that are enabled in the account audit configuration: enable some above first.</p> : (
+        <fieldset class="checks">
+          <legend>Checks to run</legend>
+          {enabled.map((n) => (
+            <label class="check"><input type="checkbox" checked={checks.has(n)} onChange={(e) => toggle(n, e.currentTarget.checked)} /> {pretty(n)}</label>
+          ))}
+        </fieldset>
+      )}
+      <button type="submit" disabled={create.busy}>Create scheduled audit</button>
+      <ActionResult a={create} />
+    </form>
   );
 }
 

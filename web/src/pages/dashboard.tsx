@@ -16,7 +16,7 @@ import { CHECKS, SEVERITIES, pretty } from '../checks';
 import { Empty, ErrorBox, Link, Loading, Progress, Status, fmtDate, useInterval, useLoad } from '../ui';
 
 const DAY = 86_400_000;
-/** How many past audits the chart reads (one page of ListAuditTasks, one DescribeAuditTask each). */
+/** How many past audits the chart reads: one page of ListAuditTasks, one DescribeAuditTask each (the bound README states; test/console/dashboard-requests.test.ts counts them). */
 const CHART_AUDITS = 20;
 
 export function Dashboard() {

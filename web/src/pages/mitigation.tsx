@@ -13,11 +13,11 @@ import {
 import { useState } from 'preact/hooks';
 import { iot, loadSession } from '../api';
 import { ACTION_TYPES, pretty } from '../checks';
-import { ActionResult, Empty, ErrorBox, Link, Loading, Pager, Progress, Status, fmtDate, useAction, useInterval, useLoad, usePages } from '../ui';
+import { choices, splitList } from '../model';
+import { ActionResult, Empty, ErrorBox, Link, Loading, ModelField, ModelSelect, Pager, Progress, Status, fmtDate, useAction, useInterval, useLoad, usePages } from '../ui';
 import { auditProgress } from './dashboard';
 
 const DAY = 86_400_000;
-const LOG_LEVELS = ['DEBUG', 'INFO', 'ERROR', 'WARN', 'DISABLED'];
 
 export function MitigationPage() {
   const [editing, setEditing] = useState<string | undefined>();
@@ -63,40 +63,53 @@ export function MitigationPage() {
   );
 }
 
-/** Create (no name) or edit an action; the fields follow the model's MitigationActionParams members. */
+/**
+ * Create (no name) or edit an action. The fields follow the model's MitigationActionParams members:
+ * choices are its enums, and text is checked against its lengths and patterns (web/src/model.ts).
+ */
 function ActionForm({ name, onDone }: { name?: string; onDone: (message?: string) => void }) {
   const account = loadSession()?.accountId ?? '000000000000';
+  const op = name ? 'UpdateMitigationAction' : 'CreateMitigationAction';
   const existing = useLoad(async () => (name ? iot().send(new DescribeMitigationActionCommand({ actionName: name })) : undefined), [name]);
   const [actionName, setName] = useState(name ?? '');
   const [roleArn, setRole] = useState<string>();
   const [type, setType] = useState<string>();
+  const [certAction, setCertAction] = useState<string>();
+  const [caAction, setCaAction] = useState<string>();
   const [groups, setGroups] = useState<string>();
   const [override, setOverride] = useState<boolean>();
+  const [template, setTemplate] = useState<string>();
   const [logRole, setLogRole] = useState<string>();
   const [logLevel, setLogLevel] = useState<string>();
   const [topic, setTopic] = useState<string>();
   const save = useAction();
   if (name && existing.loading) return <Loading what={`action ${name}`} />;
   const p = existing.data?.actionParams ?? {};
+  const first = (path: string) => choices(op, `actionParams.${path}`)[0];
   const t = type ?? existing.data?.actionType ?? ACTION_TYPES[0];
   const role = roleArn ?? existing.data?.roleArn ?? `arn:aws:iam::${account}:role/warden-mitigation`;
+  const ca = certAction ?? p.updateDeviceCertificateParams?.action ?? first('updateDeviceCertificateParams.action');
+  const caa = caAction ?? p.updateCACertificateParams?.action ?? first('updateCACertificateParams.action');
   const g = groups ?? p.addThingsToThingGroupParams?.thingGroupNames?.join(', ') ?? 'quarantine';
   const ov = override ?? p.addThingsToThingGroupParams?.overrideDynamicGroups ?? false;
+  const tpl = template ?? p.replaceDefaultPolicyVersionParams?.templateName ?? first('replaceDefaultPolicyVersionParams.templateName');
   const lr = logRole ?? p.enableIoTLoggingParams?.roleArnForLogging ?? `arn:aws:iam::${account}:role/warden-logging`;
   const ll = logLevel ?? p.enableIoTLoggingParams?.logLevel ?? 'ERROR';
   const tp = topic ?? p.publishFindingToSnsParams?.topicArn ?? `arn:aws:sns:${loadSession()?.region ?? 'us-east-1'}:${account}:findings`;
+  // The SDK's types name the enums; the values come from the same model.
   const params = (): MitigationActionParams => {
     switch (t) {
-      case 'UPDATE_DEVICE_CERTIFICATE': return { updateDeviceCertificateParams: { action: 'DEACTIVATE' } };
-      case 'UPDATE_CA_CERTIFICATE': return { updateCACertificateParams: { action: 'DEACTIVATE' } };
-      case 'ADD_THINGS_TO_THING_GROUP': return { addThingsToThingGroupParams: { thingGroupNames: g.split(',').map((s) => s.trim()).filter(Boolean), overrideDynamicGroups: ov } };
-      case 'REPLACE_DEFAULT_POLICY_VERSION': return { replaceDefaultPolicyVersionParams: { templateName: 'BLANK_POLICY' } };
+      case 'UPDATE_DEVICE_CERTIFICATE': return { updateDeviceCertificateParams: { action: ca as 'DEACTIVATE' } };
+      case 'UPDATE_CA_CERTIFICATE': return { updateCACertificateParams: { action: caa as 'DEACTIVATE' } };
+      case 'ADD_THINGS_TO_THING_GROUP': return { addThingsToThingGroupParams: { thingGroupNames: splitList(g), overrideDynamicGroups: ov } };
+      case 'REPLACE_DEFAULT_POLICY_VERSION': return { replaceDefaultPolicyVersionParams: { templateName: tpl as 'BLANK_POLICY' } };
       case 'ENABLE_IOT_LOGGING': return { enableIoTLoggingParams: { roleArnForLogging: lr, logLevel: ll as 'ERROR' } };
       default: return { publishFindingToSnsParams: { topicArn: tp } };
     }
   };
+  const field = (path: string) => ({ operation: op, path: `actionParams.${path}` });
   return (
-    <form class="panel" aria-labelledby="action-form-h" onSubmit={(e) => {
+    <form class="panel" noValidate aria-labelledby="action-form-h" onSubmit={(e) => {
       e.preventDefault();
       void save.run(async () => {
         if (name) await iot().send(new UpdateMitigationActionCommand({ actionName: name, roleArn: role, actionParams: params() }));
@@ -107,28 +120,40 @@ function ActionForm({ name, onDone }: { name?: string; onDone: (message?: string
     }}>
       <h2 id="action-form-h">{name ? `Edit ${name}` : 'Create a mitigation action'}</h2>
       <ErrorBox error={existing.error} />
-      <label>Name<input name="actionName" value={actionName} onInput={(e) => setName(e.currentTarget.value)} required maxLength={128} pattern="[a-zA-Z0-9_\-]+" disabled={!!name} /></label>
-      <label>Type
-        <select name="actionType" value={t} onChange={(e) => setType(e.currentTarget.value)} disabled={!!name}>
-          {ACTION_TYPES.map((a) => <option value={a}>{a}</option>)}
-        </select>
-      </label>
-      <label>Role ARN<input class="wide" name="roleArn" value={role} onInput={(e) => setRole(e.currentTarget.value)} required minLength={20} maxLength={2048} /></label>
-      {t === 'UPDATE_DEVICE_CERTIFICATE' || t === 'UPDATE_CA_CERTIFICATE' ? <p>Sets the certificate's status to <strong>INACTIVE</strong> (DEACTIVATE, the only action AWS defines).</p> : null}
-      {t === 'REPLACE_DEFAULT_POLICY_VERSION' ? <p>Adds a blank policy version (template <strong>BLANK_POLICY</strong>) and makes it the default.</p> : null}
-      {t === 'ADD_THINGS_TO_THING_GROUP' ? (
+      <ModelField operation="CreateMitigationAction" path="actionName" label="Name" name="actionName" value={actionName} onInput={setName} disabled={!!name} />
+      <ModelSelect operation="ListMitigationActions" path="actionType" label="Type" name="actionType" value={t} onChange={setType} disabled={!!name} />
+      <ModelField operation={op} path="roleArn" label="Role ARN" name="roleArn" wide value={role} onInput={setRole} />
+      {t === 'UPDATE_DEVICE_CERTIFICATE' && (
         <>
-          <label>Thing groups (comma-separated)<input name="thingGroupNames" value={g} onInput={(e) => setGroups(e.currentTarget.value)} required /></label>
+          <ModelSelect {...field('updateDeviceCertificateParams.action')} label="Certificate action" value={ca} onChange={setCertAction} />
+          <p>DEACTIVATE sets the device certificate's status to <strong>INACTIVE</strong>.</p>
+        </>
+      )}
+      {t === 'UPDATE_CA_CERTIFICATE' && (
+        <>
+          <ModelSelect {...field('updateCACertificateParams.action')} label="CA certificate action" value={caa} onChange={setCaAction} />
+          <p>DEACTIVATE sets the CA certificate's status to <strong>INACTIVE</strong>.</p>
+        </>
+      )}
+      {t === 'REPLACE_DEFAULT_POLICY_VERSION' && (
+        <>
+          <ModelSelect {...field('replaceDefaultPolicyVersionParams.templateName')} label="Policy template" value={tpl} onChange={setTemplate} />
+          <p>Adds a policy version from the template (BLANK_POLICY: no statement) and makes it the default.</p>
+        </>
+      )}
+      {t === 'ADD_THINGS_TO_THING_GROUP' && (
+        <>
+          <ModelField {...field('addThingsToThingGroupParams.thingGroupNames')} label="Thing groups (comma-separated)" name="thingGroupNames" value={g} onInput={setGroups} />
           <label class="check"><input type="checkbox" checked={ov} onChange={(e) => setOverride(e.currentTarget.checked)} /> Override dynamic groups</label>
         </>
-      ) : null}
-      {t === 'ENABLE_IOT_LOGGING' ? (
+      )}
+      {t === 'ENABLE_IOT_LOGGING' && (
         <>
-          <label>Role ARN for logging<input value={lr} onInput={(e) => setLogRole(e.currentTarget.value)} required /></label>
-          <label>Log level<select value={ll} onChange={(e) => setLogLevel(e.currentTarget.value)}>{LOG_LEVELS.map((l) => <option value={l}>{l}</option>)}</select></label>
+          <ModelField {...field('enableIoTLoggingParams.roleArnForLogging')} label="Role ARN for logging" wide value={lr} onInput={setLogRole} />
+          <ModelSelect {...field('enableIoTLoggingParams.logLevel')} label="Log level" value={ll} onChange={setLogLevel} />
         </>
-      ) : null}
-      {t === 'PUBLISH_FINDING_TO_SNS' ? <label>Topic ARN<input value={tp} onInput={(e) => setTopic(e.currentTarget.value)} required /></label> : null}
+      )}
+      {t === 'PUBLISH_FINDING_TO_SNS' && <ModelField {...field('publishFindingToSnsParams.topicArn')} label="Topic ARN" wide value={tp} onInput={setTopic} />}
       <button type="submit" disabled={save.busy}>{name ? 'Save action' : 'Create action'}</button>
       {name && <button type="button" onClick={() => onDone()}>Cancel edit</button>}
       <ActionResult a={save} />
