@@ -13,13 +13,34 @@ export interface BatchesOptions<S> {
   empty: () => S;
   /** Writes one batch in the caller's transaction. */
   write: (tx: StoreTx, scope: Scope, batch: S, key: string) => Promise<void>;
+  /**
+   * Splits a large batch into parts, each written in a transaction of its own with the event loop
+   * free in between (on SQLite a write holds the loop for as long as it takes); whole by default.
+   */
+  parts?: (batch: S) => S[];
 }
+
+/** The most rows a part of a batch holds (on SQLite, a few milliseconds of writing). */
+export const PART_ROWS = 200;
+
+/** `items` in runs of at most PART_ROWS. */
+export function inParts<T>(items: Iterable<T>): T[][] {
+  const out: T[][] = [];
+  for (const x of items) {
+    if (out.length === 0 || out[out.length - 1].length >= PART_ROWS) out.push([]);
+    out[out.length - 1].push(x);
+  }
+  return out;
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * What the broker gathers for the database (connection events, Detect's cloud-side counters),
  * kept in memory per (account, region) and key and written every `everyMs`, one transaction per
- * batch, one write after another: the broker never waits on the database per packet. A batch
- * whose write fails is logged and dropped (the broker's traffic goes on).
+ * batch (or per part of a large one, see `parts`), one write after another: the broker never
+ * waits on the database per packet. A batch whose write fails is logged and dropped (the
+ * broker's traffic goes on).
  */
 export class Batches<S> {
   private queue = new Map<string, { scope: Scope; key: string; batch: S }>();
@@ -49,10 +70,14 @@ export class Batches<S> {
     this.generation++;
     this.writing = this.writing.then(async () => {
       for (const { scope, key, batch } of batches) {
-        try {
-          await this.o.store.transaction((tx) => this.o.write(tx, scope, batch, key));
-        } catch (e) {
-          this.o.log.warn({ err: (e as Error).message, accountId: scope.accountId, region: scope.region }, `mqtt ${this.o.what} not written`);
+        for (const [k, part] of (this.o.parts?.(batch) ?? [batch]).entries()) {
+          // Between parts the event loop is free: a fleet's batch never holds up packets for long.
+          if (k > 0) await yieldToLoop();
+          try {
+            await this.o.store.transaction((tx) => this.o.write(tx, scope, part, key));
+          } catch (e) {
+            this.o.log.warn({ err: (e as Error).message, accountId: scope.accountId, region: scope.region }, `mqtt ${this.o.what} not written`);
+          }
         }
       }
     });

@@ -4,7 +4,7 @@ import type { Scope } from '../base/scope.js';
 import { addMessage, recordPeriodActivity, type PeriodActivity } from '../detect/cloud.js';
 import { periodOf } from '../detect/thresholds.js';
 import type { Store } from '../store/store.js';
-import { Batches } from './batches.js';
+import { Batches, inParts } from './batches.js';
 
 /** How often the counters are written: well within Detect's grace after a period ends (CLOUD_GRACE_MS, 5 s). */
 const FLUSH_MS = 1000;
@@ -29,6 +29,7 @@ export class CloudCounters {
       what: 'cloud-side counters',
       everyMs: FLUSH_MS,
       empty: () => new Map(),
+      parts: (things) => inParts(things).map((part) => new Map(part)),
       write: (tx, scope, things, period) =>
         recordPeriodActivity(tx, scope, Number(period), [...things].map(([thingName, activity]) => ({ thingName, activity }))),
     });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Scope } from '../base/scope.js';
 import type { ConnectionEvent } from '../store/connection-events.js';
 import type { Store } from '../store/store.js';
-import { Batches } from './batches.js';
+import { Batches, inParts } from './batches.js';
 
 /** How often queued connects and disconnects are written. */
 const FLUSH_MS = 200;
@@ -23,6 +23,8 @@ export class ConnectionLog {
       what: 'connection events',
       everyMs: FLUSH_MS,
       empty: () => [],
+      // In order: a connect's part is written before its disconnect's.
+      parts: inParts,
       write: async (tx, scope, events) => {
         await tx.connectionEvents.record(scope, events);
       },
