@@ -37,11 +37,12 @@ export function useInterval(fn: () => void, ms: number, on = true): void {
  * One page of a server-side list: the API's nextToken and maxResults. The view keeps the tokens of the
  * pages it went through, so Previous works; it never loads more than one page.
  */
-export function usePages<T>(fetch: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>, deps: unknown[] = []) {
+export function usePages<T>(fetch: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>, deps: unknown[] = [], refresh?: unknown) {
   const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
   useEffect(() => setTokens([undefined]), deps);
   const token = tokens[tokens.length - 1];
-  const page = useLoad(() => fetch(token), [...deps, token]);
+  // `refresh`: a change reloads the page shown (a running task's progress), not the first page.
+  const page = useLoad(() => fetch(token), [...deps, token, refresh]);
   return {
     ...page,
     pageNumber: tokens.length,

@@ -237,7 +237,10 @@ export function DetectTaskPage({ taskId }: { taskId: string }) {
   const t = task.data?.taskSummary;
   const running = t?.taskStatus === 'IN_PROGRESS';
   useInterval(task.reload, 1000, running);
-  const ex = useLoad(() => iot().send(new ListDetectMitigationActionsExecutionsCommand({ taskId, maxResults: 50 })), [taskId, t?.taskStatus, t?.taskStatistics?.actionsExecuted]);
+  const ex = usePages(async (nextToken) => {
+    const r = await iot().send(new ListDetectMitigationActionsExecutionsCommand({ taskId, nextToken, maxResults: 50 }));
+    return { items: r.actionsExecutions ?? [], nextToken: r.nextToken };
+  }, [taskId], `${t?.taskStatus} ${t?.taskStatistics?.actionsExecuted}`);
   const cancel = useAction();
   return (
     <section>
@@ -254,9 +257,10 @@ export function DetectTaskPage({ taskId }: { taskId: string }) {
       {ex.error ? <ErrorBox error={ex.error} /> : !ex.data ? <Loading what="executions" /> : (
         <table>
           <thead><tr><th scope="col">Thing</th><th scope="col">Violation</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Error</th></tr></thead>
-          <tbody>{(ex.data.actionsExecutions ?? []).map((e) => <tr><td><Link to={`/things/${enc(e.thingName!)}`}>{e.thingName}</Link></td><td><code>{e.violationId}</code></td><td>{e.actionName}</td><td><Status value={e.status} /></td><td>{e.errorCode ? `${e.errorCode}: ${e.message ?? ''}` : '—'}</td></tr>)}</tbody>
+          <tbody>{ex.data.items.map((e) => <tr><td><Link to={`/things/${enc(e.thingName!)}`}>{e.thingName}</Link></td><td><code>{e.violationId}</code></td><td>{e.actionName}</td><td><Status value={e.status} /></td><td>{e.errorCode ? `${e.errorCode}: ${e.message ?? ''}` : '—'}</td></tr>)}</tbody>
         </table>
       )}
+      <Pager {...ex} />
     </section>
   );
 }

@@ -4,10 +4,12 @@ import {
   DeleteMitigationActionCommand,
   DescribeAuditMitigationActionsTaskCommand,
   DescribeMitigationActionCommand,
+  ListAuditFindingsCommand,
   ListAuditMitigationActionsExecutionsCommand,
   ListAuditMitigationActionsTasksCommand,
   ListMitigationActionsCommand,
   UpdateMitigationActionCommand,
+  type AuditMitigationActionsTaskTarget,
   type MitigationActionParams,
 } from '@aws-sdk/client-iot';
 import { useState } from 'preact/hooks';
@@ -211,30 +213,49 @@ export function MitigationTaskPage({ taskId }: { taskId: string }) {
               ))}
             </tbody>
           </table>
-          <Executions taskId={taskId} findingIds={t.target?.findingIds ?? []} version={running ? progress.done : -1} />
+          <Executions taskId={taskId} target={t.target} checks={Object.keys(t.auditCheckToActionsMapping ?? {})} version={running ? progress.done : -1} />
         </>
       )}
     </section>
   );
 }
 
-/** ListAuditMitigationActionsExecutions takes one finding: the executions of the task's first 25 target findings. */
-function Executions({ taskId, findingIds, version }: { taskId: string; findingIds: string[]; version: number }) {
-  const ids = findingIds.slice(0, 25);
+/** Findings per page of the executions view: ListAuditMitigationActionsExecutions takes one finding, so one request each. */
+const EXECUTION_FINDINGS = 25;
+
+/**
+ * The task's executions by finding (ListAuditMitigationActionsExecutions takes one): those of the
+ * findings it names (25 at most), or, for a task on an audit or some of its checks, those of the
+ * audit's findings of the chosen check, a page of 25 at a time (ListAuditFindings, paged on the
+ * server).
+ */
+function Executions({ taskId, target, checks, version }: { taskId: string; target?: AuditMitigationActionsTaskTarget; checks: string[]; version: number }) {
+  const named = target?.findingIds ?? [];
+  const [check, setCheck] = useState(checks[0] ?? '');
+  const findings = usePages(async (nextToken) => {
+    if (named.length > 0) return { items: named }; // at most 25 (the model's limit on target.findingIds)
+    if (!target?.auditTaskId || !check) return { items: [] as string[] };
+    const r = await iot().send(new ListAuditFindingsCommand({ taskId: target.auditTaskId, checkName: check, nextToken, maxResults: EXECUTION_FINDINGS }));
+    return { items: (r.findings ?? []).map((f) => f.findingId!), nextToken: r.nextToken };
+  }, [taskId, named.join(), target?.auditTaskId, check]);
+  const ids = findings.data?.items ?? [];
   const ex = useLoad(async () => {
     const pages = await Promise.all(ids.map((findingId) => iot().send(new ListAuditMitigationActionsExecutionsCommand({ taskId, findingId, maxResults: 25 }))));
     return pages.flatMap((p) => p.actionsExecutions ?? []);
   }, [taskId, ids.join(), version]);
-  if (ids.length === 0) return <p class="muted">The task targets an audit or audit checks as a whole; executions are listed per finding with ListAuditMitigationActionsExecutions.</p>;
   return (
     <>
       <h2>Executions</h2>
-      {ex.error ? <ErrorBox error={ex.error} /> : !ex.data ? <Loading what="executions" /> : (
+      {named.length === 0 && checks.length > 1 && (
+        <label>Findings of check <select value={check} onChange={(e) => setCheck(e.currentTarget.value)}>{checks.map((c) => <option value={c}>{pretty(c)}</option>)}</select></label>
+      )}
+      {findings.error ? <ErrorBox error={findings.error} /> : ex.error ? <ErrorBox error={ex.error} /> : !findings.data || !ex.data ? <Loading what="executions" /> : ids.length === 0 ? <p class="muted">No finding of this task to show.</p> : (
         <table>
           <thead><tr><th scope="col">Finding</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Error</th></tr></thead>
           <tbody>{ex.data.map((e) => <tr><td><code>{e.findingId}</code></td><td>{e.actionName}</td><td><Status value={e.status} /></td><td>{e.errorCode ? `${e.errorCode}: ${e.message ?? ''}` : '—'}</td></tr>)}</tbody>
         </table>
       )}
+      <Pager {...findings} />
     </>
   );
 }
