@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const OPERATIONS = ['CreateMitigationAction', 'UpdateMitigationAction', 'ListMitigationActions', 'CreateScheduledAudit', 'UpdateScheduledAudit', 'DeleteScheduledAudit'];
+const OPERATIONS = ['CreateMitigationAction', 'UpdateMitigationAction', 'ListMitigationActions', 'CreateScheduledAudit', 'UpdateScheduledAudit', 'DeleteScheduledAudit', 'UpdateAccountAuditConfiguration'];
 /** Members that carry no form field (tags have their own page in AWS's console; tokens are the SDK's). */
 const SKIP = new Set(['tags', 'nextToken', 'maxResults']);
 
@@ -22,7 +22,7 @@ function constraints(name) {
   return out;
 }
 
-/** Member path (as in AWS's validation messages, `a.b`; a list's items are `a.member`) → constraints. */
+/** Member path (as in AWS's validation messages, `a.b`; a list's items are `a.member`, an enum-keyed map's values `a.KEY`) → constraints. */
 function walk(shapeName, path, required, into) {
   const s = model.shapes[shapeName];
   if (path) into[path] = { ...constraints(shapeName), ...(required ? { required: true } : {}) };
@@ -33,6 +33,9 @@ function walk(shapeName, path, required, into) {
     }
   } else if (s.type === 'list') {
     walk(s.member.shape, `${path}.member`, true, into);
+  } else if (s.type === 'map' && model.shapes[s.key.shape].enum) {
+    // A map keyed by an enum (the audit's notification targets by type): each key's value, `a.KEY`.
+    for (const k of model.shapes[s.key.shape].enum) walk(s.value.shape, `${path}.${k}`, false, into);
   }
 }
 

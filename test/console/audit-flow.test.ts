@@ -103,6 +103,14 @@ describe('console: audit, findings, mitigation, registry (Chromium)', () => {
     await page.getByRole('checkbox', { name: /^Device certificate expiring/ }).check();
     await page.getByRole('checkbox', { name: /^IoT policy overly permissive/ }).check();
     await page.getByLabel(/^Device certificate expiring: cert expiration threshold in days/).fill('20');
+    // The role ARN's bounds come from the model (RoleArn: 20 to 2048 characters), flagged as typed.
+    const role = page.getByLabel('Role ARN (for the audit)');
+    const kept = await role.inputValue();
+    await role.fill('arn:aws:iam::1');
+    await page.getByText('Member must have length greater than or equal to 20').waitFor();
+    assert.equal(await role.getAttribute('aria-invalid'), 'true');
+    await role.fill(kept);
+    assert.equal(await page.getByText('Member must have length greater than or equal to 20').count(), 0);
     await page.getByRole('button', { name: 'Save configuration' }).click();
     await page.getByRole('status').getByText('Saved: 2 checks enabled.').waitFor();
     await page.getByText('Runs the 2 enabled checks now.').waitFor();

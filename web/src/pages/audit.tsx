@@ -99,10 +99,10 @@ function Configuration({ config, onSaved }: { config: DescribeAccountAuditConfig
           )),
         )}
       </fieldset>
-      <label>Role ARN (for the audit)<input class="wide" value={roleArn} onInput={(e) => setRoleArn(e.currentTarget.value)} required /></label>
+      <ModelField operation="UpdateAccountAuditConfiguration" path="roleArn" label="Role ARN (for the audit)" wide value={roleArn} onInput={setRoleArn} />
       <fieldset>
         <legend>SNS notifications</legend>
-        <label>Topic ARN<input class="wide" value={topic} onInput={(e) => setTopic(e.currentTarget.value)} placeholder="arn:aws:sns:us-east-1:000000000000:audit" /></label>
+        <ModelField operation="UpdateAccountAuditConfiguration" path="auditNotificationTargetConfigurations.SNS.targetArn" label="Topic ARN" wide value={topic} onInput={setTopic} placeholder="arn:aws:sns:us-east-1:000000000000:audit" />
         <label class="check"><input type="checkbox" checked={snsOn} onChange={(e) => setSnsOn(e.currentTarget.checked)} /> Notify when an audit ends</label>
       </fieldset>
       <button type="submit" disabled={save.busy}>Save configuration</button>
