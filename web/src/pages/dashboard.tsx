@@ -8,6 +8,8 @@ import {
   ListDetectMitigationActionsTasksCommand,
   ListViolationEventsCommand,
   type AuditCheckDetails,
+  type AuditTaskMetadata,
+  type DescribeAuditTaskCommandOutput,
 } from '@aws-sdk/client-iot';
 import { useMemo } from 'preact/hooks';
 import { iot } from '../api';
@@ -16,19 +18,35 @@ import { CHECKS, SEVERITIES, pretty } from '../checks';
 import { Empty, ErrorBox, Link, Loading, Progress, Status, fmtDate, useInterval, useLoad } from '../ui';
 
 const DAY = 86_400_000;
-/** How many past audits the chart reads: one page of ListAuditTasks, one DescribeAuditTask each (the bound README states; test/console/dashboard-requests.test.ts counts them). */
+/** How many past audits the chart reads: one DescribeAuditTask each (the bound README states; test/console/dashboard-requests.test.ts counts them). */
 const CHART_AUDITS = 20;
 
+/** What the summary and the chart share, read once per visit: one page of ListAuditTasks, and each DescribeAuditTask once. */
+interface Audits {
+  tasks: { data?: AuditTaskMetadata[]; error?: string };
+  describe: (taskId: string) => Promise<DescribeAuditTaskCommandOutput>;
+}
+
 export function Dashboard() {
+  const tasks = useLoad(() => recentAudits(25));
+  const describe = useMemo(() => {
+    const seen = new Map<string, Promise<DescribeAuditTaskCommandOutput>>();
+    return (taskId: string) => {
+      let d = seen.get(taskId);
+      if (!d) seen.set(taskId, (d = iot().send(new DescribeAuditTaskCommand({ taskId }))));
+      return d;
+    };
+  }, []);
+  const audits: Audits = { tasks, describe };
   return (
     <section>
       <h1>Dashboard</h1>
-      <LatestAudit />
+      <LatestAudit audits={audits} />
       <div class="grid2">
         <ActiveViolations />
         <RunningTasks />
       </div>
-      <History />
+      <History audits={audits} />
     </section>
   );
 }
@@ -39,16 +57,17 @@ async function recentAudits(max: number) {
   return r.tasks ?? [];
 }
 
-function LatestAudit() {
+function LatestAudit({ audits }: { audits: Audits }) {
+  const tasks = audits.tasks.data;
   const latest = useLoad(async () => {
-    const tasks = await recentAudits(25);
+    if (!tasks) return undefined;
     const done = tasks.find((t) => t.taskStatus === 'COMPLETED');
     if (!done?.taskId) return { running: tasks.find((t) => t.taskStatus === 'IN_PROGRESS') };
-    const d = await iot().send(new DescribeAuditTaskCommand({ taskId: done.taskId }));
+    const d = await audits.describe(done.taskId);
     return { taskId: done.taskId, task: d, running: tasks.find((t) => t.taskStatus === 'IN_PROGRESS') };
-  });
-  if (latest.loading && !latest.data) return <Loading what="the latest audit" />;
-  if (latest.error) return <ErrorBox error={latest.error} />;
+  }, [tasks]);
+  if (audits.tasks.error || latest.error) return <ErrorBox error={audits.tasks.error ?? latest.error} />;
+  if (!latest.data) return <Loading what="the latest audit" />;
   const { task, taskId, running } = latest.data!;
   if (!task || !taskId) {
     return (
@@ -178,14 +197,16 @@ export function auditProgress(stats?: Record<string, TaskStatisticsForAuditCheck
   return { done, total };
 }
 
-function History() {
+function History({ audits }: { audits: Audits }) {
+  const tasks = audits.tasks.data;
   const h = useLoad(async () => {
-    const tasks = (await recentAudits(CHART_AUDITS)).filter((t) => t.taskStatus === 'COMPLETED' && t.taskId);
-    const described = await Promise.all(tasks.map((t) => iot().send(new DescribeAuditTaskCommand({ taskId: t.taskId! }))));
+    if (!tasks) return undefined;
+    const completed = tasks.filter((t) => t.taskStatus === 'COMPLETED' && t.taskId).slice(0, CHART_AUDITS);
+    const described = await Promise.all(completed.map((t) => audits.describe(t.taskId!)));
     const now = new Date();
     const events = await iot().send(new ListViolationEventsCommand({ startTime: new Date(now.getTime() - 30 * DAY), endTime: now, maxResults: 250 }));
     return { described, events: events.violationEvents ?? [] };
-  });
+  }, [tasks]);
   const data = useMemo(() => {
     if (!h.data) return undefined;
     const points = h.data.described
@@ -207,7 +228,7 @@ function History() {
   return (
     <div>
       <h2>Over time</h2>
-      {h.error ? <ErrorBox error={h.error} /> : !data ? <Loading what="history" /> : data.times.length === 0 ? (
+      {audits.tasks.error || h.error ? <ErrorBox error={audits.tasks.error ?? h.error} /> : !data ? <Loading what="history" /> : data.times.length === 0 ? (
         <p class="muted">Nothing to draw yet: the chart shows each audit's non-compliant findings and the violations raised each day.</p>
       ) : (
         <TimeChart title="Findings and violations" times={data.times} series={data.series} />
