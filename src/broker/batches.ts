@@ -18,6 +18,12 @@ export interface BatchesOptions<S> {
    * free in between (on SQLite a write holds the loop for as long as it takes); whole by default.
    */
   parts?: (batch: S) => S[];
+  /**
+   * Whether the timer writes a batch now (by default always): one that is not due keeps
+   * gathering until a later tick finds it due. `since` is when the batch began to gather.
+   * flush() and close() write every batch, due or not.
+   */
+  due?: (key: string, since: number, now: number) => boolean;
 }
 
 /** The most rows a part of a batch holds (on SQLite, a few milliseconds of writing). */
@@ -43,14 +49,14 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
  * broker's traffic goes on).
  */
 export class Batches<S> {
-  private queue = new Map<string, { scope: Scope; key: string; batch: S }>();
+  private queue = new Map<string, { scope: Scope; key: string; batch: S; since: number }>();
   /** Counts the flushes: a batch got from `at` is the one gathering while this has not changed. */
   generation = 0;
   private readonly timer: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: BatchesOptions<S>) {
-    this.timer = setInterval(() => void this.flush(), o.everyMs);
+    this.timer = setInterval(() => void this.flush(false), o.everyMs);
     this.timer.unref();
   }
 
@@ -58,18 +64,19 @@ export class Batches<S> {
   at(scope: Scope, key = ''): S {
     const k = `${scope.accountId}/${scope.region}/${key}`;
     let q = this.queue.get(k);
-    if (!q) this.queue.set(k, (q = { scope: { accountId: scope.accountId, region: scope.region }, key, batch: this.o.empty() }));
+    if (!q) this.queue.set(k, (q = { scope: { accountId: scope.accountId, region: scope.region }, key, batch: this.o.empty(), since: Date.now() }));
     return q.batch;
   }
 
-  /** Writes what has gathered, after the write in progress. */
-  flush(): Promise<void> {
-    if (this.queue.size === 0) return this.writing;
-    const batches = [...this.queue.values()];
-    this.queue = new Map();
+  /** Writes what has gathered (`all`: every batch; else the due ones), after the write in progress. */
+  flush(all = true): Promise<void> {
+    const now = Date.now();
+    const batches = [...this.queue].filter(([, q]) => all || !this.o.due || this.o.due(q.key, q.since, now));
+    if (batches.length === 0) return this.writing;
+    for (const [k] of batches) this.queue.delete(k);
     this.generation++;
     this.writing = this.writing.then(async () => {
-      for (const { scope, key, batch } of batches) {
+      for (const [, { scope, key, batch }] of batches) {
         for (const [k, part] of (this.o.parts?.(batch) ?? [batch]).entries()) {
           // Between parts the event loop is free: a fleet's batch never holds up packets for long.
           if (k > 0) await yieldToLoop();

@@ -2,12 +2,18 @@ import type { Logger } from 'pino';
 import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
 import { addMessage, recordPeriodActivity, type PeriodActivity } from '../detect/cloud.js';
-import { periodOf } from '../detect/thresholds.js';
+import { PERIOD_MS, periodOf } from '../detect/thresholds.js';
 import type { Store } from '../store/store.js';
 import { Batches, inParts } from './batches.js';
 
-/** How often the counters are written: well within Detect's grace after a period ends (CLOUD_GRACE_MS, 5 s). */
+/** How often ended periods' counters are looked for and written: well within Detect's grace after a period ends (CLOUD_GRACE_MS, 5 s). */
 const FLUSH_MS = 1000;
+/**
+ * How long the current period's counters gather before they are written: each write is one row
+ * per active thing, so a thing has about ten rows in a 5-minute period (not one a second), and a
+ * crash loses at most this much of the counts.
+ */
+export const CHECKPOINT_MS = 30_000;
 /** The most source addresses kept per thing and batch. */
 const MAX_IPS = 1000;
 
@@ -15,9 +21,10 @@ const MAX_IPS = 1000;
  * What the broker sees of each thing, counted for Detect's seven cloud-side metrics: messages
  * published and delivered (per topic, with their sizes), authorization failures, connection
  * attempts, disconnects and source addresses. Counts gather in memory per (account, region) and
- * 5-minute period, in the form Detect stores (src/detect/cloud.ts), and are written every second
- * through the function POST /_warden/cloud-metrics uses, so a packet never waits on the database
- * and activity at a period's end is counted in that period.
+ * 5-minute period, in the form Detect stores (src/detect/cloud.ts), and are written through the
+ * function POST /_warden/cloud-metrics uses: within a second of their period's end, so activity at
+ * a period's end is counted in that period, and every CHECKPOINT_MS before; a packet never waits on
+ * the database.
  */
 export class CloudCounters {
   private readonly batches: Batches<Map<string, PeriodActivity>>;
@@ -30,6 +37,8 @@ export class CloudCounters {
       everyMs: FLUSH_MS,
       empty: () => new Map(),
       parts: (things) => inParts(things).map((part) => new Map(part)),
+      // An ended period's at once; the current one's every CHECKPOINT_MS.
+      due: (period, since, now) => Number(period) + PERIOD_MS <= this.clock.now().getTime() || now - since >= CHECKPOINT_MS,
       write: (tx, scope, things, period) =>
         recordPeriodActivity(tx, scope, Number(period), [...things].map(([thingName, activity]) => ({ thingName, activity }))),
     });

@@ -1,12 +1,14 @@
 // The broker's batches for the database (src/broker/batches.ts): a fleet's batch is written in
 // parts of at most PART_ROWS rows, one transaction each, with the event loop free between them
-// (on SQLite a write holds the loop), and every row lands, once, on both databases.
+// (on SQLite a write holds the loop), and every row lands, once, on both databases. The cloud-side
+// counters of the current period gather for CHECKPOINT_MS before the timer writes them (a row per
+// thing and write), an ended period's within a second.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pino from 'pino';
 import { ManualClock } from '../../src/base/clock.js';
 import { PART_ROWS, inParts } from '../../src/broker/batches.js';
-import { CloudCounters } from '../../src/broker/cloud-counters.js';
+import { CHECKPOINT_MS, CloudCounters } from '../../src/broker/cloud-counters.js';
 import type { Store } from '../../src/store/store.js';
 import { BACKENDS, useStore } from '../harness.js';
 
@@ -52,6 +54,35 @@ for (const backend of BACKENDS) {
       assert.equal(byThing.size, things);
       assert.deepEqual(byThing.get('thing-0'), [{ s: { 't/0': [2, 11, 1, 10] } }]);
       await counters.close();
+    });
+
+    test("the timer keeps the current period's counters gathering, and writes an ended period's within a second", async () => {
+      await store.reset();
+      const clock = new ManualClock(new Date(PERIOD + 1000));
+      const counters = new CloudCounters(store, pino({ level: 'silent' }), clock);
+      try {
+        for (let second = 0; second < 3; second++) {
+          counters.sent(scope, 'chatty', 't/chatty', 5);
+          await new Promise((r) => setTimeout(r, 1100)); // a timer tick (every second) in each
+        }
+        assert.ok(CHECKPOINT_MS > 3300, 'three ticks came before the checkpoint');
+        // Had a tick written them, there would be three rows of one message each.
+        clock.set(new Date(PERIOD + 300_000 + 10)); // the period has ended
+        await new Promise((r) => setTimeout(r, 1300));
+        assert.deepEqual(
+          (await store.transaction((tx) => tx.detectCloud.claimPeriod(PERIOD + 600_000, 100_000))).map((c) => [c.thingName, c.activities]),
+          [['chatty', [{ s: { 't/chatty': [3, 15, 5, 5] } }]]],
+          'one row, the three seconds merged, written by the timer once the period ended',
+        );
+        // A thing of the new period: flush() writes it at once, due or not.
+        counters.sent(scope, 'late', 't/late', 7);
+        await counters.flush();
+        assert.deepEqual(await store.transaction((tx) => tx.detectCloud.claimPeriod(PERIOD + 300_000, 100_000)), [], 'nothing left of the first period');
+        const next = await store.transaction((tx) => tx.detectCloud.claimPeriod(PERIOD + 600_000, 100_000));
+        assert.deepEqual(next.map((c) => [c.thingName, c.periodStart, c.activities]), [['late', PERIOD + 300_000, [{ s: { 't/late': [1, 7, 7, 7] } }]]]);
+      } finally {
+        await counters.close();
+      }
     });
   });
 }
