@@ -3,55 +3,37 @@
 // than 10 thing groups) is flagged as typed, and a refused name sent anyway comes back with the
 // server's AWS message; then one action of each of the six types is created, and one edited, in the form.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { CreateThingGroupCommand, DescribeMitigationActionCommand, ListMitigationActionsCommand, type IoTClient, type MitigationActionParams } from '@aws-sdk/client-iot';
-import type { Browser, Page } from 'playwright-core';
-import { createServer, type WardenServer } from '../../src/index.js';
-import { iot, ROOT } from '../harness.js';
-import { launch, openPage, shot, signIn } from './browser.js';
+import { ROOT } from '../harness.js';
+import { shot, useConsole } from './browser.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/form-role';
 const model = JSON.parse(readFileSync(join(ROOT, 'model', 'iot-2015-05-28.json'), 'utf8')) as { shapes: Record<string, { enum?: string[] }> };
 
 describe('console: mitigation action forms follow the AWS model (Chromium)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-console-forms-'));
-  let server: WardenServer;
-  let url: string;
-  let client: IoTClient;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
+  const c = useConsole('warden-console-forms-', { engine: false }, {
+    async setup({ url, client }) {
+      await client.send(new CreateThingGroupCommand({ thingGroupName: 'quarantine' }));
+      await client.send(new CreateThingGroupCommand({ thingGroupName: 'watch' }));
+    },
+  });
 
-  const form = () => page.locator('form', { has: page.getByRole('heading', { name: /^(Create a mitigation action|Edit )/ }) });
+  const form = () => c.page.locator('form', { has: c.page.getByRole('heading', { name: /^(Create a mitigation action|Edit )/ }) });
   const options = (label: string) => form().getByLabel(label).locator('option').allTextContents();
   /** The problems shown under the field labelled `label` (through its aria-describedby), or '' when it is not flagged. */
   const problems = async (label: string) => {
     const input = form().getByLabel(label, { exact: true });
     if ((await input.getAttribute('aria-invalid')) !== 'true') return '';
     const ids = (await input.getAttribute('aria-describedby'))!.split(' ');
-    return page.locator(`[id="${ids[ids.length - 1]}"]`).innerText();
+    return c.page.locator(`[id="${ids[ids.length - 1]}"]`).innerText();
   };
 
   before(async () => {
-    server = await createServer({ port: 0, dataDir, logLevel: 'silent', engine: false });
-    url = await server.listen();
-    client = iot(url);
-    await client.send(new CreateThingGroupCommand({ thingGroupName: 'quarantine' }));
-    await client.send(new CreateThingGroupCommand({ thingGroupName: 'watch' }));
-    browser = await launch();
-    ({ page, errors } = await openPage(browser));
-    await signIn(page, url);
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Mitigation' }).click();
-    await page.getByRole('heading', { name: 'Create a mitigation action' }).waitFor();
-  });
-  after(async () => {
-    await browser?.close();
-    client?.destroy();
-    await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await c.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Mitigation' }).click();
+    await c.page.getByRole('heading', { name: 'Create a mitigation action' }).waitFor();
   });
 
   test('the choices are the model enums', async () => {
@@ -89,15 +71,15 @@ describe('console: mitigation action forms follow the AWS model (Chromium)', () 
     assert.equal(await problems('Thing groups (comma-separated)'), '');
 
     await name.fill('bad name!');
-    await shot(page, '34-action-form-flagged');
-    await page.getByRole('button', { name: 'Create action' }).click();
+    await shot(c.page, '34-action-form-flagged');
+    await c.page.getByRole('button', { name: 'Create action' }).click();
     const alert = form().getByRole('alert');
     await alert.waitFor();
     assert.equal(
       await alert.innerText(),
       "InvalidRequestException: 1 validation error detected: Value 'bad name!' at 'actionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+",
     );
-    assert.deepEqual((await client.send(new ListMitigationActionsCommand({}))).actionIdentifiers, []);
+    assert.deepEqual((await c.client.send(new ListMitigationActionsCommand({}))).actionIdentifiers, []);
   });
 
   test('one action of each type is created in the form, and one edited', async () => {
@@ -122,26 +104,26 @@ describe('console: mitigation action forms follow the AWS model (Chromium)', () 
       await form().getByLabel('Type').selectOption(type);
       await form().getByLabel('Role ARN', { exact: true }).fill(ROLE);
       await fill(form());
-      await page.getByRole('button', { name: 'Create action' }).click();
-      await page.getByRole('status').getByText(`Created ${actionName}.`).waitFor();
-      const d = await client.send(new DescribeMitigationActionCommand({ actionName }));
+      await c.page.getByRole('button', { name: 'Create action' }).click();
+      await c.page.getByRole('status').getByText(`Created ${actionName}.`).waitFor();
+      const d = await c.client.send(new DescribeMitigationActionCommand({ actionName }));
       assert.equal(d.actionType, type);
       assert.equal(d.roleArn, ROLE);
       assert.deepEqual(d.actionParams, params, actionName);
     }
 
-    await page.getByRole('button', { name: 'Edit log-on' }).click();
-    await page.getByRole('heading', { name: 'Edit log-on' }).waitFor();
+    await c.page.getByRole('button', { name: 'Edit log-on' }).click();
+    await c.page.getByRole('heading', { name: 'Edit log-on' }).waitFor();
     assert.equal(await form().getByLabel('Log level').inputValue(), 'INFO');
     assert.equal(await form().getByLabel('Type').isDisabled(), true);
     await form().getByLabel('Log level').selectOption('WARN');
     await form().getByLabel('Role ARN for logging').fill('arn:aws:iam::000000000000:role/edited-logging');
-    await page.getByRole('button', { name: 'Save action' }).click();
-    await page.getByRole('status').getByText('Updated log-on.').waitFor();
-    const edited = await client.send(new DescribeMitigationActionCommand({ actionName: 'log-on' }));
+    await c.page.getByRole('button', { name: 'Save action' }).click();
+    await c.page.getByRole('status').getByText('Updated log-on.').waitFor();
+    const edited = await c.client.send(new DescribeMitigationActionCommand({ actionName: 'log-on' }));
     assert.deepEqual(edited.actionParams, { enableIoTLoggingParams: { roleArnForLogging: 'arn:aws:iam::000000000000:role/edited-logging', logLevel: 'WARN' } });
-    await shot(page, '35-six-actions');
+    await shot(c.page, '35-six-actions');
     // The refused create is the one error the page was expected to log (a 400 from the API).
-    assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
+    assert.deepEqual(c.errors.filter((e) => !/status of 400/.test(e)), []);
   });
 });

@@ -2,10 +2,14 @@
 // browser per test file, screenshots written under dist/console-screenshots/ (or
 // WARDEN_SCREENSHOTS) and checked to be real, non-empty PNGs.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import type { IoTClient } from '@aws-sdk/client-iot';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT } from '../harness.js';
+import { createServer, type WardenOptions, type WardenServer } from '../../src/index.js';
+import { iot, ROOT } from '../harness.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = process.env.WARDEN_SCREENSHOTS ?? join(ROOT, 'dist', 'console-screenshots');
@@ -48,4 +52,43 @@ export async function shot(page: Page, name: string): Promise<string> {
   const height = bytes.readUInt32BE(20);
   assert.ok(width >= 1000 && height >= 400, `${path} is ${width}x${height}`);
   return path;
+}
+
+/** What a console test file works with, filled in by useConsole's before(). */
+export interface ConsoleRun {
+  server: WardenServer;
+  url: string;
+  client: IoTClient;
+  browser: Browser;
+  page: Page;
+  /** The page's errors so far (see openPage). */
+  errors: string[];
+}
+
+/**
+ * A console test file's set-up, registered in the calling suite: before its tests, a server on a
+ * fresh data folder (`options` for createServer), an SDK client, then `setup` (the registry and
+ * findings the tests need), then Chromium with a page, signed in unless `signIn` is false; after
+ * them, all closed and the folder removed. The fields are there from the first test on.
+ */
+export function useConsole(prefix: string, options: WardenOptions = {}, o: { setup?: (run: ConsoleRun) => Promise<void>; signIn?: boolean; teardown?: () => Promise<void> } = {}): ConsoleRun {
+  const run = {} as ConsoleRun;
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  before(async () => {
+    run.server = await createServer({ port: 0, dataDir, logLevel: 'silent', ...options });
+    run.url = await run.server.listen();
+    run.client = iot(run.url);
+    await o.setup?.(run);
+    run.browser = await launch();
+    ({ page: run.page, errors: run.errors } = await openPage(run.browser));
+    if (o.signIn !== false) await signIn(run.page, run.url);
+  });
+  after(async () => {
+    await o.teardown?.();
+    await run.browser?.close();
+    run.client?.destroy();
+    await run.server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return run;
 }

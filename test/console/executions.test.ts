@@ -3,70 +3,48 @@
 // through the audit's findings of a chosen check; the detect task page pages through
 // ListDetectMitigationActionsExecutions with its nextToken.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { CreateMitigationActionCommand, CreateSecurityProfileCommand, CreateThingGroupCommand, ListDetectMitigationActionsExecutionsCommand, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand, type IoTClient } from '@aws-sdk/client-iot';
-import type { Browser, Page } from 'playwright-core';
-import { createServer, type WardenServer } from '../../src/index.js';
-import { iot, ROLE } from '../harness.js';
+import { describe, test } from 'node:test';
+import { CreateMitigationActionCommand, CreateSecurityProfileCommand, CreateThingGroupCommand, ListDetectMitigationActionsExecutionsCommand, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
+import { ROLE } from '../harness.js';
 import { certFinding, injectFindings, injectViolations, waitAudit, waitDetect } from '../operations/mitigation-helpers.js';
-import { launch, openPage, shot, signIn } from './browser.js';
+import { shot, useConsole } from './browser.js';
 
 const EXPIRING = 'DEVICE_CERTIFICATE_EXPIRING_CHECK';
 const AGE = 'DEVICE_CERTIFICATE_AGE_CHECK';
 
 describe('console: a mitigation task executions, page by page (Chromium)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-console-executions-'));
-  let server: WardenServer;
-  let url: string;
-  let client: IoTClient;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
   let expiring: string[];
   let auditTaskId: string;
 
-  before(async () => {
-    server = await createServer({ port: 0, dataDir, logLevel: 'silent' });
-    url = await server.listen();
-    client = iot(url);
-    // 30 findings of one check and 3 of another, in one audit; no such certificates, so every
-    // execution fails with the reason the engine gives, which the page shows.
-    const findings = [
-      ...Array.from({ length: 30 }, (_, i) => certFinding(i.toString(16).padStart(64, 'e'), EXPIRING)),
-      ...Array.from({ length: 3 }, (_, i) => certFinding(i.toString(16).padStart(64, 'a'), AGE)),
-    ];
-    const injected = await injectFindings(url, { findings });
-    auditTaskId = injected.taskId;
-    expiring = injected.findingIds.slice(0, 30);
-    const named = expiring.slice(0, 25); // the most a task's target.findingIds takes
-    await client.send(new CreateMitigationActionCommand({ actionName: 'cert-off', roleArn: ROLE, actionParams: { updateDeviceCertificateParams: { action: 'DEACTIVATE' } } }));
-    await client.send(new StartAuditMitigationActionsTaskCommand({ taskId: 'named-25', target: { findingIds: named }, auditCheckToActionsMapping: { [EXPIRING]: ['cert-off'] }, clientRequestToken: 'named-25' }));
-    await client.send(new StartAuditMitigationActionsTaskCommand({ taskId: 'whole-audit', target: { auditTaskId }, auditCheckToActionsMapping: { [EXPIRING]: ['cert-off'], [AGE]: ['cert-off'] }, clientRequestToken: 'whole-audit' }));
-    await waitAudit(client, 'named-25');
-    await waitAudit(client, 'whole-audit');
-    // 60 violations of things that do not exist: 60 FAILED executions, two pages of 50 and 10.
-    await client.send(new CreateThingGroupCommand({ thingGroupName: 'quarantine' }));
-    await client.send(new CreateMitigationActionCommand({ actionName: 'isolate', roleArn: ROLE, actionParams: { addThingsToThingGroupParams: { thingGroupNames: ['quarantine'] } } }));
-    const behavior = { name: 'too-many-messages', metric: 'aws:num-messages-sent', criteria: { comparisonOperator: 'greater-than' as const, value: { count: 100 }, durationSeconds: 300 } };
-    await client.send(new CreateSecurityProfileCommand({ securityProfileName: 'sp1', behaviors: [behavior] }));
-    await injectViolations(url, Array.from({ length: 60 }, (_, i) => ({ thingName: `gone-${i}`, securityProfileName: 'sp1', behavior, lastViolationValue: { count: 250 } })));
-    await client.send(new StartDetectMitigationActionsTaskCommand({ taskId: 'detect-60', target: { securityProfileName: 'sp1' }, actions: ['isolate'] }));
-    await waitDetect(client, 'detect-60');
-    browser = await launch();
-    ({ page, errors } = await openPage(browser));
-    await signIn(page, url);
-  });
-  after(async () => {
-    await browser?.close();
-    client?.destroy();
-    await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+  const c = useConsole('warden-console-executions-', {}, {
+    async setup({ url, client }) {
+      // 30 findings of one check and 3 of another, in one audit; no such certificates, so every
+      // execution fails with the reason the engine gives, which the page shows.
+      const findings = [
+        ...Array.from({ length: 30 }, (_, i) => certFinding(i.toString(16).padStart(64, 'e'), EXPIRING)),
+        ...Array.from({ length: 3 }, (_, i) => certFinding(i.toString(16).padStart(64, 'a'), AGE)),
+      ];
+      const injected = await injectFindings(url, { findings });
+      auditTaskId = injected.taskId;
+      expiring = injected.findingIds.slice(0, 30);
+      const named = expiring.slice(0, 25); // the most a task's target.findingIds takes
+      await client.send(new CreateMitigationActionCommand({ actionName: 'cert-off', roleArn: ROLE, actionParams: { updateDeviceCertificateParams: { action: 'DEACTIVATE' } } }));
+      await client.send(new StartAuditMitigationActionsTaskCommand({ taskId: 'named-25', target: { findingIds: named }, auditCheckToActionsMapping: { [EXPIRING]: ['cert-off'] }, clientRequestToken: 'named-25' }));
+      await client.send(new StartAuditMitigationActionsTaskCommand({ taskId: 'whole-audit', target: { auditTaskId }, auditCheckToActionsMapping: { [EXPIRING]: ['cert-off'], [AGE]: ['cert-off'] }, clientRequestToken: 'whole-audit' }));
+      await waitAudit(client, 'named-25');
+      await waitAudit(client, 'whole-audit');
+      // 60 violations of things that do not exist: 60 FAILED executions, two pages of 50 and 10.
+      await client.send(new CreateThingGroupCommand({ thingGroupName: 'quarantine' }));
+      await client.send(new CreateMitigationActionCommand({ actionName: 'isolate', roleArn: ROLE, actionParams: { addThingsToThingGroupParams: { thingGroupNames: ['quarantine'] } } }));
+      const behavior = { name: 'too-many-messages', metric: 'aws:num-messages-sent', criteria: { comparisonOperator: 'greater-than' as const, value: { count: 100 }, durationSeconds: 300 } };
+      await client.send(new CreateSecurityProfileCommand({ securityProfileName: 'sp1', behaviors: [behavior] }));
+      await injectViolations(url, Array.from({ length: 60 }, (_, i) => ({ thingName: `gone-${i}`, securityProfileName: 'sp1', behavior, lastViolationValue: { count: 250 } })));
+      await client.send(new StartDetectMitigationActionsTaskCommand({ taskId: 'detect-60', target: { securityProfileName: 'sp1' }, actions: ['isolate'] }));
+      await waitDetect(client, 'detect-60');
+    },
   });
 
-  const executions = () => page.locator('table', { has: page.getByRole('columnheader', { name: 'Finding', exact: true }) });
+  const executions = () => c.page.locator('table', { has: c.page.getByRole('columnheader', { name: 'Finding', exact: true }) });
   /** Waits until the executions table shows `n` rows. */
   const rowsAre = async (n: number, table = executions()): Promise<void> => {
     const deadline = Date.now() + 10_000;
@@ -78,59 +56,59 @@ describe('console: a mitigation task executions, page by page (Chromium)', () =>
   const findingsShown = async (): Promise<string[]> => (await executions().locator('tbody tr td:first-child').allInnerTexts()).map((s) => s.trim());
 
   test('a task naming 25 findings: the executions of each', async () => {
-    await page.goto(`${url}/console/mitigation/tasks/named-25`);
-    await page.getByRole('heading', { name: 'Executions' }).waitFor();
+    await c.page.goto(`${c.url}/console/mitigation/tasks/named-25`);
+    await c.page.getByRole('heading', { name: 'Executions' }).waitFor();
     await executions().locator('tbody tr').nth(24).waitFor();
     assert.deepEqual(await findingsShown(), expiring.slice(0, 25));
     assert.match(await executions().innerText(), /cert-off\s+FAILED\s+RESOURCE_NOT_FOUND/);
-    assert.equal(await page.getByLabel('Findings of check').count(), 0, 'no check to choose');
-    assert.equal(await page.getByRole('button', { name: 'Next page' }).count(), 0, 'one page');
-    await shot(page, '40-executions-named');
+    assert.equal(await c.page.getByLabel('Findings of check').count(), 0, 'no check to choose');
+    assert.equal(await c.page.getByRole('button', { name: 'Next page' }).count(), 0, 'one page');
+    await shot(c.page, '40-executions-named');
   });
 
   test('a task on a whole audit: the chosen check findings, 25 a page, with their executions', async () => {
-    await page.goto(`${url}/console/mitigation/tasks/whole-audit`);
-    const choose = page.getByLabel('Findings of check');
+    await c.page.goto(`${c.url}/console/mitigation/tasks/whole-audit`);
+    const choose = c.page.getByLabel('Findings of check');
     await choose.waitFor();
     await executions().locator('tbody tr').nth(24).waitFor();
     const first = await findingsShown();
     assert.equal(first.length, 25, 'the first check, a page of 25 of its 30 findings');
     assert.ok(first.every((id) => expiring.includes(id)));
     assert.match(await executions().innerText(), /cert-off\s+FAILED\s+RESOURCE_NOT_FOUND/);
-    await shot(page, '41-executions-audit-page-1');
-    await page.getByRole('button', { name: 'Next page' }).click();
-    await page.getByText('Page 2').waitFor();
+    await shot(c.page, '41-executions-audit-page-1');
+    await c.page.getByRole('button', { name: 'Next page' }).click();
+    await c.page.getByText('Page 2').waitFor();
     await rowsAre(5);
     const second = await findingsShown();
     assert.deepEqual([...first, ...second].sort(), [...expiring].sort(), 'the two pages: each of the 30 findings once');
-    assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true);
-    await page.getByRole('button', { name: 'Previous page' }).click();
-    await page.getByText('Page 1').waitFor();
+    assert.equal(await c.page.getByRole('button', { name: 'Next page' }).isDisabled(), true);
+    await c.page.getByRole('button', { name: 'Previous page' }).click();
+    await c.page.getByText('Page 1').waitFor();
     await rowsAre(25);
     assert.deepEqual(await findingsShown(), first);
     await choose.selectOption(AGE);
     await rowsAre(3);
     const age = await findingsShown();
     assert.ok(age.every((id) => !expiring.includes(id)), 'only the other check findings');
-    assert.equal(await page.getByRole('button', { name: 'Next page' }).count(), 0, 'one page: no pager');
-    await shot(page, '42-executions-by-check');
-    assert.deepEqual(errors, []);
+    assert.equal(await c.page.getByRole('button', { name: 'Next page' }).count(), 0, 'one page: no pager');
+    await shot(c.page, '42-executions-by-check');
+    assert.deepEqual(c.errors, []);
   });
 
   test('a detect task with 60 executions: pages of 50 through nextToken', async () => {
-    const first = await client.send(new ListDetectMitigationActionsExecutionsCommand({ taskId: 'detect-60', maxResults: 50 }));
-    await page.goto(`${url}/console/detect/tasks/detect-60`);
-    const table = page.locator('table', { has: page.getByRole('columnheader', { name: 'Violation' }) });
+    const first = await c.client.send(new ListDetectMitigationActionsExecutionsCommand({ taskId: 'detect-60', maxResults: 50 }));
+    await c.page.goto(`${c.url}/console/detect/tasks/detect-60`);
+    const table = c.page.locator('table', { has: c.page.getByRole('columnheader', { name: 'Violation' }) });
     await table.locator('tbody tr').nth(49).waitFor();
     const ids = async () => (await table.locator('tbody tr td:nth-child(2)').allInnerTexts()).map((s) => s.trim());
     assert.deepEqual(await ids(), first.actionsExecutions!.map((e) => e.violationId), 'the first page, as the SDK reads it');
     assert.match(await table.innerText(), /gone-\d+\s+\S+\s+isolate\s+FAILED/);
-    await page.getByRole('button', { name: 'Next page' }).click();
-    await page.getByText('Page 2').waitFor();
+    await c.page.getByRole('button', { name: 'Next page' }).click();
+    await c.page.getByText('Page 2').waitFor();
     await rowsAre(10, table);
     const second = await ids();
     assert.equal(new Set([...second, ...first.actionsExecutions!.map((e) => e.violationId)]).size, 60, 'the two pages together: every violation once');
-    await shot(page, '43-detect-executions-page-2');
-    assert.deepEqual(errors, []);
+    await shot(c.page, '43-detect-executions-page-2');
+    assert.deepEqual(c.errors, []);
   });
 });

@@ -3,16 +3,12 @@
 // five-minute periods in the past hour), the violation Detect raised from them, and in Chromium the
 // chart of the thing's datapoints with the threshold drawn in.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { AttachSecurityProfileCommand, CreateSecurityProfileCommand, CreateThingCommand, ListActiveViolationsCommand, ListMetricValuesCommand, type IoTClient } from '@aws-sdk/client-iot';
-import type { Browser, Page } from 'playwright-core';
-import { createServer, ManualClock, type WardenServer } from '../../src/index.js';
-import { iot, raw } from '../harness.js';
+import { describe, test } from 'node:test';
+import { AttachSecurityProfileCommand, CreateSecurityProfileCommand, CreateThingCommand, ListActiveViolationsCommand, ListMetricValuesCommand } from '@aws-sdk/client-iot';
+import { ManualClock } from '../../src/index.js';
+import { raw } from '../harness.js';
 import { group } from '../operations/mitigation-helpers.js';
-import { launch, openPage, shot, signIn } from './browser.js';
+import { shot, useConsole } from './browser.js';
 
 const PERIOD = 5 * 60_000;
 const THING = 'gateway-3';
@@ -25,60 +21,43 @@ const report = (id: number, ports: number) =>
   });
 
 describe('console: a behavior metric charted with its threshold (Chromium)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-console-chart-'));
   // The reports' periods lie in the hour before now, so the page's "last day" window holds them.
   const t0 = Math.floor((Date.now() - 60 * 60_000) / PERIOD) * PERIOD + 10_000;
   const clock = new ManualClock(new Date(t0));
-  let server: WardenServer;
-  let url: string;
-  let client: IoTClient;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
 
-  before(async () => {
-    server = await createServer({ port: 0, dataDir, logLevel: 'silent', clock, skewMs: 2 * 60 * 60_000 });
-    url = await server.listen();
-    client = iot(url);
-    await client.send(new CreateThingCommand({ thingName: THING }));
-    await group(client, 'gateways', [THING]);
-    await client.send(new CreateSecurityProfileCommand({
-      securityProfileName: 'port-watch',
-      behaviors: [{ name: 'few-ports', metric: 'aws:num-listening-tcp-ports', criteria: { comparisonOperator: 'less-than-equals', value: { count: 2 } } }],
-      additionalMetricsToRetainV2: [{ metric: 'aws:num-listening-tcp-ports' }],
-    }));
-    await client.send(new AttachSecurityProfileCommand({ securityProfileName: 'port-watch', securityProfileTargetArn: 'arn:aws:iot:us-east-1:000000000000:thinggroup/gateways' }));
-    for (const [i, ports] of PORTS.entries()) {
-      const r = await raw(url, { method: 'POST', path: `/_warden/things/${THING}/defender/metrics/json`, body: report(i + 1, ports), headers: { 'content-type': 'application/octet-stream' } });
-      assert.equal(r.status, 200, r.text);
-      assert.equal(r.json.status, 'ACCEPTED', r.text);
-      clock.advance(PERIOD);
-    }
-    browser = await launch();
-    ({ page, errors } = await openPage(browser));
-    await signIn(page, url);
-  });
-  after(async () => {
-    await browser?.close();
-    client?.destroy();
-    await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+  const c = useConsole('warden-console-chart-', { clock, skewMs: 2 * 60 * 60_000 }, {
+    async setup({ url, client }) {
+      await client.send(new CreateThingCommand({ thingName: THING }));
+      await group(client, 'gateways', [THING]);
+      await client.send(new CreateSecurityProfileCommand({
+        securityProfileName: 'port-watch',
+        behaviors: [{ name: 'few-ports', metric: 'aws:num-listening-tcp-ports', criteria: { comparisonOperator: 'less-than-equals', value: { count: 2 } } }],
+        additionalMetricsToRetainV2: [{ metric: 'aws:num-listening-tcp-ports' }],
+      }));
+      await client.send(new AttachSecurityProfileCommand({ securityProfileName: 'port-watch', securityProfileTargetArn: 'arn:aws:iot:us-east-1:000000000000:thinggroup/gateways' }));
+      for (const [i, ports] of PORTS.entries()) {
+        const r = await raw(url, { method: 'POST', path: `/_warden/things/${THING}/defender/metrics/json`, body: report(i + 1, ports), headers: { 'content-type': 'application/octet-stream' } });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.status, 'ACCEPTED', r.text);
+        clock.advance(PERIOD);
+      }
+    },
   });
 
   test('Detect raised the violation and kept the datapoints', async () => {
-    const active = await client.send(new ListActiveViolationsCommand({ thingName: THING }));
+    const active = await c.client.send(new ListActiveViolationsCommand({ thingName: THING }));
     assert.equal(active.activeViolations?.length, 1);
-    const values = await client.send(new ListMetricValuesCommand({ thingName: THING, metricName: 'aws:num-listening-tcp-ports', startTime: new Date(t0 - PERIOD), endTime: new Date() }));
+    const values = await c.client.send(new ListMetricValuesCommand({ thingName: THING, metricName: 'aws:num-listening-tcp-ports', startTime: new Date(t0 - PERIOD), endTime: new Date() }));
     assert.deepEqual(values.metricDatumList?.map((d) => d.value?.count), PORTS);
   });
 
   test('the chart draws the datapoints and the threshold', async () => {
-    await page.goto(`${url}/console/detect?thing=${THING}`);
-    const row = page.getByRole('table', { name: 'Active violations' }).getByRole('row', { name: new RegExp(THING) });
+    await c.page.goto(`${c.url}/console/detect?thing=${THING}`);
+    const row = c.page.getByRole('table', { name: 'Active violations' }).getByRole('row', { name: new RegExp(THING) });
     await row.waitFor();
     assert.match(await row.innerText(), /port-watch\s+few-ports \(aws:num-listening-tcp-ports\)\s+6/);
     await row.getByRole('button', { name: 'Chart' }).click();
-    const chart = page.getByRole('img', { name: 'aws:num-listening-tcp-ports (last day)' });
+    const chart = c.page.getByRole('img', { name: 'aws:num-listening-tcp-ports (last day)' });
     await chart.locator('canvas').waitFor();
     // uPlot's legend names both series; the canvas has ink (not a blank box).
     const legend = await chart.innerText();
@@ -96,7 +75,7 @@ describe('console: a behavior metric charted with its threshold (Chromium)', () 
     });
     assert.ok(inked.blue > 50, `the metric line is drawn (${inked.blue} blue pixels)`);
     assert.ok(inked.red > 50, `the threshold line is drawn (${inked.red} red pixels)`);
-    await shot(page, '24-detect-chart');
-    assert.deepEqual(errors, []);
+    await shot(c.page, '24-detect-chart');
+    assert.deepEqual(c.errors, []);
   });
 });

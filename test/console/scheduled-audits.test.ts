@@ -3,56 +3,38 @@
 // frequency needs, and it calls CreateScheduledAudit with the checks picked among the enabled ones;
 // AWS's refusal of a second audit of the same name is shown; Delete calls DeleteScheduledAudit.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { DescribeScheduledAuditCommand, ListScheduledAuditsCommand, UpdateAccountAuditConfigurationCommand, type IoTClient } from '@aws-sdk/client-iot';
-import type { Browser, Page } from 'playwright-core';
-import { createServer, type WardenServer } from '../../src/index.js';
-import { iot, ROLE, ROOT } from '../harness.js';
-import { launch, openPage, shot, signIn } from './browser.js';
+import { before, describe, test } from 'node:test';
+import { DescribeScheduledAuditCommand, ListScheduledAuditsCommand, UpdateAccountAuditConfigurationCommand } from '@aws-sdk/client-iot';
+import { ROLE, ROOT } from '../harness.js';
+import { shot, useConsole } from './browser.js';
 
 const model = JSON.parse(readFileSync(join(ROOT, 'model', 'iot-2015-05-28.json'), 'utf8')) as { shapes: Record<string, { enum?: string[] }> };
 const CERT = 'DEVICE_CERTIFICATE_EXPIRING_CHECK';
 const POLICY = 'IOT_POLICY_OVERLY_PERMISSIVE_CHECK';
 
 describe('console: scheduled audits created and deleted (Chromium)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-console-scheduled-'));
-  let server: WardenServer;
-  let url: string;
-  let client: IoTClient;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
+  const c = useConsole('warden-console-scheduled-', { engine: false }, {
+    async setup({ url, client }) {
+      await client.send(new UpdateAccountAuditConfigurationCommand({ roleArn: ROLE, auditCheckConfigurations: { [CERT]: { enabled: true }, [POLICY]: { enabled: true } } }));
+    },
+  });
 
-  const form = () => page.locator('form', { has: page.getByRole('heading', { name: 'Schedule an audit' }) });
+  const form = () => c.page.locator('form', { has: c.page.getByRole('heading', { name: 'Schedule an audit' }) });
   const options = (label: string) => form().getByLabel(label).locator('option').allTextContents();
   const create = async (message: string) => {
     await form().getByRole('button', { name: 'Create scheduled audit' }).click();
-    await page.getByRole('status').getByText(message).waitFor();
+    await c.page.getByRole('status').getByText(message).waitFor();
   };
 
   before(async () => {
-    server = await createServer({ port: 0, dataDir, logLevel: 'silent', engine: false });
-    url = await server.listen();
-    client = iot(url);
-    await client.send(new UpdateAccountAuditConfigurationCommand({ roleArn: ROLE, auditCheckConfigurations: { [CERT]: { enabled: true }, [POLICY]: { enabled: true } } }));
-    browser = await launch();
-    ({ page, errors } = await openPage(browser));
-    await signIn(page, url);
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Audit' }).click();
-    await page.getByRole('heading', { name: 'Schedule an audit' }).waitFor();
-  });
-  after(async () => {
-    await browser?.close();
-    client?.destroy();
-    await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await c.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Audit' }).click();
+    await c.page.getByRole('heading', { name: 'Schedule an audit' }).waitFor();
   });
 
   test('the form offers the model choices and the day each frequency needs', async () => {
-    await page.getByText('No scheduled audit.').waitFor();
+    await c.page.getByText('No scheduled audit.').waitFor();
     assert.deepEqual(await options('Frequency'), model.shapes.AuditFrequency.enum);
     assert.equal(await form().getByLabel('Frequency').inputValue(), 'DAILY');
     assert.equal(await form().getByLabel('Day of the week').count(), 0);
@@ -77,7 +59,7 @@ describe('console: scheduled audits created and deleted (Chromium)', () => {
 
   test('daily, weekly and monthly audits are created with CreateScheduledAudit', async () => {
     await create('Created the scheduled audit nightly.');
-    let d = await client.send(new DescribeScheduledAuditCommand({ scheduledAuditName: 'nightly' }));
+    let d = await c.client.send(new DescribeScheduledAuditCommand({ scheduledAuditName: 'nightly' }));
     assert.equal(d.frequency, 'DAILY');
     assert.equal(d.dayOfWeek, undefined);
     assert.equal(d.dayOfMonth, undefined);
@@ -88,7 +70,7 @@ describe('console: scheduled audits created and deleted (Chromium)', () => {
     await form().getByLabel('Day of the week').selectOption('FRI');
     await form().getByRole('checkbox', { name: /^IoT policy overly permissive/ }).uncheck();
     await create('Created the scheduled audit fridays.');
-    d = await client.send(new DescribeScheduledAuditCommand({ scheduledAuditName: 'fridays' }));
+    d = await c.client.send(new DescribeScheduledAuditCommand({ scheduledAuditName: 'fridays' }));
     assert.equal(d.frequency, 'WEEKLY');
     assert.equal(d.dayOfWeek, 'FRI');
     assert.deepEqual(d.targetCheckNames, [CERT]);
@@ -97,15 +79,15 @@ describe('console: scheduled audits created and deleted (Chromium)', () => {
     await form().getByLabel('Frequency').selectOption('MONTHLY');
     await form().getByLabel('Day of the month').selectOption('LAST');
     await create('Created the scheduled audit month-end.');
-    d = await client.send(new DescribeScheduledAuditCommand({ scheduledAuditName: 'month-end' }));
+    d = await c.client.send(new DescribeScheduledAuditCommand({ scheduledAuditName: 'month-end' }));
     assert.equal(d.frequency, 'MONTHLY');
     assert.equal(d.dayOfMonth, 'LAST');
 
-    const rows = page.locator('table', { has: page.getByRole('columnheader', { name: 'Frequency' }) }).locator('tbody tr');
-    await page.getByRole('cell', { name: 'month-end', exact: true }).waitFor(); // the list reloads after the notice
-    for (const end = Date.now() + 5000; (await rows.count()) !== 3 && Date.now() < end; ) await page.waitForTimeout(50);
+    const rows = c.page.locator('table', { has: c.page.getByRole('columnheader', { name: 'Frequency' }) }).locator('tbody tr');
+    await c.page.getByRole('cell', { name: 'month-end', exact: true }).waitFor(); // the list reloads after the notice
+    for (const end = Date.now() + 5000; (await rows.count()) !== 3 && Date.now() < end; ) await c.page.waitForTimeout(50);
     assert.deepEqual((await rows.allInnerTexts()).map((r) => r.split('\t').slice(0, 3).join(' ').trim()).sort(), ['fridays WEEKLY FRI', 'month-end MONTHLY LAST', 'nightly DAILY —']);
-    await shot(page, '36-scheduled-audits');
+    await shot(c.page, '36-scheduled-audits');
   });
 
   test("a name already taken gets AWS's message; Delete removes an audit", async () => {
@@ -113,13 +95,13 @@ describe('console: scheduled audits created and deleted (Chromium)', () => {
     await form().getByRole('button', { name: 'Create scheduled audit' }).click();
     await form().getByRole('alert').getByText(/^ResourceAlreadyExistsException: A scheduled audit named nightly already exists\./).waitFor();
 
-    page.once('dialog', (dialog) => void dialog.accept());
-    await page.getByRole('button', { name: 'Delete nightly' }).click();
-    await page.getByRole('status').getByText('Deleted nightly.').waitFor();
-    await page.getByRole('cell', { name: 'nightly', exact: true }).waitFor({ state: 'detached' });
-    const left = await client.send(new ListScheduledAuditsCommand({}));
+    c.page.once('dialog', (dialog) => void dialog.accept());
+    await c.page.getByRole('button', { name: 'Delete nightly' }).click();
+    await c.page.getByRole('status').getByText('Deleted nightly.').waitFor();
+    await c.page.getByRole('cell', { name: 'nightly', exact: true }).waitFor({ state: 'detached' });
+    const left = await c.client.send(new ListScheduledAuditsCommand({}));
     assert.deepEqual(left.scheduledAudits?.map((a) => a.scheduledAuditName).sort(), ['fridays', 'month-end']);
     // The refused create is the one error the page was expected to log (a 409 from the API).
-    assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
+    assert.deepEqual(c.errors.filter((e) => !/status of 409/.test(e)), []);
   });
 });
