@@ -31,17 +31,26 @@ export async function applyEffect(effect: () => Promise<ActionOutcome | string |
     if (r === undefined) return { status: 'SUCCEEDED' };
     return typeof r === 'string' ? { status: 'SUCCEEDED', message: r } : r;
   } catch (e) {
-    if (e instanceof ResourceNotFoundException) return failed(ERROR_CODES.notFound, e.message);
-    if (
-      e instanceof CertificateStateException ||
-      e instanceof VersionsLimitExceededException ||
-      e instanceof LimitExceededException ||
-      e instanceof InvalidRequestException
-    ) {
-      return failed(ERROR_CODES.invalidState, e.message);
-    }
-    throw e;
+    return refusedOutcome(e);
   }
+}
+
+/**
+ * The outcome of an error a registry function answered, by the mapping of applyEffect (for the
+ * set-based functions, which answer their refusals rather than throw them); anything unexpected
+ * is thrown.
+ */
+export function refusedOutcome(e: unknown): ActionOutcome {
+  if (e instanceof ResourceNotFoundException) return failed(ERROR_CODES.notFound, e.message);
+  if (
+    e instanceof CertificateStateException ||
+    e instanceof VersionsLimitExceededException ||
+    e instanceof LimitExceededException ||
+    e instanceof InvalidRequestException
+  ) {
+    return failed(ERROR_CODES.invalidState, e.message);
+  }
+  throw e;
 }
 
 export const failed = (errorCode: string, message: string): ActionOutcome => ({ status: 'FAILED', errorCode, message });

@@ -2,7 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 import type { CertificatesTable, Database } from './schema.generated.js';
-import { after, all, first, prepared, qb, run } from './sql.js';
+import { after, all, first, inChunks, prepared, qb, run, selectIn, type Compiled } from './sql.js';
 
 export interface CertificateRecord {
   certificateId: string;
@@ -148,6 +148,37 @@ const setStatusOf = prepared((q, status: string, generationId: string, modifiedA
     .where('certificate_id', '=', certificateId),
 );
 
+/**
+ * One status on a chunk of certificates, each with its own new generation id (a CASE over the
+ * chunk's ids), compiled once per chunk size: status, modified time, scope, then the chunk's ids
+ * and their generation ids.
+ */
+const setStatusesBySize = new Map<number, (db: Driver, ...args: unknown[]) => Compiled<never>>();
+function setStatusesOf(size: number): (db: Driver, ...args: unknown[]) => Compiled<never> {
+  let f = setStatusesBySize.get(size);
+  if (!f) {
+    f = prepared(
+      (q, status: unknown, modifiedAt: unknown, accountId: unknown, region: unknown, ...pairs: unknown[]) => {
+        const ids = pairs.slice(0, size) as string[];
+        const generations = pairs.slice(size) as string[];
+        return q
+          .updateTable('certificates')
+          .set((eb) => {
+            let generation = eb.case('certificate_id').when(ids[0]).then(generations[0]);
+            for (let i = 1; i < size; i++) generation = generation.when(ids[i]).then(generations[i]);
+            return { status: status as string, generation_id: generation.else(eb.ref('generation_id')).end(), customer_version: eb('customer_version', '+', 1), modified_at: modifiedAt as number };
+          })
+          .where('account_id', '=', accountId as string)
+          .where('region', '=', region as string)
+          .where('certificate_id', 'in', ids);
+      },
+      4 + 2 * size,
+    ) as (db: Driver, ...args: unknown[]) => Compiled<never>;
+    setStatusesBySize.set(size, f);
+  }
+  return f;
+}
+
 /** Device certificates (table `certificates` of the contract). */
 export class CertificateRepo {
   constructor(private readonly db: Driver) {}
@@ -187,6 +218,33 @@ export class CertificateRepo {
       })
       .onConflict((oc) => oc.columns(['account_id', 'region', 'certificate_id']).doNothing());
     return (await run(this.db, query)) > 0;
+  }
+
+  /** The certificates of the scope among `certificateIds` (normalised ids), by id, in one query per chunk. */
+  async getMany(scope: Scope, certificateIds: readonly string[]): Promise<Map<string, CertificateRecord>> {
+    const ids = [...new Set(certificateIds)];
+    const out = new Map<string, CertificateRecord>();
+    if (ids.length === 1) {
+      const c = await this.get(scope, ids[0]);
+      if (c) out.set(c.certificateId, c);
+      return out;
+    }
+    const rows = await selectIn(this.db, ids, (chunk) =>
+      qb(this.db).selectFrom('certificates').select(COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('certificate_id', 'in', chunk),
+    );
+    for (const r of rows) out.set(r.certificate_id, fromRow(r));
+    return out;
+  }
+
+  /** Sets one status on many certificates (distinct ids), each with its own new generation id; each customer version goes up by one. */
+  async setStatuses(scope: Scope, status: string, modifiedAt: Date, changes: readonly { certificateId: string; generationId: string }[]): Promise<number> {
+    if (changes.length === 1) return (await this.setStatus(scope, changes[0].certificateId, status, changes[0].generationId, modifiedAt)) ? 1 : 0;
+    let changed = 0;
+    await inChunks(changes, async (chunk) => {
+      const args = [...chunk.map((c) => c.certificateId), ...chunk.map((c) => c.generationId)];
+      changed += await setStatusesOf(chunk.length)(this.db, status, modifiedAt.getTime(), scope.accountId, scope.region, ...args).run();
+    });
+    return changed;
   }
 
   /** Sets the status with a new generation id; the customer version goes up by one. */
