@@ -18,10 +18,16 @@ export function actionsFor(task: TaskRecord, checkName: string | null): ActionDe
   return names.map((n) => task.actionsDefinition.find((a) => a.name === n) as ActionDefinition);
 }
 
+const typeOf = new WeakMap<ActionDefinition, MitigationActionType>();
+
 /** The type a stored action's params make (the one member that is set; see the mitigation-action rules). */
 export function actionType(a: ActionDefinition): MitigationActionType {
-  const member = (Object.keys(TYPE_OF_MEMBER) as (keyof typeof TYPE_OF_MEMBER)[]).find((k) => a.actionParams[k] !== undefined);
-  return TYPE_OF_MEMBER[member!];
+  let type = typeOf.get(a);
+  if (type === undefined) {
+    const member = (Object.keys(TYPE_OF_MEMBER) as (keyof typeof TYPE_OF_MEMBER)[]).find((k) => a.actionParams[k] !== undefined);
+    typeOf.set(a, (type = TYPE_OF_MEMBER[member!]));
+  }
+  return type;
 }
 
 /** One claimed target as the batch runs it: its subject, its actions, and how far it has got. */
