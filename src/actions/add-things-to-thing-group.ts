@@ -41,7 +41,7 @@ async function thingsOf(tx: StoreTx, scope: ActionScope, subjects: readonly Acti
   const arns = certificates.flatMap((c) => (c && 'id' in c ? [certificateArn(scope, c.id)] : []));
   const attached = arns.length ? await tx.thingPrincipals.thingsOfPrincipals(scope, arns) : new Map<string, string[]>();
   const bare = certificates.flatMap((c) => (c && 'id' in c && !attached.has(certificateArn(scope, c.id)) ? [c.id] : []));
-  const registered = bare.length ? await tx.certificates.getMany(scope, bare) : new Map();
+  const registered = bare.length ? await tx.certificates.statuses(scope, bare) : new Map();
   return subjects.map((subject, i) => {
     if (subject.kind === 'violation') {
       const name = subject.violation.thingName;

@@ -3,7 +3,7 @@ import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
 import { CertificateStateException, InvalidRequestException, ResourceNotFoundException } from '../generated/errors.js';
 import type { CaCertificateRecord, RegistrationConfigRecord } from '../store/ca-certificates.js';
-import type { CertificateRecord } from '../store/certificates.js';
+import type { CertificateRecord, CertificateStatusRecord } from '../store/certificates.js';
 import type { Repos } from '../store/repos.js';
 import type { StoreTx } from '../store/store.js';
 import type { ThingPrincipalType } from '../generated/shapes.js';
@@ -56,7 +56,7 @@ export function assertSettableStatus(status: string, member: string): void {
 }
 
 /** One certificate's result in updateCertificateStatuses: its record after the call, or the error AWS answers for it. */
-export type CertificateStatusResult = { certificate: CertificateRecord; error?: undefined } | { error: Error };
+export type CertificateStatusResult = { certificate: CertificateStatusRecord; error?: undefined } | { error: Error };
 
 /**
  * UpdateCertificate's state machine, for a batch of certificates: one for the operation, the
@@ -69,9 +69,9 @@ export type CertificateStatusResult = { certificate: CertificateRecord; error?: 
  */
 export async function updateCertificateStatuses(tx: Repos, scope: ClockedScope, certificateIds: readonly string[], newStatus: string): Promise<CertificateStatusResult[]> {
   assertSettableStatus(newStatus, 'newStatus');
-  const current = await tx.certificates.getMany(scope, certificateIds.map(normalizeId));
-  const changed = new Map<string, CertificateRecord>();
-  const modifiedAt = scope.clock.now();
+  const current = await tx.certificates.statuses(scope, certificateIds.map(normalizeId));
+  const changed = new Map<string, CertificateStatusRecord>();
+  let modifiedAt: Date | undefined; // read from the clock only when something changes, as one call would
   const results = certificateIds.map((given): CertificateStatusResult => {
     const c = current.get(normalizeId(given));
     if (!c) return { error: certificateNotFound(scope, given) };
@@ -82,19 +82,19 @@ export async function updateCertificateStatuses(tx: Repos, scope: ClockedScope, 
     if (c.status === 'PENDING_TRANSFER') {
       return { error: new CertificateStateException(`Certificate ${c.certificateId} is PENDING_TRANSFER; cancel or reject the transfer before changing its status.`) };
     }
-    const next = { ...c, status: newStatus, generationId: randomUUID(), customerVersion: c.customerVersion + 1, modifiedAt };
+    const next = { ...c, status: newStatus, generationId: randomUUID(), customerVersion: c.customerVersion + 1, modifiedAt: (modifiedAt ??= scope.clock.now()) };
     current.set(c.certificateId, next);
     changed.set(c.certificateId, next);
     return { certificate: next };
   });
-  if (changed.size === 0) return results;
+  if (!modifiedAt) return results;
   await tx.certificates.setStatuses(scope, newStatus, modifiedAt, [...changed.values()]);
   for (const id of changed.keys()) certificateStatusChanged(scope, id, newStatus);
   return results;
 }
 
 /** UpdateCertificate: updateCertificateStatuses for one certificate; its error is thrown. */
-export async function updateCertificateStatus(tx: Repos, scope: ClockedScope, certificateId: string, newStatus: string): Promise<CertificateRecord> {
+export async function updateCertificateStatus(tx: Repos, scope: ClockedScope, certificateId: string, newStatus: string): Promise<CertificateStatusRecord> {
   const [r] = await updateCertificateStatuses(tx, scope, [certificateId], newStatus);
   if (r.error) throw r.error;
   return r.certificate;

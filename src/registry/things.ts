@@ -92,7 +92,7 @@ export async function addThingsToThingGroups(tx: StoreTx, scope: ClockedScope, j
   }
   const things = await tx.things.existing(scope, thingNames);
   const memberships = await tx.thingGroupMembers.ofThings(scope, [...things]);
-  const now = scope.clock.now();
+  let now: Date | undefined; // read from the clock only when a membership is added, as one call would
   const added: { groupName: string; thingName: string; isDynamic: boolean }[] = [];
   const removed: { groupName: string; thingName: string }[] = [];
   const results = joins.map((join): Error | undefined => {
@@ -125,7 +125,7 @@ export async function addThingsToThingGroups(tx: StoreTx, scope: ClockedScope, j
           mine.splice(mine.lastIndexOf(lastDynamic), 1);
           removes.push({ groupName: lastDynamic.groupName, thingName });
         }
-        mine.push({ groupName: thingGroupName, isDynamic: false, addedAt: now.getTime(), rootName: group.rootName });
+        mine.push({ groupName: thingGroupName, isDynamic: false, addedAt: (now ??= scope.clock.now()).getTime(), rootName: group.rootName });
         adds.push({ groupName: thingGroupName, thingName, isDynamic: false });
       }
     }
@@ -136,7 +136,7 @@ export async function addThingsToThingGroups(tx: StoreTx, scope: ClockedScope, j
     return undefined;
   });
   for (const r of removed) await tx.thingGroupMembers.remove(scope, r.groupName, r.thingName);
-  if (added.length) await tx.thingGroupMembers.addAll(scope, added, now);
+  if (now) await tx.thingGroupMembers.addAll(scope, added, now);
   if (added.length || removed.length) policiesChanged(scope);
   return results;
 }

@@ -139,6 +139,15 @@ const byId = prepared((q, accountId: string, region: string, certificateId: stri
   q.selectFrom('certificates').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('certificate_id', '=', certificateId),
 );
 
+/** What UpdateCertificate's state machine reads and writes of a certificate. */
+export type CertificateStatusRecord = Pick<CertificateRecord, 'certificateId' | 'status' | 'generationId' | 'customerVersion' | 'modifiedAt'>;
+
+const STATUS_COLUMNS = ['certificate_id', 'status', 'generation_id', 'customer_version', 'modified_at'] as const;
+
+const statusById = prepared((q, accountId: string, region: string, certificateId: string) =>
+  q.selectFrom('certificates').select(STATUS_COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('certificate_id', '=', certificateId),
+);
+
 const setStatusOf = prepared((q, status: string, generationId: string, modifiedAt: number, accountId: string, region: string, certificateId: string) =>
   q
     .updateTable('certificates')
@@ -220,20 +229,21 @@ export class CertificateRepo {
     return (await run(this.db, query)) > 0;
   }
 
-  /** The certificates of the scope among `certificateIds` (normalised ids), by id, in one query per chunk. */
-  async getMany(scope: Scope, certificateIds: readonly string[]): Promise<Map<string, CertificateRecord>> {
+  /** The status of each certificate of the scope among `certificateIds` (normalised ids), by id, in one query per chunk. */
+  async statuses(scope: Scope, certificateIds: readonly string[]): Promise<Map<string, CertificateStatusRecord>> {
     const ids = [...new Set(certificateIds)];
-    const out = new Map<string, CertificateRecord>();
-    if (ids.length === 1) {
-      const c = await this.get(scope, ids[0]);
-      if (c) out.set(c.certificateId, c);
-      return out;
-    }
-    const rows = await selectIn(this.db, ids, (chunk) =>
-      qb(this.db).selectFrom('certificates').select(COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('certificate_id', 'in', chunk),
+    const rows =
+      ids.length === 1
+        ? await statusById(this.db, scope.accountId, scope.region, ids[0]).all()
+        : await selectIn(this.db, ids, (chunk) =>
+            qb(this.db).selectFrom('certificates').select(STATUS_COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('certificate_id', 'in', chunk),
+          );
+    return new Map(
+      rows.map((r) => [
+        r.certificate_id,
+        { certificateId: r.certificate_id, status: r.status, generationId: r.generation_id, customerVersion: Number(r.customer_version), modifiedAt: new Date(Number(r.modified_at)) },
+      ]),
     );
-    for (const r of rows) out.set(r.certificate_id, fromRow(r));
-    return out;
   }
 
   /** Sets one status on many certificates (distinct ids), each with its own new generation id; each customer version goes up by one. */
