@@ -83,8 +83,8 @@ export interface GroupJoin {
 export async function addThingsToThingGroups(tx: StoreTx, scope: ClockedScope, joins: readonly GroupJoin[]): Promise<(Error | undefined)[]> {
   const groupNames = [...new Set(joins.flatMap((j) => j.thingGroupNames))].sort();
   const thingNames = [...new Set(joins.flatMap((j) => j.thingNames))].sort();
-  for (const g of groupNames) await tx.lock(scope, groupLock(g));
-  for (const t of thingNames) await tx.lock(scope, thingLock(t));
+  await tx.lock(scope, groupNames.map(groupLock));
+  await tx.lock(scope, thingNames.map(thingLock));
   const groups = new Map<string, ThingGroupRecord>();
   for (const g of groupNames) {
     const group = await tx.thingGroups.get(scope, g);
