@@ -1,7 +1,7 @@
 import { certificateArn, normalizeId } from '../registry/certificates.js';
 import { addThingsToThingGroups, type GroupJoin } from '../registry/things.js';
 import type { StoreTx } from '../store/store.js';
-import { ERROR_CODES, failed, refusedOutcome, resourceOf, subjectName } from './outcome.js';
+import { ERROR_CODES, failed, outcomesOf, resourceOf, subjectName } from './outcome.js';
 import { setBased, type ActionOutcome, type ActionScope, type ActionSubject } from './types.js';
 
 /**
@@ -15,20 +15,13 @@ import { setBased, type ActionOutcome, type ActionScope, type ActionSubject } fr
  */
 export const addThingsToThingGroup = setBased(async (tx, scope, items) => {
   const things = await thingsOf(tx, scope, items.map((i) => i.subject));
-  const joins: GroupJoin[] = [];
-  items.forEach(({ action }, i) => {
+  const joins = items.map(({ action }, i): { outcome: ActionOutcome } | { value: GroupJoin } => {
     const t = things[i];
-    if ('outcome' in t) return;
+    if ('outcome' in t) return t;
     const params = action.actionParams.addThingsToThingGroupParams!;
-    joins.push({ thingNames: t.names, thingGroupNames: params.thingGroupNames, overrideDynamicGroups: params.overrideDynamicGroups === true });
+    return { value: { thingNames: t.names, thingGroupNames: params.thingGroupNames, overrideDynamicGroups: params.overrideDynamicGroups === true } };
   });
-  const refusals = joins.length ? await addThingsToThingGroups(tx, scope, joins) : [];
-  let next = 0;
-  return things.map((t): ActionOutcome => {
-    if ('outcome' in t) return t.outcome;
-    const refused = refusals[next++];
-    return refused ? refusedOutcome(refused) : { status: 'SUCCEEDED' };
-  });
+  return outcomesOf(joins, (values) => addThingsToThingGroups(tx, scope, values));
 });
 
 /** The things each subject names, read for the whole batch at once, or the outcome that ends it first. */

@@ -55,6 +55,23 @@ export function refusedOutcome(e: unknown): ActionOutcome {
 
 export const failed = (errorCode: string, message: string): ActionOutcome => ({ status: 'FAILED', errorCode, message });
 
+/**
+ * The outcomes of a set-based handler: each item either ends before the effect (`outcome`) or
+ * gives the `value` the registry's set-based function takes; `apply` gets all the values in one
+ * call and answers, in their order, each one's refusal (undefined: it went through), mapped as
+ * applyEffect maps errors.
+ */
+export async function outcomesOf<V>(items: readonly ({ outcome: ActionOutcome } | { value: V })[], apply: (values: V[]) => Promise<(Error | undefined)[]>): Promise<ActionOutcome[]> {
+  const values = items.flatMap((i) => ('value' in i ? [i.value] : []));
+  const refusals = values.length ? await apply(values) : [];
+  let next = 0;
+  return items.map((i) => {
+    if ('outcome' in i) return i.outcome;
+    const refused = refusals[next++];
+    return refused ? refusedOutcome(refused) : { status: 'SUCCEEDED' };
+  });
+}
+
 /** What the subject is called in messages: "finding <id>" or "violation <id>". */
 export function subjectName(subject: ActionSubject): string {
   return subject.kind === 'finding' ? `finding ${subject.finding.findingId}` : `violation ${subject.violation.violationId}`;

@@ -10,7 +10,6 @@ import {
   AttachThingPrincipalCommand,
   CreateDynamicThingGroupCommand,
   CreateThingCommand,
-  CreateThingGroupCommand,
   StartAuditMitigationActionsTaskCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
@@ -22,7 +21,7 @@ import { loadSubjects } from '../../src/engine/subjects.js';
 import type { TaskKey } from '../../src/store/mitigation-tasks.js';
 import { BACKENDS } from '../harness.js';
 import { action, certFinding, injectFindings } from '../operations/mitigation-helpers.js';
-import { inProcess, missingCertificateId, newCertificate, type Bench } from '../unit/actions-helpers.js';
+import { inProcess, missingCertificateId, newCertificate, newGroup, type Bench } from '../unit/actions-helpers.js';
 
 const SCOPE = { accountId: '000000000000', region: 'us-east-1' };
 const CHECK = 'DEVICE_CERTIFICATE_EXPIRING_CHECK';
@@ -61,11 +60,7 @@ for (const backend of BACKENDS) {
       if (certArn) await b.client.send(new AttachThingPrincipalCommand({ thingName, principal: certArn }));
       return thingName;
     };
-    const group = async (parentGroupName?: string) => {
-      const thingGroupName = name('group');
-      await b.client.send(new CreateThingGroupCommand({ thingGroupName, parentGroupName }));
-      return thingGroupName;
-    };
+    const group = (parentGroupName?: string) => newGroup(b.client, parentGroupName);
     const join = (thingName: string, thingGroupName: string) => b.client.send(new AddThingToThingGroupCommand({ thingName, thingGroupName }));
 
     /** Starts a task over the findings (the engine is off) and plans all its targets. */
