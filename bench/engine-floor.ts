@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { SQLITE_PRAGMAS } from '../src/store/sqlite.js';
 import { Store } from '../src/store/store.js';
 
 /**
@@ -36,7 +37,7 @@ export async function runFloor(findings: number, batchSize = 100, pem = 'x'.repe
     const store = await Store.open({ dataDir: dir }); // Warden's schema, through its migrations
     await store.db.close();
     const db = new Database(join(dir, 'warden.sqlite'));
-    for (const p of ['locking_mode = EXCLUSIVE', 'journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON']) db.pragma(p);
+    for (const p of SQLITE_PRAGMAS) db.pragma(p);
 
     const t0 = performance.now();
     const taskId = randomUUID();

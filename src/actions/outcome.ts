@@ -31,20 +31,46 @@ export async function applyEffect(effect: () => Promise<ActionOutcome | string |
     if (r === undefined) return { status: 'SUCCEEDED' };
     return typeof r === 'string' ? { status: 'SUCCEEDED', message: r } : r;
   } catch (e) {
-    if (e instanceof ResourceNotFoundException) return failed(ERROR_CODES.notFound, e.message);
-    if (
-      e instanceof CertificateStateException ||
-      e instanceof VersionsLimitExceededException ||
-      e instanceof LimitExceededException ||
-      e instanceof InvalidRequestException
-    ) {
-      return failed(ERROR_CODES.invalidState, e.message);
-    }
-    throw e;
+    return refusedOutcome(e);
   }
 }
 
+/**
+ * The outcome of an error a registry function answered, by the mapping of applyEffect (for the
+ * set-based functions, which answer their refusals rather than throw them); anything unexpected
+ * is thrown.
+ */
+export function refusedOutcome(e: unknown): ActionOutcome {
+  if (e instanceof ResourceNotFoundException) return failed(ERROR_CODES.notFound, e.message);
+  if (
+    e instanceof CertificateStateException ||
+    e instanceof VersionsLimitExceededException ||
+    e instanceof LimitExceededException ||
+    e instanceof InvalidRequestException
+  ) {
+    return failed(ERROR_CODES.invalidState, e.message);
+  }
+  throw e;
+}
+
 export const failed = (errorCode: string, message: string): ActionOutcome => ({ status: 'FAILED', errorCode, message });
+
+/**
+ * The outcomes of a set-based handler: each item either ends before the effect (`outcome`) or
+ * gives the `value` the registry's set-based function takes; `apply` gets all the values in one
+ * call and answers, in their order, each one's refusal (undefined: it went through), mapped as
+ * applyEffect maps errors.
+ */
+export async function outcomesOf<V>(items: readonly ({ outcome: ActionOutcome } | { value: V })[], apply: (values: V[]) => Promise<(Error | undefined)[]>): Promise<ActionOutcome[]> {
+  const values = items.flatMap((i) => ('value' in i ? [i.value] : []));
+  const refusals = values.length ? await apply(values) : [];
+  let next = 0;
+  return items.map((i) => {
+    if ('outcome' in i) return i.outcome;
+    const refused = refusals[next++];
+    return refused ? refusedOutcome(refused) : { status: 'SUCCEEDED' };
+  });
+}
 
 /** What the subject is called in messages: "finding <id>" or "violation <id>". */
 export function subjectName(subject: ActionSubject): string {

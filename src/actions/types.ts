@@ -43,7 +43,30 @@ export type ActionOutcome =
  */
 export type ActionHandler = ((tx: StoreTx, scope: ActionScope, action: ActionDefinition, subject: ActionSubject, batch?: ActionBatch) => Promise<ActionOutcome>) & {
   readonly batchable?: boolean;
+  /**
+   * The set-based form, for the types whose effect is a row change: runs the action for many
+   * subjects at once through the registry's set-based function of the same rule, with no
+   * savepoint, and answers one outcome per item, as if the handler had been called for each in
+   * order (a FAILED one wrote nothing; a later item sees what the earlier ones did). The handler
+   * itself is this form for one item (`setBased`), so both paths run the same code. Anything
+   * unexpected is thrown, and the engine runs the batch again a target at a time.
+   */
+  readonly many?: ActionSetHandler;
 };
+
+/** One execution of a set-based run: the action (its params may differ from item to item) and its subject. */
+export interface ActionItem {
+  action: ActionDefinition;
+  subject: ActionSubject;
+}
+
+export type ActionSetHandler = (tx: StoreTx, scope: ActionScope, items: readonly ActionItem[]) => Promise<ActionOutcome[]>;
+
+/** A handler that is its set-based form applied to one item. */
+export function setBased(many: ActionSetHandler): ActionHandler {
+  const one = async (tx: StoreTx, scope: ActionScope, action: ActionDefinition, subject: ActionSubject): Promise<ActionOutcome> => (await many(tx, scope, [{ action, subject }]))[0];
+  return Object.assign(one, { many });
+}
 
 /** What a batchable handler hands to the engine instead of writing it. */
 export interface ActionBatch {

@@ -1,16 +1,16 @@
-import { updateCertificateStatus } from '../registry/certificates.js';
-import { applyEffect, resourceOf } from './outcome.js';
-import type { ActionHandler } from './types.js';
+import { updateCertificateStatuses } from '../registry/certificates.js';
+import { outcomesOf, resourceOf } from './outcome.js';
+import { setBased } from './types.js';
 
 /**
- * UPDATE_DEVICE_CERTIFICATE (DEACTIVATE): the finding's device certificate becomes INACTIVE
- * through UpdateCertificate's own state machine (SEMANTICS.md D9): already INACTIVE is a success,
- * REVOKED is INVALID_STATE_OF_RESOURCE, a certificate that no longer exists RESOURCE_NOT_FOUND.
+ * UPDATE_DEVICE_CERTIFICATE (DEACTIVATE): the findings' device certificates become INACTIVE
+ * through UpdateCertificate's own state machine (SEMANTICS.md D9), the whole batch in one call:
+ * already INACTIVE is a success, REVOKED is INVALID_STATE_OF_RESOURCE, a certificate that no longer
+ * exists RESOURCE_NOT_FOUND.
  */
-export const updateDeviceCertificate: ActionHandler = async (tx, scope, _action, subject) => {
-  const id = resourceOf(subject, 'deviceCertificateId', 'UPDATE_DEVICE_CERTIFICATE');
-  if ('outcome' in id) return id.outcome;
-  return applyEffect(async () => {
-    await updateCertificateStatus(tx, scope, id.value, 'INACTIVE');
-  });
-};
+export const updateDeviceCertificate = setBased(async (tx, scope, items) =>
+  outcomesOf(
+    items.map(({ subject }) => resourceOf(subject, 'deviceCertificateId', 'UPDATE_DEVICE_CERTIFICATE')),
+    async (ids) => (await updateCertificateStatuses(tx, scope, ids, 'INACTIVE')).map((r) => r.error),
+  ),
+);

@@ -3,7 +3,7 @@ import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
 import { CertificateStateException, InvalidRequestException, ResourceNotFoundException } from '../generated/errors.js';
 import type { CaCertificateRecord, RegistrationConfigRecord } from '../store/ca-certificates.js';
-import type { CertificateRecord } from '../store/certificates.js';
+import type { CertificateRecord, CertificateStatusRecord } from '../store/certificates.js';
 import type { Repos } from '../store/repos.js';
 import type { StoreTx } from '../store/store.js';
 import type { ThingPrincipalType } from '../generated/shapes.js';
@@ -31,9 +31,11 @@ export async function getCertificate(db: Repos, scope: Scope, certificateId: str
   return db.certificates.get(scope, normalizeId(certificateId));
 }
 
+const certificateNotFound = (scope: Scope, certificateId: string): Error => new ResourceNotFoundException(`Certificate ${certificateId} does not exist in ${scope.region}.`);
+
 export async function requireCertificate(db: Repos, scope: Scope, certificateId: string): Promise<CertificateRecord> {
   const c = await getCertificate(db, scope, certificateId);
-  if (!c) throw new ResourceNotFoundException(`Certificate ${certificateId} does not exist in ${scope.region}.`);
+  if (!c) throw certificateNotFound(scope, certificateId);
   return c;
 }
 
@@ -53,27 +55,49 @@ export function assertSettableStatus(status: string, member: string): void {
   }
 }
 
+/** One certificate's result in updateCertificateStatuses: its record after the call, or the error AWS answers for it. */
+export type CertificateStatusResult = { certificate: CertificateStatusRecord; error?: undefined } | { error: Error };
+
 /**
- * UpdateCertificate's state machine, for the operation and for UPDATE_DEVICE_CERTIFICATE: the same
- * status again succeeds and changes nothing; REVOKED is final; a certificate pending transfer
- * changes only through the transfer operations. Each change gets a new generationId and a
- * customerVersion one higher.
+ * UpdateCertificate's state machine, for a batch of certificates: one for the operation, the
+ * claimed batch for UPDATE_DEVICE_CERTIFICATE. The same status again succeeds and changes nothing;
+ * REVOKED is final; a certificate pending transfer changes only through the transfer operations.
+ * Each change gets a new generationId and a customerVersion one higher. The batch is read in one
+ * query and written in one UPDATE per chunk; the ids are taken in order, as if one call were made
+ * for each (an id given twice changes once), and a refused or missing one answers its error and
+ * writes nothing.
  */
-export async function updateCertificateStatus(tx: Repos, scope: ClockedScope, certificateId: string, newStatus: string): Promise<CertificateRecord> {
+export async function updateCertificateStatuses(tx: Repos, scope: ClockedScope, certificateIds: readonly string[], newStatus: string): Promise<CertificateStatusResult[]> {
   assertSettableStatus(newStatus, 'newStatus');
-  const c = await requireCertificate(tx, scope, certificateId);
-  if (c.status === newStatus) return c;
-  if (c.status === 'REVOKED') {
-    throw new CertificateStateException(`Certificate ${c.certificateId} is REVOKED; a revoked certificate cannot change to ${newStatus}.`);
-  }
-  if (c.status === 'PENDING_TRANSFER') {
-    throw new CertificateStateException(`Certificate ${c.certificateId} is PENDING_TRANSFER; cancel or reject the transfer before changing its status.`);
-  }
-  const modifiedAt = scope.clock.now();
-  const generationId = randomUUID();
-  await tx.certificates.setStatus(scope, c.certificateId, newStatus, generationId, modifiedAt);
-  certificateStatusChanged(scope, c.certificateId, newStatus);
-  return { ...c, status: newStatus, generationId, customerVersion: c.customerVersion + 1, modifiedAt };
+  const current = await tx.certificates.statuses(scope, certificateIds.map(normalizeId));
+  const changed = new Map<string, CertificateStatusRecord>();
+  let modifiedAt: Date | undefined; // read from the clock only when something changes, as one call would
+  const results = certificateIds.map((given): CertificateStatusResult => {
+    const c = current.get(normalizeId(given));
+    if (!c) return { error: certificateNotFound(scope, given) };
+    if (c.status === newStatus) return { certificate: c };
+    if (c.status === 'REVOKED') {
+      return { error: new CertificateStateException(`Certificate ${c.certificateId} is REVOKED; a revoked certificate cannot change to ${newStatus}.`) };
+    }
+    if (c.status === 'PENDING_TRANSFER') {
+      return { error: new CertificateStateException(`Certificate ${c.certificateId} is PENDING_TRANSFER; cancel or reject the transfer before changing its status.`) };
+    }
+    const next = { ...c, status: newStatus, generationId: randomUUID(), customerVersion: c.customerVersion + 1, modifiedAt: (modifiedAt ??= scope.clock.now()) };
+    current.set(c.certificateId, next);
+    changed.set(c.certificateId, next);
+    return { certificate: next };
+  });
+  if (!modifiedAt) return results;
+  await tx.certificates.setStatuses(scope, newStatus, modifiedAt, [...changed.values()]);
+  for (const id of changed.keys()) certificateStatusChanged(scope, id, newStatus);
+  return results;
+}
+
+/** UpdateCertificate: updateCertificateStatuses for one certificate; its error is thrown. */
+export async function updateCertificateStatus(tx: Repos, scope: ClockedScope, certificateId: string, newStatus: string): Promise<CertificateStatusRecord> {
+  const [r] = await updateCertificateStatuses(tx, scope, [certificateId], newStatus);
+  if (r.error) throw r.error;
+  return r.certificate;
 }
 
 export interface CaCertificateChanges {

@@ -2,6 +2,8 @@ import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
 import { InvalidRequestException, ResourceNotFoundException } from '../generated/errors.js';
 import type { Repos, StoreTx } from '../store/store.js';
+import type { Membership } from '../store/thing-group-members.js';
+import type { ThingGroupRecord } from '../store/thing-groups.js';
 import type { ThingRecord } from '../store/things.js';
 import { compiledQuery, matches, type ThingDoc } from './fleet-query.js';
 import { policiesChanged } from './policy-events.js';
@@ -48,53 +50,111 @@ export async function ancestorsOfGroup(db: Repos, scope: Scope, groupName: strin
 
 async function existingThingAndGroup(tx: StoreTx, scope: Scope, thingName: string, groupName: string) {
   const group = await tx.thingGroups.get(scope, groupName);
-  if (!group) throw new ResourceNotFoundException(`Thing group ${groupName} does not exist.`);
-  if (!(await thingExists(tx, scope, thingName))) throw new ResourceNotFoundException(`Thing ${thingName} does not exist.`);
+  if (!group) throw groupNotFound(groupName);
+  if (!(await thingExists(tx, scope, thingName))) throw thingNotFound(thingName);
   return group;
 }
 
+const groupNotFound = (groupName: string): Error => new ResourceNotFoundException(`Thing group ${groupName} does not exist.`);
+const thingNotFound = (thingName: string): Error => new ResourceNotFoundException(`Thing ${thingName} does not exist.`);
+const dynamicGroup = (groupName: string, verb: 'added' | 'removed'): Error =>
+  new InvalidRequestException(`Thing group ${groupName} is dynamic: its members follow its query and cannot be ${verb} by hand.`);
+
+/** One all-or-nothing request of addThingsToThingGroups: every thing joins every group. */
+export interface GroupJoin {
+  thingNames: readonly string[];
+  thingGroupNames: readonly string[];
+  overrideDynamicGroups?: boolean;
+}
+
 /**
- * Adds a thing to a static group: the group and thing exist, the group is not dynamic, the thing is
- * in no other group of the same hierarchy, and in at most 10 groups; at the limit with
- * `overrideDynamicGroups` it leaves its most recently joined dynamic group. Already a member: no-op.
- * Adding one thing to several groups in one transaction: first take `groupLock` of each in sorted
- * name order (as UpdateThingGroupsForThing does), so concurrent callers cannot deadlock.
+ * Adds things to static groups, for a batch of joins: one for AddThingToThingGroup and
+ * UpdateThingGroupsForThing, the claimed batch for ADD_THINGS_TO_THING_GROUP. For each thing and
+ * group, in order: the group and the thing exist, the group is not dynamic, the thing is in no
+ * other group of the same hierarchy, and in at most 10 groups; at the limit with
+ * `overrideDynamicGroups` it leaves its most recently joined dynamic group. Already a member:
+ * nothing to do. A join is all or nothing: its first refusal is its answer (undefined when it
+ * went through) and none of its memberships is written. Joins are taken in order, each seeing what
+ * the ones before it did, as if one call were made for each; the things' memberships are read in
+ * one query and the changes written in multi-row statements.
+ * Locks: every group's `groupLock` in name order, then every thing's, so concurrent callers
+ * (one group each, or several) cannot deadlock.
  */
+export async function addThingsToThingGroups(tx: StoreTx, scope: ClockedScope, joins: readonly GroupJoin[]): Promise<(Error | undefined)[]> {
+  const groupNames = [...new Set(joins.flatMap((j) => j.thingGroupNames))].sort();
+  const thingNames = [...new Set(joins.flatMap((j) => j.thingNames))].sort();
+  await tx.lock(scope, groupNames.map(groupLock));
+  await tx.lock(scope, thingNames.map(thingLock));
+  const groups = new Map<string, ThingGroupRecord>();
+  for (const g of groupNames) {
+    const group = await tx.thingGroups.get(scope, g);
+    if (group) groups.set(g, group);
+  }
+  const things = await tx.things.existing(scope, thingNames);
+  const memberships = await tx.thingGroupMembers.ofThings(scope, [...things]);
+  let now: Date | undefined; // read from the clock only when a membership is added, as one call would
+  const added: { groupName: string; thingName: string; isDynamic: boolean }[] = [];
+  const removed: { groupName: string; thingName: string }[] = [];
+  const results = joins.map((join): Error | undefined => {
+    // The join's view of its things' memberships; kept only when the whole join goes through.
+    const view = new Map<string, Membership[]>();
+    const adds: { groupName: string; thingName: string; isDynamic: false }[] = [];
+    const removes: { groupName: string; thingName: string }[] = [];
+    for (const thingName of join.thingNames) {
+      for (const thingGroupName of join.thingGroupNames) {
+        const group = groups.get(thingGroupName);
+        if (!group) return groupNotFound(thingGroupName);
+        if (!things.has(thingName)) return thingNotFound(thingName);
+        if (group.isDynamic) return dynamicGroup(thingGroupName, 'added');
+        let mine = view.get(thingName);
+        if (!mine) view.set(thingName, (mine = [...(memberships.get(thingName) ?? [])]));
+        if (mine.some((m) => m.groupName === thingGroupName)) continue;
+        const sameHierarchy = mine.find((m) => m.rootName === group.rootName);
+        if (sameHierarchy) {
+          return new InvalidRequestException(
+            `Thing ${thingName} is already in thing group ${sameHierarchy.groupName} of the same hierarchy (${group.rootName}) as ${thingGroupName}; a thing can be in only one group of a hierarchy.`,
+          );
+        }
+        if (mine.length >= MAX_GROUPS_PER_THING) {
+          const lastDynamic = [...mine].reverse().find((m) => m.isDynamic);
+          if (!join.overrideDynamicGroups || !lastDynamic) {
+            return new ThingGroupLimitError(
+              `Thing ${thingName} is already in ${mine.length} thing groups, the most allowed${lastDynamic ? '; set overrideDynamicGroups to let it leave a dynamic group' : ''}.`,
+            );
+          }
+          mine.splice(mine.lastIndexOf(lastDynamic), 1);
+          removes.push({ groupName: lastDynamic.groupName, thingName });
+        }
+        mine.push({ groupName: thingGroupName, isDynamic: false, addedAt: (now ??= scope.clock.now()).getTime(), rootName: group.rootName });
+        adds.push({ groupName: thingGroupName, thingName, isDynamic: false });
+      }
+    }
+    for (const [thingName, mine] of view) memberships.set(thingName, mine);
+    // Only dynamic memberships leave and only static ones join, so no row is both added and removed.
+    added.push(...adds);
+    removed.push(...removes);
+    return undefined;
+  });
+  for (const r of removed) await tx.thingGroupMembers.remove(scope, r.groupName, r.thingName);
+  if (now) await tx.thingGroupMembers.addAll(scope, added, now);
+  if (added.length || removed.length) policiesChanged(scope);
+  return results;
+}
+
+/** AddThingToThingGroup: addThingsToThingGroups for one thing and one group; its refusal is thrown. */
 export async function addThingToThingGroup(
   tx: StoreTx,
   scope: ClockedScope,
   opts: { thingName: string; thingGroupName: string; overrideDynamicGroups?: boolean },
 ): Promise<void> {
-  const { thingName, thingGroupName } = opts;
-  await tx.lock(scope, groupLock(thingGroupName));
-  await tx.lock(scope, thingLock(thingName));
-  const group = await existingThingAndGroup(tx, scope, thingName, thingGroupName);
-  if (group.isDynamic) throw new InvalidRequestException(`Thing group ${thingGroupName} is dynamic: its members follow its query and cannot be added by hand.`);
-  const memberships = await tx.thingGroupMembers.ofThing(scope, thingName);
-  if (memberships.some((m) => m.groupName === thingGroupName)) return;
-  const sameHierarchy = memberships.find((m) => m.rootName === group.rootName);
-  if (sameHierarchy) {
-    throw new InvalidRequestException(
-      `Thing ${thingName} is already in thing group ${sameHierarchy.groupName} of the same hierarchy (${group.rootName}) as ${thingGroupName}; a thing can be in only one group of a hierarchy.`,
-    );
-  }
-  if (memberships.length >= MAX_GROUPS_PER_THING) {
-    const lastDynamic = [...memberships].reverse().find((m) => m.isDynamic);
-    if (!opts.overrideDynamicGroups || !lastDynamic) {
-      throw new ThingGroupLimitError(
-        `Thing ${thingName} is already in ${memberships.length} thing groups, the most allowed${lastDynamic ? '; set overrideDynamicGroups to let it leave a dynamic group' : ''}.`,
-      );
-    }
-    await tx.thingGroupMembers.remove(scope, lastDynamic.groupName, thingName);
-  }
-  await tx.thingGroupMembers.add(scope, thingGroupName, thingName, false, scope.clock.now());
-  policiesChanged(scope);
+  const [refused] = await addThingsToThingGroups(tx, scope, [{ thingNames: [opts.thingName], thingGroupNames: [opts.thingGroupName], overrideDynamicGroups: opts.overrideDynamicGroups }]);
+  if (refused) throw refused;
 }
 
 /** Removes a thing from a static group; not a member: no-op. */
 export async function removeThingFromThingGroup(tx: StoreTx, scope: Scope, opts: { thingName: string; thingGroupName: string }): Promise<void> {
   const group = await existingThingAndGroup(tx, scope, opts.thingName, opts.thingGroupName);
-  if (group.isDynamic) throw new InvalidRequestException(`Thing group ${opts.thingGroupName} is dynamic: its members follow its query and cannot be removed by hand.`);
+  if (group.isDynamic) throw dynamicGroup(opts.thingGroupName, 'removed');
   await tx.thingGroupMembers.remove(scope, opts.thingGroupName, opts.thingName);
   policiesChanged(scope);
 }

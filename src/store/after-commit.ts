@@ -15,6 +15,8 @@ import type { Driver } from './driver.js';
 interface Pending {
   readonly work: (() => void)[];
   readonly beforeCommit: ((db: Driver) => Promise<void>)[];
+  /** beforeCommitEach's items not sent yet, by the function that sends them. */
+  readonly gathered: Map<unknown, unknown[]>;
   ended: boolean;
 }
 const pending = new AsyncLocalStorage<Pending>();
@@ -37,6 +39,28 @@ export function beforeCommit(work: (db: Driver) => Promise<void>): boolean {
 }
 
 /**
+ * beforeCommit for work done on many items at once: the items queued with the same `send` in one
+ * transaction go to one call of it, run where the first of them was queued (a batch's hundred
+ * notices, one statement); false outside a transaction.
+ */
+export function beforeCommitEach<T>(send: (db: Driver, items: T[]) => Promise<void>, item: T): boolean {
+  const p = pending.getStore();
+  if (!p || p.ended) return false;
+  let items = p.gathered.get(send) as T[] | undefined;
+  if (!items) {
+    const list: T[] = [];
+    items = list;
+    p.gathered.set(send, list);
+    p.beforeCommit.push(async (db) => {
+      p.gathered.delete(send); // an item queued from here on starts a call of its own
+      await send(db, list);
+    });
+  }
+  items.push(item);
+  return true;
+}
+
+/**
  * Runs `fn` (a transaction) and, once it has resolved, the work it queued. `fn` is handed the
  * function that runs the beforeCommit work on its connection: it calls it last, before committing.
  * A transaction begun inside another's callback is handed one that does nothing (the outer
@@ -45,7 +69,7 @@ export function beforeCommit(work: (db: Driver) => Promise<void>): boolean {
 export async function withAfterCommit<T>(fn: (flush: (db: Driver) => Promise<void>) => Promise<T>): Promise<T> {
   const outer = pending.getStore();
   if (outer && !outer.ended) return fn(async () => undefined);
-  const p: Pending = { work: [], beforeCommit: [], ended: false };
+  const p: Pending = { work: [], beforeCommit: [], gathered: new Map(), ended: false };
   const flush = async (db: Driver): Promise<void> => {
     for (let w = p.beforeCommit.shift(); w; w = p.beforeCommit.shift()) await w(db);
   };

@@ -2,7 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 import type { CertificatesTable, Database } from './schema.generated.js';
-import { after, all, first, prepared, qb, run } from './sql.js';
+import { after, all, first, inChunks, prepared, qb, run, selectIn, type Compiled } from './sql.js';
 
 export interface CertificateRecord {
   certificateId: string;
@@ -139,6 +139,15 @@ const byId = prepared((q, accountId: string, region: string, certificateId: stri
   q.selectFrom('certificates').select(COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('certificate_id', '=', certificateId),
 );
 
+/** What UpdateCertificate's state machine reads and writes of a certificate. */
+export type CertificateStatusRecord = Pick<CertificateRecord, 'certificateId' | 'status' | 'generationId' | 'customerVersion' | 'modifiedAt'>;
+
+const STATUS_COLUMNS = ['certificate_id', 'status', 'generation_id', 'customer_version', 'modified_at'] as const;
+
+const statusById = prepared((q, accountId: string, region: string, certificateId: string) =>
+  q.selectFrom('certificates').select(STATUS_COLUMNS).where('account_id', '=', accountId).where('region', '=', region).where('certificate_id', '=', certificateId),
+);
+
 const setStatusOf = prepared((q, status: string, generationId: string, modifiedAt: number, accountId: string, region: string, certificateId: string) =>
   q
     .updateTable('certificates')
@@ -147,6 +156,37 @@ const setStatusOf = prepared((q, status: string, generationId: string, modifiedA
     .where('region', '=', region)
     .where('certificate_id', '=', certificateId),
 );
+
+/**
+ * One status on a chunk of certificates, each with its own new generation id (a CASE over the
+ * chunk's ids), compiled once per chunk size: status, modified time, scope, then the chunk's ids
+ * and their generation ids.
+ */
+const setStatusesBySize = new Map<number, (db: Driver, ...args: unknown[]) => Compiled<never>>();
+function setStatusesOf(size: number): (db: Driver, ...args: unknown[]) => Compiled<never> {
+  let f = setStatusesBySize.get(size);
+  if (!f) {
+    f = prepared(
+      (q, status: unknown, modifiedAt: unknown, accountId: unknown, region: unknown, ...pairs: unknown[]) => {
+        const ids = pairs.slice(0, size) as string[];
+        const generations = pairs.slice(size) as string[];
+        return q
+          .updateTable('certificates')
+          .set((eb) => {
+            let generation = eb.case('certificate_id').when(ids[0]).then(generations[0]);
+            for (let i = 1; i < size; i++) generation = generation.when(ids[i]).then(generations[i]);
+            return { status: status as string, generation_id: generation.else(eb.ref('generation_id')).end(), customer_version: eb('customer_version', '+', 1), modified_at: modifiedAt as number };
+          })
+          .where('account_id', '=', accountId as string)
+          .where('region', '=', region as string)
+          .where('certificate_id', 'in', ids);
+      },
+      4 + 2 * size,
+    ) as (db: Driver, ...args: unknown[]) => Compiled<never>;
+    setStatusesBySize.set(size, f);
+  }
+  return f;
+}
 
 /** Device certificates (table `certificates` of the contract). */
 export class CertificateRepo {
@@ -187,6 +227,34 @@ export class CertificateRepo {
       })
       .onConflict((oc) => oc.columns(['account_id', 'region', 'certificate_id']).doNothing());
     return (await run(this.db, query)) > 0;
+  }
+
+  /** The status of each certificate of the scope among `certificateIds` (normalised ids), by id, in one query per chunk. */
+  async statuses(scope: Scope, certificateIds: readonly string[]): Promise<Map<string, CertificateStatusRecord>> {
+    const ids = [...new Set(certificateIds)];
+    const rows =
+      ids.length === 1
+        ? await statusById(this.db, scope.accountId, scope.region, ids[0]).all()
+        : await selectIn(this.db, ids, (chunk) =>
+            qb(this.db).selectFrom('certificates').select(STATUS_COLUMNS).where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('certificate_id', 'in', chunk),
+          );
+    return new Map(
+      rows.map((r) => [
+        r.certificate_id,
+        { certificateId: r.certificate_id, status: r.status, generationId: r.generation_id, customerVersion: Number(r.customer_version), modifiedAt: new Date(Number(r.modified_at)) },
+      ]),
+    );
+  }
+
+  /** Sets one status on many certificates (distinct ids), each with its own new generation id; each customer version goes up by one. */
+  async setStatuses(scope: Scope, status: string, modifiedAt: Date, changes: readonly { certificateId: string; generationId: string }[]): Promise<number> {
+    if (changes.length === 1) return (await this.setStatus(scope, changes[0].certificateId, status, changes[0].generationId, modifiedAt)) ? 1 : 0;
+    let changed = 0;
+    await inChunks(changes, async (chunk) => {
+      const args = [...chunk.map((c) => c.certificateId), ...chunk.map((c) => c.generationId)];
+      changed += await setStatusesOf(chunk.length)(this.db, status, modifiedAt.getTime(), scope.accountId, scope.region, ...args).run();
+    });
+    return changed;
   }
 
   /** Sets the status with a new generation id; the customer version goes up by one. */

@@ -13,17 +13,20 @@ export interface Driver {
   exec(sql: string): Promise<void>;
   /** Runs `fn` in one transaction; nested calls join the outer one. */
   transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T>;
-  /** Inside a transaction: serialise every writer that takes the same key until commit. */
-  lock(key: string): Promise<void>;
+  /**
+   * Inside a transaction: serialise every writer that takes the same key until commit. Several
+   * keys are taken in the order given, in one statement.
+   */
+  lock(key: string | readonly string[]): Promise<void>;
   /** Inside a transaction: runs `fn` so that, if it throws, its writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
-   * PostgreSQL only: NOTIFY the schema's notice channel (src/store/pg-notices.ts) with `payload`;
-   * inside a transaction PostgreSQL delivers it at commit.
+   * PostgreSQL only: NOTIFY the schema's notice channel (src/store/pg-notices.ts) with each of
+   * `payloads`, in order, in one statement; inside a transaction PostgreSQL delivers them at commit.
    */
-  notify?(payload: string): Promise<void>;
+  notify?(payloads: readonly string[]): Promise<void>;
 }
 
 /** The database could not be reached (connection refused, lost, timed out). Answered as ServiceUnavailable. */

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { beforeCommit } from './after-commit.js';
+import { beforeCommitEach } from './after-commit.js';
 import type { Driver } from './driver.js';
 
 /**
@@ -10,7 +10,8 @@ import type { Driver } from './driver.js';
  * `PgNoticeListener` hands them to their own listeners. SQLite has one node: nothing is sent.
  *
  * When: inside a Store.transaction the notice is a `pg_notify` run on the transaction's own
- * connection just before COMMIT (after-commit.ts beforeCommit). PostgreSQL delivers it when, and
+ * connection just before COMMIT, all of the transaction's notices in one statement
+ * (after-commit.ts beforeCommitEach). PostgreSQL delivers it when, and
  * only if, that transaction commits: there is no moment where the change is committed but the
  * notice could still be lost (this process dying, or the database refusing a second statement
  * after commit), and a rollback sends nothing. Notices with the same payload in one transaction are
@@ -61,16 +62,21 @@ export function addNotifier(channel: string, db: Driver): () => void {
   };
 }
 
-/** Tells the other nodes sharing the database, when the current transaction commits (at once outside one). */
+/** The transaction's notices, in the order they were sent, in one statement. */
+const notifyAll = (db: Driver, payloads: string[]): Promise<void> => db.notify?.(payloads) ?? Promise.resolve();
+
+/**
+ * Tells the other nodes sharing the database, when the current transaction commits (at once
+ * outside one). The notices of one transaction go in one statement before its COMMIT.
+ */
 export function broadcast(kind: string, fields: Record<string, string>): void {
   let payload = JSON.stringify({ ...fields, kind, node: NODE_ID });
   if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) payload = JSON.stringify({ kind: EVERYTHING, node: NODE_ID });
-  const send = (db: Driver): Promise<void> => db.notify?.(payload) ?? Promise.resolve();
-  if (beforeCommit(send)) return;
+  if (beforeCommitEach(notifyAll, payload)) return;
   // Once per channel: two stores of one schema in this process are one database to tell.
   for (const set of pools.values()) {
     const [db] = set;
-    if (db) send(db).catch(() => undefined);
+    if (db) notifyAll(db, [payload]).catch(() => undefined);
   }
 }
 

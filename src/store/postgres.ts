@@ -43,8 +43,9 @@ class PgQueries {
     protected readonly q: Queryable,
     protected readonly channel: string,
   ) {}
-  async notify(payload: string): Promise<void> {
-    await this.all('SELECT pg_notify(?, ?)', [this.channel, payload]);
+  async notify(payloads: readonly string[]): Promise<void> {
+    if (payloads.length === 1) await this.all('SELECT pg_notify(?, ?)', [this.channel, payloads[0]]);
+    else if (payloads.length > 1) await this.all('SELECT pg_notify(?, p) FROM unnest(?::text[]) WITH ORDINALITY AS u(p, n) ORDER BY n', [this.channel, payloads]);
   }
   async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {
@@ -70,8 +71,10 @@ class PgQueries {
       throw unavailable(e);
     }
   }
-  async lock(key: string): Promise<void> {
-    await this.all('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
+  async lock(key: string | readonly string[]): Promise<void> {
+    if (typeof key === 'string') await this.all('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
+    else if (key.length === 1) await this.lock(key[0]);
+    else if (key.length > 1) await this.all('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(?::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n', [key]);
   }
   async ping(): Promise<void> {
     await this.all('SELECT 1');

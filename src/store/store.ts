@@ -16,8 +16,11 @@ export interface StoreTx extends Repos {
    * them back); code outside src/store goes through the repos, which test/unit/layers.test.ts enforces.
    */
   readonly db: Driver;
-  /** Serialises writers of one kind of resource in one scope until the transaction ends (limits, uniqueness). */
-  lock(scope: Scope, what: string): Promise<void>;
+  /**
+   * Serialises writers of one kind of resource in one scope until the transaction ends (limits,
+   * uniqueness). Several keys are taken in the order given, at once (one round trip).
+   */
+  lock(scope: Scope, what: string | readonly string[]): Promise<void>;
   /** Runs `fn` so that, if it throws, its writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -68,7 +71,9 @@ export class Store {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return withAfterCommit((beforeCommit) =>
       this.db.transaction(async (tx) => {
-        const result = await fn({ ...repos(tx), db: tx, lock: (scope, what) => tx.lock(`${scope.accountId}/${scope.region}/${what}`), savepoint: (f) => tx.savepoint(f) });
+        const key = (scope: Scope, what: string) => `${scope.accountId}/${scope.region}/${what}`;
+        const lock = (scope: Scope, what: string | readonly string[]) => tx.lock(typeof what === 'string' ? key(scope, what) : what.map((w) => key(scope, w)));
+        const result = await fn({ ...repos(tx), db: tx, lock, savepoint: (f) => tx.savepoint(f) });
         await beforeCommit(tx);
         return result;
       }),

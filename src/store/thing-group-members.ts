@@ -1,6 +1,6 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
-import { all, inChunks, insertRows, prepared, qb, run } from './sql.js';
+import { all, inChunks, insertRows, prepared, qb, run, selectIn } from './sql.js';
 
 export interface Membership {
   groupName: string;
@@ -92,6 +92,46 @@ export class ThingGroupMemberRepo {
   async ofThing(scope: Scope, thingName: string): Promise<Membership[]> {
     const rows = await membershipsOf(this.db, scope.accountId, scope.region, thingName).all();
     return rows.map((r) => ({ groupName: r.group_name, isDynamic: Number(r.is_dynamic) === 1, addedAt: Number(r.added_at), rootName: r.root_name }));
+  }
+
+  /** The direct memberships of many things, each thing's oldest first (ties by group name); a thing in no group is absent. */
+  async ofThings(scope: Scope, thingNames: readonly string[]): Promise<Map<string, Membership[]>> {
+    const names = [...new Set(thingNames)];
+    const out = new Map<string, Membership[]>();
+    if (names.length === 1) {
+      const one = await this.ofThing(scope, names[0]);
+      if (one.length) out.set(names[0], one);
+      return out;
+    }
+    const rows = await selectIn(this.db, names, (chunk) =>
+      qb(this.db)
+        .selectFrom('thing_group_members as m')
+        .innerJoin('thing_groups as g', (j) => j.onRef('g.account_id', '=', 'm.account_id').onRef('g.region', '=', 'm.region').onRef('g.name', '=', 'm.group_name'))
+        .select(['m.thing_name', 'm.group_name', 'm.is_dynamic', 'm.added_at', 'g.root_name'])
+        .where('m.account_id', '=', scope.accountId)
+        .where('m.region', '=', scope.region)
+        .where('m.thing_name', 'in', chunk)
+        .orderBy('m.thing_name')
+        .orderBy('m.added_at')
+        .orderBy('m.group_name'),
+    );
+    for (const r of rows) {
+      const m: Membership = { groupName: r.group_name, isDynamic: Number(r.is_dynamic) === 1, addedAt: Number(r.added_at), rootName: r.root_name };
+      const list = out.get(r.thing_name);
+      if (list) list.push(m);
+      else out.set(r.thing_name, [m]);
+    }
+    return out;
+  }
+
+  /** Adds memberships of any things to any groups in multi-row statements; rows already there stay as they are. */
+  async addAll(scope: Scope, rows: readonly { groupName: string; thingName: string; isDynamic: boolean }[], at: Date): Promise<void> {
+    if (rows.length === 1) {
+      await this.add(scope, rows[0].groupName, rows[0].thingName, rows[0].isDynamic, at);
+      return;
+    }
+    const values = rows.map((r) => ({ account_id: scope.accountId, region: scope.region, group_name: r.groupName, thing_name: r.thingName, is_dynamic: r.isDynamic ? 1 : 0, added_at: at.getTime() }));
+    await insertRows(this.db, 'thing_group_members', values, (q) => q.onConflict((oc) => oc.columns(['account_id', 'region', 'group_name', 'thing_name']).doNothing()));
   }
 
   /** Keyset page of the thing's group names in name order; one more than `limit`. */

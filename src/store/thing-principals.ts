@@ -1,7 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 import type { ThingPrincipalsTable } from './schema.generated.js';
-import { prepared, qb, run, type Q } from './sql.js';
+import { prepared, qb, run, selectIn, type Q } from './sql.js';
 
 export interface ThingPrincipalRecord {
   thingName: string;
@@ -61,6 +61,27 @@ export class ThingPrincipalRepo {
   /** Things of a principal in code-point order after `after`; limit + 1 rows. */
   async byPrincipal(scope: Scope, principal: string, opts: { after?: string; principalType?: string; limit: number }): Promise<ThingPrincipalRecord[]> {
     return this.page('principal', principal, opts, scope);
+  }
+
+  /** The things of each of `principals`, each list in the order of byPrincipal; a principal with none is absent. */
+  async thingsOfPrincipals(scope: Scope, principals: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await selectIn(this.db, [...new Set(principals)], (chunk) =>
+      qb(this.db)
+        .selectFrom('thing_principals')
+        .select(['principal', 'thing_name'])
+        .where('account_id', '=', scope.accountId)
+        .where('region', '=', scope.region)
+        .where('principal', 'in', chunk)
+        .orderBy('principal')
+        .orderBy('thing_name'),
+    );
+    const out = new Map<string, string[]>();
+    for (const r of rows) {
+      const list = out.get(r.principal);
+      if (list) list.push(r.thing_name);
+      else out.set(r.principal, [r.thing_name]);
+    }
+    return out;
   }
 
   private async page(

@@ -1,7 +1,7 @@
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 import type { ThingsTable } from './schema.generated.js';
-import { all, first, insertRows, prepared, qb, run } from './sql.js';
+import { all, first, insertRows, prepared, qb, run, selectIn } from './sql.js';
 
 export type Attributes = Record<string, string>;
 
@@ -58,6 +58,16 @@ export class ThingRepo {
   async get(scope: Scope, name: string): Promise<ThingRecord | undefined> {
     const row = await byName(this.db, scope.accountId, scope.region, name).first();
     return row && fromRow(row);
+  }
+
+  /** Which of `names` are things of the scope, in one query per chunk. */
+  async existing(scope: Scope, names: readonly string[]): Promise<Set<string>> {
+    const distinct = [...new Set(names)];
+    if (distinct.length === 1) return new Set((await byName(this.db, scope.accountId, scope.region, distinct[0]).first()) ? distinct : []);
+    const rows = await selectIn(this.db, distinct, (chunk) =>
+      qb(this.db).selectFrom('things').select('name').where('account_id', '=', scope.accountId).where('region', '=', scope.region).where('name', 'in', chunk),
+    );
+    return new Set(rows.map((r) => r.name));
   }
 
   /** Inserts unless the name is taken; false when it is (the caller then compares with the existing thing). */

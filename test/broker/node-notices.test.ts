@@ -136,6 +136,18 @@ describe('notices between nodes (PostgreSQL LISTEN/NOTIFY)', () => {
     assert.deepEqual(x.heard.map((n) => n.n), ['late', 'outside']);
   });
 
+  test('the notices of one transaction (a mitigation batch\'s hundred) go in one statement, all heard, in order', async () => {
+    const x = await track(a, 'node-x');
+    const sent = Array.from({ length: 120 }, (_, i) => String(i));
+    await a.transaction(async (tx) => {
+      for (const n of sent.slice(0, 60)) broadcast('test', { n });
+      await tx.db.get('SELECT 1 AS one'); // the transaction goes on between them
+      for (const n of sent.slice(60)) broadcast('test', { n });
+    });
+    await until(() => x.heard.length === sent.length);
+    assert.deepEqual(x.heard.map((n) => n.n), sent);
+  });
+
   test('a payload past PostgreSQL\'s 8000 bytes goes as "everything"', async () => {
     const x = await track(a, 'node-x');
     await a.transaction(async () => broadcast('test', { n: 'x'.repeat(9000) }));

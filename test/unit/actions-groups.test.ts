@@ -8,12 +8,11 @@ import {
   AttachThingPrincipalCommand,
   CreateDynamicThingGroupCommand,
   CreateThingCommand,
-  CreateThingGroupCommand,
   ListThingGroupsForThingCommand,
 } from '@aws-sdk/client-iot';
 import { actionHandlers } from '../../src/actions/index.js';
 import { BACKENDS } from '../harness.js';
-import { act, assertFailed, type Bench, def, finding, inProcess, missingCertificateId, newCertificate, unique, violation } from './actions-helpers.js';
+import { act, assertFailed, type Bench, def, finding, inProcess, missingCertificateId, newCertificate, newGroup, unique, violation } from './actions-helpers.js';
 
 for (const backend of BACKENDS) {
   describe(`ADD_THINGS_TO_THING_GROUP (${backend})`, () => {
@@ -29,11 +28,7 @@ for (const backend of BACKENDS) {
       await b.client.send(new CreateThingCommand({ thingName, attributePayload: attributes ? { attributes } : undefined }));
       return thingName;
     };
-    const group = async (parentGroupName?: string) => {
-      const thingGroupName = unique('group');
-      await b.client.send(new CreateThingGroupCommand({ thingGroupName, parentGroupName }));
-      return thingGroupName;
-    };
+    const group = (parentGroupName?: string) => newGroup(b.client, parentGroupName);
     const groupsOf = async (thingName: string) =>
       (await b.client.send(new ListThingGroupsForThingCommand({ thingName }))).thingGroups!.map((g) => g.groupName!).sort();
     const add = (thingGroupNames: string[], overrideDynamicGroups?: boolean) => def({ addThingsToThingGroupParams: { thingGroupNames, overrideDynamicGroups } });

@@ -2,7 +2,7 @@
 // savepoint that a FAILED outcome undoes), on the store of an in-process Warden whose registry
 // state the tests build and read back through @aws-sdk/client-iot.
 import assert from 'node:assert/strict';
-import { CreateKeysAndCertificateCommand, type IoTClient } from '@aws-sdk/client-iot';
+import { CreateKeysAndCertificateCommand, CreateThingGroupCommand, type IoTClient } from '@aws-sdk/client-iot';
 import type { ActionDefinition, ActionOutcome, ActionRegistry, ActionScope, ActionSubject } from '../../src/actions/types.js';
 import { DEFAULT_SKEW_MS } from '../../src/api/sigv4.js';
 import type { MitigationActionParams, MitigationActionType, ResourceIdentifier } from '../../src/generated/shapes.js';
@@ -97,6 +97,13 @@ export function assertFailed(o: ActionOutcome, errorCode: string, message: RegEx
 export async function newCertificate(client: IoTClient, active = true): Promise<{ id: string; arn: string }> {
   const c = await client.send(new CreateKeysAndCertificateCommand({ setAsActive: active }));
   return { id: c.certificateId!, arn: c.certificateArn! };
+}
+
+/** A new static thing group (under `parentGroupName`, if given); answers its name. */
+export async function newGroup(client: IoTClient, parentGroupName?: string): Promise<string> {
+  const thingGroupName = unique('group');
+  await client.send(new CreateThingGroupCommand({ thingGroupName, parentGroupName }));
+  return thingGroupName;
 }
 
 /** A certificate id that exists nowhere. */
