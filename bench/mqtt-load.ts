@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { createInterface } from 'node:readline';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BenchPki } from './mqtt-certs.js';
 
 /**
@@ -75,6 +76,8 @@ export interface PublishReply {
   cpuMs: number;
   /** Writes that found the socket's buffer full (the broker was not reading fast enough). */
   backpressured: number;
+  /** This load process's own longest event-loop stall in the phase (a stall here delays the deliveries it timestamps). */
+  loopLagMaxMs: number;
 }
 
 export interface WatchReply {
@@ -372,6 +375,8 @@ async function main(): Promise<void> {
       const live = devices.flatMap((d, k) => (d.socket && !d.socket.destroyed ? [k] : []));
       const t0 = performance.now();
       const endAt = t0 + c.seconds * 1000;
+      const lag = monitorEventLoopDelay({ resolution: 5 });
+      lag.enable();
       publishing = true;
       await new Promise<void>((resolve) => {
         if (live.length === 0) return resolve();
@@ -401,6 +406,7 @@ async function main(): Promise<void> {
       // Wait for the last deliveries: until as many arrived as were sent, or drainMs.
       const drainEnd = performance.now() + c.drainMs;
       while (delivered < sent && performance.now() < drainEnd) await new Promise((r) => setTimeout(r, 20));
+      lag.disable();
       reply({
         reply: 'publish',
         sent,
@@ -415,6 +421,7 @@ async function main(): Promise<void> {
         maxMsBySecond: Array.from(maxMsBySecond, (x) => Math.round(x ?? 0)),
         cpuMs: cpuMs(process.cpuUsage(cpu0)),
         backpressured,
+        loopLagMaxMs: Math.round(lag.max / 1e5) / 10,
       });
     } else if (c.cmd === 'watch') {
       const watched = c.devices.map((i) => devices[i - job.from]);

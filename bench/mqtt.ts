@@ -293,6 +293,8 @@ interface LoadFigures {
     brokerCpuPct: number;
     brokerRunQueueWaitPct: number;
     loadCpuPct: number;
+    /** The load processes' own longest event-loop stall (a stall there delays the deliveries they time, whichever the broker). */
+    loadLoopLagMaxMs: number;
     deliveriesPerBrokerCpuSecond: number;
     /** Warden only: the event loop's largest and p99 delay over the window, and GC seconds by kind. */
     eventLoopLagMaxMs?: number;
@@ -405,6 +407,7 @@ async function runLoad(target: Target, pkiFile: string, work: string, o: { devic
       brokerCpuPct: round((100 * brokerCpu) / brokerWall, 1),
       brokerRunQueueWaitPct: waitPct(sched2, sched3, brokerWall),
       loadCpuPct: round(sum((r) => r.cpuMs) / 10 / brokerWall, 1),
+      loadLoopLagMaxMs: Math.max(...pubs.map((r) => r.loopLagMaxMs)),
       deliveriesPerBrokerCpuSecond: round(delivered / brokerCpu, 1),
       ...(loop0 && loop1
         ? {
