@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DatabaseOpenError, DatabaseUnavailableError, withSavepoint, type Driver } from './driver.js';
+import { DatabaseOpenError, DatabaseUnavailableError, withSavepoint, type Driver, type LockMode } from './driver.js';
 import { addNotifier, channelOf, PgNoticeListener, type NoticeListenerOptions } from './pg-notices.js';
 
 const INT8 = 20;
@@ -71,10 +71,11 @@ class PgQueries {
       throw unavailable(e);
     }
   }
-  async lock(key: string | readonly string[]): Promise<void> {
-    if (typeof key === 'string') await this.all('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
-    else if (key.length === 1) await this.lock(key[0]);
-    else if (key.length > 1) await this.all('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(?::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n', [key]);
+  async lock(key: string | readonly string[], mode: LockMode = 'exclusive'): Promise<void> {
+    const take = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+    if (typeof key === 'string') await this.all(`SELECT ${take}(hashtextextended(?, 0))`, [key]);
+    else if (key.length === 1) await this.lock(key[0], mode);
+    else if (key.length > 1) await this.all(`SELECT ${take}(hashtextextended(k, 0)) FROM unnest(?::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n`, [key]);
   }
   async ping(): Promise<void> {
     await this.all('SELECT 1');
