@@ -42,6 +42,17 @@ const inProgressUpTo = prepared((q, startTime: number, taskId: string, limit: nu
     .limit(limit),
 );
 
+/** What finishIfDone reads of a task: its status and counters. */
+export type TaskProgress = Pick<TaskRecord, 'status' | 'planned' | 'targetCount' | 'doneCount' | 'awaiting' | 'failedTargets' | 'failedExecutions'>;
+const PROGRESS_COLUMNS = ['status', 'planned', 'target_count', 'done_count', 'awaiting', 'failed_targets', 'failed_executions'] as const;
+type ProgressRow = { status: string; planned: number; target_count: number; done_count: number; awaiting: number; failed_targets: number; failed_executions: number };
+const progressOf = (r: ProgressRow): TaskProgress => ({
+  status: r.status, planned: Number(r.planned) === 1, targetCount: Number(r.target_count), doneCount: Number(r.done_count),
+  awaiting: Number(r.awaiting), failedTargets: Number(r.failed_targets), failedExecutions: Number(r.failed_executions),
+});
+
+type Counters = { done?: number; failedTargets?: number; awaiting?: number; executed?: number; failedExecutions?: number; skippedExecutions?: number };
+
 const bumpTask = prepared(
   (q, accountId: string, region: string, kind: string, taskId: string, done: number, failedTargets: number, awaiting: number, executed: number, failedExecutions: number, skippedExecutions: number) =>
     q
@@ -54,8 +65,25 @@ const bumpTask = prepared(
         failed_executions: eb('failed_executions', '+', failedExecutions),
         skipped_executions: eb('skipped_executions', '+', skippedExecutions),
       }))
-      .where((eb) => eb.and(slotKey(accountId, region, kind, taskId))),
+      .where((eb) => eb.and(slotKey(accountId, region, kind, taskId)))
+      .returning(PROGRESS_COLUMNS),
 );
+
+/**
+ * PostgreSQL: a batch's statistics and the task's counters in one statement (one round trip, and
+ * the two rows' locks taken at the end of the transaction, stats first as before), answering the
+ * task's progress after it. The CTE runs first: the task's UPDATE waits for its count.
+ */
+const BUMP_BATCH_PG = `WITH s AS (
+    UPDATE mitigation_task_stats AS s SET succeeded = s.succeeded + u.ok, failed = s.failed + u.bad
+    FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS u(check_name, ok, bad)
+    WHERE s.account_id = ? AND s.region = ? AND s.task_id = ? AND s.check_name = u.check_name
+    RETURNING 1
+  )
+  UPDATE mitigation_tasks SET done_count = done_count + ?, failed_targets = failed_targets + ?, awaiting = awaiting + ?,
+    executed = executed + ?, failed_executions = failed_executions + ?, skipped_executions = skipped_executions + ?
+  WHERE account_id = ? AND region = ? AND kind = ? AND task_id = ? AND (SELECT count(*) FROM s) >= 0
+  RETURNING ${PROGRESS_COLUMNS.join(', ')}`;
 
 const statsOf = prepared((q, accountId: string, region: string, taskId: string) =>
   q
@@ -224,12 +252,31 @@ export class MitigationTaskRepo {
     return run(this.db, qb(this.db).updateTable('mitigation_tasks').set(values).where((eb) => eb.and(keyOf(k))));
   }
 
-  /** Adds to the task's counters (never subtracts). */
-  async bump(k: TaskKey, d: { done?: number; failedTargets?: number; awaiting?: number; executed?: number; failedExecutions?: number; skippedExecutions?: number }): Promise<void> {
-    await bumpTask(
+  /** Adds to the task's counters (never subtracts); answers its progress after. */
+  async bump(k: TaskKey, d: Counters): Promise<TaskProgress | undefined> {
+    const row = await bumpTask(
       this.db, k.accountId, k.region, k.kind, k.taskId,
       d.done ?? 0, d.failedTargets ?? 0, d.awaiting ?? 0, d.executed ?? 0, d.failedExecutions ?? 0, d.skippedExecutions ?? 0,
-    ).run();
+    ).first();
+    return row && progressOf(row);
+  }
+
+  /**
+   * A batch's counters: each check's finished targets (the statistics) and the task's, answering
+   * the task's progress after. PostgreSQL does it in one statement, SQLite one per row.
+   */
+  async bumpBatch(k: TaskKey, d: Counters, perCheck: ReadonlyMap<string, { succeeded: number; failed: number }>): Promise<TaskProgress | undefined> {
+    if (this.db.dialect === 'sqlite') {
+      for (const [checkName, c] of perCheck) await this.bumpStats(k, k.taskId, checkName, c);
+      return this.bump(k, d);
+    }
+    const checks = [...perCheck];
+    const row = await this.db.get<ProgressRow>(BUMP_BATCH_PG, [
+      checks.map(([name]) => name), checks.map(([, c]) => c.succeeded), checks.map(([, c]) => c.failed), k.accountId, k.region, k.taskId,
+      d.done ?? 0, d.failedTargets ?? 0, d.awaiting ?? 0, d.executed ?? 0, d.failedExecutions ?? 0, d.skippedExecutions ?? 0,
+      k.accountId, k.region, k.kind, k.taskId,
+    ]);
+    return row && progressOf(row);
   }
 
   /** Ends a task that is in one of the states `from` (the lifecycle table's guard; engine/lifecycle.ts); false when something else ended it first. */
@@ -258,12 +305,17 @@ export class MitigationTaskRepo {
     await bumpStatsOf(this.db, scope.accountId, scope.region, taskId, checkName, d.succeeded ?? 0, d.failed ?? 0, d.canceled ?? 0).run();
   }
 
-  /** Claims up to `limit` pending targets in order; on PostgreSQL other workers skip the claimed rows. */
+  /**
+   * Claims up to `limit` pending targets in order, none once the task is no longer IN_PROGRESS
+   * (canceled meanwhile; the same statement, so no read of the task of its own); on PostgreSQL
+   * other workers skip the claimed rows.
+   */
   async claimTargets(k: TaskKey, limit: number): Promise<{ targetId: string; checkName: string | null }[]> {
     const pending = qb(this.db)
       .selectFrom('mitigation_targets')
       .select(['target_id', 'check_name'])
       .where((eb) => eb.and({ ...keyOf(k), state: 'PENDING' }))
+      .where((eb) => eb.exists(eb.selectFrom('mitigation_tasks as t').select('t.status').where((t) => t.and({ 't.account_id': k.accountId, 't.region': k.region, 't.kind': k.kind, 't.task_id': k.taskId, 't.status': 'IN_PROGRESS' }))))
       .orderBy('target_id');
     const rows = await claim(this.db, pending, limit);
     return rows.map((r) => ({ targetId: r.target_id, checkName: r.check_name }));
