@@ -19,9 +19,10 @@ export interface Driver {
   /**
    * Inside a transaction: serialise every writer that takes the same key until commit. Several
    * keys are taken in the order given, in one statement. `shared`: any number of holders at once,
-   * none while someone holds the key exclusively (the default), and the other way round.
+   * none while someone holds the key exclusively (the default), and the other way round; a list of
+   * modes gives each key its own.
    */
-  lock(key: string | readonly string[], mode?: LockMode): Promise<void>;
+  lock(key: string | readonly string[], mode?: LockMode | readonly LockMode[]): Promise<void>;
   /** Inside a transaction: runs `fn` so that, if it throws, its writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;

@@ -71,11 +71,19 @@ class PgQueries {
       throw unavailable(e);
     }
   }
-  async lock(key: string | readonly string[], mode: LockMode = 'exclusive'): Promise<void> {
-    const take = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
-    if (typeof key === 'string') await this.all(`SELECT ${take}(hashtextextended(?, 0))`, [key]);
-    else if (key.length === 1) await this.lock(key[0], mode);
-    else if (key.length > 1) await this.all(`SELECT ${take}(hashtextextended(k, 0)) FROM unnest(?::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n`, [key]);
+  async lock(key: string | readonly string[], mode: LockMode | readonly LockMode[] = 'exclusive'): Promise<void> {
+    const keys = typeof key === 'string' ? [key] : key;
+    const modes = typeof mode === 'string' ? keys.map(() => mode) : mode;
+    if (keys.length === 0) return;
+    if (keys.length === 1) {
+      await this.all(`SELECT ${modes[0] === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtextextended(?, 0))`, [keys[0]]);
+      return;
+    }
+    await this.all(
+      `SELECT CASE WHEN s THEN pg_advisory_xact_lock_shared(hashtextextended(k, 0)) ELSE pg_advisory_xact_lock(hashtextextended(k, 0)) END
+       FROM unnest(?::text[], ?::boolean[]) WITH ORDINALITY AS u(k, s, n) ORDER BY n`,
+      [keys, modes.map((m) => m === 'shared')],
+    );
   }
   async ping(): Promise<void> {
     await this.all('SELECT 1');

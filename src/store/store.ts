@@ -21,7 +21,7 @@ export interface StoreTx extends Repos {
    * uniqueness). Several keys are taken in the order given, at once (one round trip). `shared`
    * (Driver.lock): held with other shared holders, apart from an exclusive one.
    */
-  lock(scope: Scope, what: string | readonly string[], mode?: LockMode): Promise<void>;
+  lock(scope: Scope, what: string | readonly string[], mode?: LockMode | readonly LockMode[]): Promise<void>;
   /** Runs `fn` so that, if it throws, its writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -73,7 +73,7 @@ export class Store {
     return withAfterCommit((beforeCommit) =>
       this.db.transaction(async (tx) => {
         const key = (scope: Scope, what: string) => `${scope.accountId}/${scope.region}/${what}`;
-        const lock = (scope: Scope, what: string | readonly string[], mode?: LockMode) => tx.lock(typeof what === 'string' ? key(scope, what) : what.map((w) => key(scope, w)), mode);
+        const lock = (scope: Scope, what: string | readonly string[], mode?: LockMode | readonly LockMode[]) => tx.lock(typeof what === 'string' ? key(scope, what) : what.map((w) => key(scope, w)), mode);
         const result = await fn({ ...repos(tx), db: tx, lock, savepoint: (f) => tx.savepoint(f) });
         await beforeCommit(tx);
         return result;
