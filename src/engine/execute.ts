@@ -5,7 +5,7 @@ import { TYPE_OF_MEMBER } from '../actions/params.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { OutboxInsert } from '../store/outbox.js';
 import type { StoreTx } from '../store/store.js';
-import { EXECUTION_STATUS, moveTargets } from './lifecycle.js';
+import { EXECUTION_STATUS, movesInto, TARGET_TRANSITIONS } from './lifecycle.js';
 
 /** Loads the findings or violations a batch acts on, by target id. */
 export type SubjectLoader = (tx: StoreTx, task: TaskRecord & TaskKey, targetIds: string[]) => Promise<Map<string, ActionSubject>>;
@@ -147,7 +147,7 @@ export async function executeTargets(
   }
 
   const perCheck = new Map<string, { succeeded: number; failed: number }>();
-  const states = new Map<string, string[]>();
+  const states = new Map<string, string[]>(); // new state → its targets
   for (const r of runs) {
     const state = r.waiting > 0 ? (r.failed ? 'AWAITING_FAILED' : 'AWAITING') : 'DONE';
     const ids = states.get(state);
@@ -167,9 +167,8 @@ export async function executeTargets(
     }
   }
   await tx.outbox.insertMany(messages);
-  await repo.insertExecutions(task, executions);
-  for (const [state, ids] of states) await moveTargets(repo, task, ids, state);
-  return repo.bumpBatch(task, d, perCheck);
+  const moves = [...states].map(([state, targetIds]) => ({ state, from: movesInto(TARGET_TRANSITIONS, state), targetIds }));
+  return repo.recordBatch(task, executions, moves, d, perCheck);
 }
 
 /**

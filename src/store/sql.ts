@@ -191,8 +191,8 @@ export async function insertRows<T extends Table>(
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = Object.keys(rows[0]);
-  const recordset = db.dialect === 'postgres' && rows.length > 1 && rows.every(jsonScalars) ? recordsetInsert(table, columns, finish) : null;
-  if (recordset) return db.run(recordset, [JSON.stringify(rows)]);
+  const recordset = db.dialect === 'postgres' && rows.length > 1 ? recordsetInsertOf(db, table, rows, finish) : undefined;
+  if (recordset) return db.run(recordset.sql, recordset.params);
   let changed = 0;
   let at = 0;
   for (const size of pieces(rows.length)) {
@@ -238,6 +238,18 @@ function recordsetInsert<T extends Table>(table: T, columns: readonly string[], 
     recordsetInserts.set(key, (text = c.parameters.length > 0 ? null : c.sql));
   }
   return text;
+}
+
+/** PostgreSQL: insertRows' one statement for `rows` and its parameters, to run or to put in a CTE; undefined when the rows or the shape cannot take it. */
+export function recordsetInsertOf<T extends Table>(
+  db: Driver,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+  finish?: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown>,
+): { sql: string; params: unknown[] } | undefined {
+  if (db.dialect !== 'postgres' || rows.length === 0 || !rows.every(jsonScalars)) return undefined;
+  const sql = recordsetInsert(table, Object.keys(rows[0]), finish);
+  return sql === null ? undefined : { sql, params: [JSON.stringify(rows)] };
 }
 
 /**
