@@ -90,8 +90,29 @@ class PgQueries {
   }
 }
 
+/**
+ * A transaction's connection. Its notices (sent last, by the beforeCommit work) are held and go
+ * with the COMMIT, in one simple query: PostgreSQL delivers them at commit either way, and the
+ * round trip of their own is saved. An error in them skips the COMMIT, and the transaction rolls back.
+ */
 class PgTransaction extends PgQueries implements Driver {
   readonly dialect = 'postgres' as const;
+  private readonly notices: string[] = [];
+  constructor(
+    private readonly client: pg.PoolClient,
+    channel: string,
+  ) {
+    super(client, channel);
+  }
+  override async notify(payloads: readonly string[]): Promise<void> {
+    this.notices.push(...payloads);
+  }
+  /** The query that ends the transaction: its notices, in order, then COMMIT. */
+  commitText(): string {
+    if (this.notices.length === 0) return 'COMMIT';
+    const lit = (s: string) => this.client.escapeLiteral(s);
+    return `SELECT pg_notify(${lit(this.channel)}, p) FROM unnest(ARRAY[${this.notices.map(lit).join(', ')}]::text[]) WITH ORDINALITY AS u(p, n) ORDER BY n; COMMIT`;
+  }
   savepoint<T>(fn: () => Promise<T>): Promise<T> {
     return withSavepoint(this, fn);
   }
@@ -169,8 +190,9 @@ export class PostgresDriver extends PgQueries implements Driver {
     client.on('error', onLost);
     try {
       await client.query('BEGIN');
-      const result = await fn(new PgTransaction(client, this.channel));
-      await client.query('COMMIT');
+      const tx = new PgTransaction(client, this.channel);
+      const result = await fn(tx);
+      await client.query(tx.commitText());
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch((err) => (broken = err));
