@@ -10,16 +10,25 @@ const types = {
   },
 };
 
-/** `?` placeholders become `$1..$n`; cached per SQL text. */
-const numbered = new Map<string, string>();
-function number(sql: string): string {
+/** At most this many SQL texts get a prepared statement of their own (a text built with its values in it would otherwise add one per call). */
+const MAX_NAMED = 500;
+
+/**
+ * `?` placeholders become `$1..$n`; cached per SQL text. A text with placeholders is also given a
+ * name, so each connection parses and plans it once and then only binds and runs it (the texts are
+ * the store's few hundred compiled queries; a batch's statements were parsed and planned anew at
+ * every call, with IN lists of up to 256 values).
+ */
+const numbered = new Map<string, { text: string; name?: string }>();
+function number(sql: string, params: readonly unknown[]): { text: string; values: unknown[]; name?: string } {
   let out = numbered.get(sql);
   if (out === undefined) {
     let i = 0;
-    out = sql.replace(/\?/g, () => `$${++i}`);
+    const text = sql.replace(/\?/g, () => `$${++i}`);
+    out = { text, name: i > 0 && numbered.size < MAX_NAMED ? `w${numbered.size}` : undefined };
     numbered.set(sql, out);
   }
-  return out;
+  return { text: out.text, name: out.name, values: params as unknown[] };
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
@@ -49,7 +58,7 @@ class PgQueries {
   }
   async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {
-      return (await this.q.query(number(sql), params)).rows as T[];
+      return (await this.q.query(number(sql, params))).rows as T[];
     } catch (e) {
       throw unavailable(e);
     }
@@ -59,7 +68,7 @@ class PgQueries {
   }
   async run(sql: string, params: unknown[] = []): Promise<number> {
     try {
-      return (await this.q.query(number(sql), params)).rowCount ?? 0;
+      return (await this.q.query(number(sql, params))).rowCount ?? 0;
     } catch (e) {
       throw unavailable(e);
     }
