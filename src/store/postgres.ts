@@ -15,9 +15,9 @@ const MAX_NAMED = 500;
 
 /**
  * `?` placeholders become `$1..$n`; cached per SQL text. A text with placeholders is also given a
- * name, so each connection parses and plans it once and then only binds and runs it (the texts are
- * the store's few hundred compiled queries; a batch's statements were parsed and planned anew at
- * every call, with IN lists of up to 256 values).
+ * name, so each connection parses and analyses it once and then binds, plans and runs it (the
+ * texts are the store's few hundred compiled queries; a batch's statements were parsed anew at
+ * every call, with IN lists of up to 256 values). Plans stay custom (the pool's plan_cache_mode).
  */
 const numbered = new Map<string, { text: string; name?: string }>();
 function number(sql: string, params: readonly unknown[]): { text: string; values: unknown[]; name?: string } {
@@ -155,7 +155,9 @@ export class PostgresDriver extends PgQueries implements Driver {
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
       types,
-      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      // Custom plans always: a named statement is parsed once but still planned with its values,
+      // as an unnamed one was (a generic plan cannot use a partial index such as the pending targets').
+      options: [...(schema ? [`-c search_path=${schema}`] : []), '-c plan_cache_mode=force_custom_plan'].join(' '),
     });
     pool.on('error', onError);
     try {
