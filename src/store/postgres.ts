@@ -10,25 +10,16 @@ const types = {
   },
 };
 
-/** At most this many SQL texts get a prepared statement of their own (a text built with its values in it would otherwise add one per call). */
-const MAX_NAMED = 500;
-
-/**
- * `?` placeholders become `$1..$n`; cached per SQL text. A text with placeholders is also given a
- * name, so each connection parses and analyses it once and then binds, plans and runs it (the
- * texts are the store's few hundred compiled queries; a batch's statements were parsed anew at
- * every call, with IN lists of up to 256 values). Plans stay custom (the pool's plan_cache_mode).
- */
-const numbered = new Map<string, { text: string; name?: string }>();
-function number(sql: string, params: readonly unknown[]): { text: string; values: unknown[]; name?: string } {
+/** `?` placeholders become `$1..$n`; cached per SQL text. */
+const numbered = new Map<string, string>();
+function number(sql: string): string {
   let out = numbered.get(sql);
   if (out === undefined) {
     let i = 0;
-    const text = sql.replace(/\?/g, () => `$${++i}`);
-    out = { text, name: i > 0 && numbered.size < MAX_NAMED ? `w${numbered.size}` : undefined };
+    out = sql.replace(/\?/g, () => `$${++i}`);
     numbered.set(sql, out);
   }
-  return { text: out.text, name: out.name, values: params as unknown[] };
+  return out;
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
@@ -58,7 +49,7 @@ class PgQueries {
   }
   async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {
-      return (await this.q.query(number(sql, params))).rows as T[];
+      return (await this.q.query(number(sql), params)).rows as T[];
     } catch (e) {
       throw unavailable(e);
     }
@@ -68,7 +59,7 @@ class PgQueries {
   }
   async run(sql: string, params: unknown[] = []): Promise<number> {
     try {
-      return (await this.q.query(number(sql, params))).rowCount ?? 0;
+      return (await this.q.query(number(sql), params)).rowCount ?? 0;
     } catch (e) {
       throw unavailable(e);
     }
@@ -155,9 +146,7 @@ export class PostgresDriver extends PgQueries implements Driver {
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
       types,
-      // Custom plans always: a named statement is parsed once but still planned with its values,
-      // as an unnamed one was (a generic plan cannot use a partial index such as the pending targets').
-      options: [...(schema ? [`-c search_path=${schema}`] : []), '-c plan_cache_mode=force_custom_plan'].join(' '),
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     pool.on('error', onError);
     try {
