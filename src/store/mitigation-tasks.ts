@@ -75,6 +75,7 @@ const bumpTask = prepared(
  * states it may move from, and, last, the check's statistics and the task's counters, whose two
  * rows are then locked only until the COMMIT that follows; answers the task's progress. The
  * main UPDATE counts the CTEs' rows, so it runs after them, stats row before task row as ever.
+ * Raw SQL: data-modifying CTEs over unnest'ed arrays, PostgreSQL's own, which SQLite has no form of.
  */
 const recordBatchPg = (insertExecutions: string) => `WITH e AS (${insertExecutions} RETURNING 1),
   m AS (

@@ -229,6 +229,7 @@ function recordsetInsert<T extends Table>(table: T, columns: readonly string[], 
   const key = `${table}\n${columns.join(',')}\n${finish ? finish.toString() : ''}`;
   let text = recordsetInserts.get(key);
   if (text === undefined) { // null: a shape whose finish captured a value, which takes the VALUES path
+    // Raw SQL: json_populate_recordset over the table's row type (NULL::table), which Kysely has no builder for.
     const select = sql`SELECT ${sql.join(columns.map((c) => sql.ref(c)))} FROM json_populate_recordset(NULL::${sql.table(table)}, ${sql.raw('?')}::json)`;
     const q = builders.postgres
       .insertInto(table)
