@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { projectRoot } from '../src/base/paths.js';
 import { Store } from '../src/store/store.js';
 import { EngineClient } from './engine-client.js';
-import { runFloor, type FloorResult } from './engine-floor.js';
+import { runFloor, runPgFloor, type FloorResult } from './engine-floor.js';
 import type { PollJob, PollReport } from './engine-poll.js';
 import { sampleMemory } from './engine-procs.js';
 import { ACTIONS, CHECK, GROUP, setup, type SetupResult } from './engine-setup.js';
 import { keepProfile } from './profile-summary.js';
-import { analyzeSchema, benchRun, dropSchema, envBackend, type Backend } from './pg-schema.js';
+import { analyzeSchema, benchRun, copySchema, dropSchema, envBackend, namedSchema, type Backend, type BenchSchema } from './pg-schema.js';
 import { cpuSeconds, envFlag, envInt, killWorkers, loadAverage, log, procMemory, round, startServer, startWorker, type ServerProcess } from './procs.js';
 import { envSnapshot, restoreSnapshot, saveSnapshot } from './snapshot.js';
 
@@ -26,12 +26,14 @@ import { envSnapshot, restoreSnapshot, saveSnapshot } from './snapshot.js';
  *     until the task has ended, which gives the time from Start to COMPLETED.
  *  3. The result checked in the database: 2 COMPLETED executions per finding, every certificate
  *     INACTIVE, every thing in `quarantine`.
- *  4. The floor (engine-floor.ts): the same row writes straight through better-sqlite3.
+ *  4. The floor (engine-floor.ts): the same row writes straight through better-sqlite3, or on
+ *     PostgreSQL through `pg` in multi-row statements, on a schema of its own next to the run's.
  *
  * Prints one JSON object on stdout, progress on stderr; exits 0 when the run completed and checked
  * out, whether or not the goals were met. Environment: BENCH_FINDINGS, BENCH_BACKEND (sqlite |
  * postgres, with BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, a fresh schema
- * dropped at the end), BENCH_NODES (1 | 2; 2 needs postgres), BENCH_CONCURRENCY (32 devices in flight
+ * dropped at the end), BENCH_NODES (1 | 2 | both; 2 needs postgres; both measures one node, then two
+ * nodes on a copy of the set-up schema, and reports two nodes' rate over one's), BENCH_CONCURRENCY (32 devices in flight
  * during setup), BENCH_CLIENTS (1 setup load process), BENCH_POLL_RATE (20 per second per operation),
  * BENCH_TIMEOUT (1800 s), BENCH_FLOOR=0 (skip the floor), BENCH_PROFILE=1 (the run's servers under
  * `node --cpu-prof`, summarised), BENCH_SNAPSHOT=DIR (SQLite: keep the set-up database in DIR and
@@ -39,12 +41,15 @@ import { envSnapshot, restoreSnapshot, saveSnapshot } from './snapshot.js';
  * BENCH_PG_ANALYZE=1 (PostgreSQL: ANALYZE the schema's tables after setup, as autovacuum would have
  * after such a bulk load; without it, a server with autovacuum off plans with no statistics).
  */
+/** PostgreSQL (issue 16): one node at least half the floor, two nodes at least 1.6 times one node, in one run. */
+const PG_GOALS = { floorRatio: 0.5, twoNodeRatio: 1.6 };
 const GOALS = { executionSeconds: 60, floorRatio: 0.25, startLatencyMs: 50, peakRssMB: 300, describeP99Ms: 50 };
 
 interface Config {
   findings: number;
   backend: Backend;
-  nodes: number;
+  /** Node counts measured one after the other: [1], [2] or [1, 2]. */
+  nodes: number[];
   concurrency: number;
   clients: number;
   pollRate: number;
@@ -57,8 +62,9 @@ interface Config {
 
 function config(): Config {
   const backend = envBackend();
-  const nodes = envInt('BENCH_NODES', 1, 1, 2);
-  if (nodes > 1 && backend === 'sqlite') throw new Error('BENCH_NODES=2 needs BENCH_BACKEND=postgres (a SQLite file has one owner)');
+  const text = process.env.BENCH_NODES ?? '';
+  const nodes = text.toLowerCase() === 'both' ? [1, 2] : [envInt('BENCH_NODES', 1, 1, 2)];
+  if (nodes.includes(2) && backend === 'sqlite') throw new Error('BENCH_NODES=2 or both needs BENCH_BACKEND=postgres (a SQLite file has one owner)');
   const snapshot = envSnapshot(backend);
   return {
     findings: envInt('BENCH_FINDINGS', 500_000, 1),
@@ -76,9 +82,9 @@ function config(): Config {
 }
 
 /** Starts the nodes one after the other (the first migrates the schema). */
-async function startNodes(root: string, c: Config, dataDir: string, databaseUrl: string | undefined, label: string, profileDir?: string): Promise<ServerProcess[]> {
+async function startNodes(root: string, count: number, dataDir: string, databaseUrl: string | undefined, label: string, profileDir?: string): Promise<ServerProcess[]> {
   const nodes: ServerProcess[] = [];
-  for (let k = 0; k < c.nodes; k++) {
+  for (let k = 0; k < count; k++) {
     const args = ['serve', '--no-mqtt', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
     const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, `node-${k}`)] : [];
     const node = await startServer(`${label}-${k}`, [...flags, join(root, 'bin', 'warden.js'), ...args], root, {}, 60_000);
@@ -105,7 +111,7 @@ async function prepare(root: string, work: string, c: Config, dataDir: string, d
     about: (m) => `${m.findings} findings`,
   });
   if (kept) return { ...kept.setup, reusedSnapshot: c.snapshot };
-  const nodes = await startNodes(root, c, dataDir, databaseUrl, 'setup');
+  const nodes = await startNodes(root, Math.max(...c.nodes), dataDir, databaseUrl, 'setup');
   try {
     const result = await setup(root, work, nodes.map((n) => n.url), c.findings, c.concurrency, c.clients);
     const serverPeakRssMB = nodes.map((n) => procMemory(n.child.pid!)?.peakRssMB);
@@ -116,8 +122,8 @@ async function prepare(root: string, work: string, c: Config, dataDir: string, d
   }
 }
 
-async function measure(root: string, work: string, c: Config, dataDir: string, databaseUrl: string | undefined, auditTaskId: string, profileDir?: string) {
-  const nodes = await startNodes(root, c, dataDir, databaseUrl, 'warden', profileDir);
+async function measure(root: string, work: string, c: Config, count: number, dataDir: string, databaseUrl: string | undefined, auditTaskId: string, profileDir?: string) {
+  const nodes = await startNodes(root, count, dataDir, databaseUrl, 'warden', profileDir);
   const urls = nodes.map((n) => n.url);
   const pids = nodes.map((n) => n.child.pid!);
   const client = new EngineClient(urls, 8);
@@ -167,6 +173,77 @@ async function verify(dataDir: string, databaseUrl: string | undefined, taskId: 
   }
 }
 
+interface Measured {
+  nodes: number;
+  run: Awaited<ReturnType<typeof measure>>;
+  executionsPerSecond: number;
+  ok: boolean;
+  report: ReturnType<typeof runReport> & { failed?: string };
+}
+
+/** One measurement (a fresh task on `nodes` nodes over the set-up findings), checked in the database. */
+async function measured(root: string, work: string, c: Config, nodes: number, dataDir: string, databaseUrl: string | undefined, auditTaskId: string, profileDir?: string): Promise<Measured> {
+  const loadBeforeRun = loadAverage();
+  const run = await measure(root, work, c, nodes, dataDir, databaseUrl, auditTaskId, profileDir);
+  const loadAfterRun = loadAverage();
+  const doneFindings = run.timedOut ? (run.poll.progress.at(-1)?.[1] ?? 0) : c.findings;
+  const executionsPerSecond = round((2 * doneFindings) / run.seconds, 1);
+  log(`${nodes} node(s): task ${run.poll.final?.taskStatus ?? 'still IN_PROGRESS'} after ${run.seconds.toFixed(2)} s: ${executionsPerSecond} executions/s`);
+  const checked = await verify(dataDir, databaseUrl, run.taskId);
+  const stats = run.poll.final?.taskStatistics?.[CHECK];
+  const ok =
+    run.poll.final?.taskStatus === 'COMPLETED' &&
+    stats?.succeededFindingsCount === c.findings &&
+    checked.completedExecutions === 2 * c.findings &&
+    checked.otherExecutions === 0 &&
+    checked.inactiveCertificates === c.findings &&
+    checked.quarantinedThings === c.findings &&
+    run.poll.describeTask.errors + run.poll.describeAction.errors === 0;
+  log(`checked: ${JSON.stringify(checked)}${ok ? '' : ' — NOT what the task should have done'}`);
+  const report = runReport(c, nodes, run, doneFindings, executionsPerSecond, stats, checked, profileDir, { beforeRun: loadBeforeRun, afterRun: loadAfterRun });
+  return { nodes, run, executionsPerSecond, ok, report: ok ? report : { ...report, failed: 'the task did not do what it should' } };
+}
+
+function runReport(
+  c: Config,
+  nodes: number,
+  run: Awaited<ReturnType<typeof measure>>,
+  doneFindings: number,
+  executionsPerSecond: number,
+  stats: unknown,
+  checked: Record<string, number>,
+  profileDir: string | undefined,
+  load: { beforeRun: unknown; afterRun: unknown },
+) {
+  const peakRssMB = run.status.map((s) => s?.peakRssMB ?? NaN);
+  const serverSeconds = run.poll.final?.startTime && run.poll.final.endTime ? round(run.poll.final.endTime - run.poll.final.startTime, 3) : undefined;
+  const stride = Math.max(1, Math.ceil(run.poll.progress.length / 40));
+  return {
+    nodes,
+    taskId: run.taskId,
+    taskStatus: run.poll.final?.taskStatus ?? `IN_PROGRESS: not ended after ${round(run.seconds, 1)} s (BENCH_TIMEOUT), ${doneFindings} of ${c.findings} findings done`,
+    startLatencyMs: round(run.startLatencyMs, 2),
+    startToCompletedSeconds: run.timedOut ? null : round(run.seconds, 3),
+    measuredSeconds: round(run.seconds, 3),
+    serverStartToEndSeconds: serverSeconds,
+    executionsPerSecond,
+    server: {
+      peakRssMB,
+      sampledMaxRssMB: run.memory.maxRssMB,
+      rssAtStartMB: run.rssAtStart,
+      cpuSecondsDuringRun: run.cpu,
+      cpuPctDuringRun: run.cpu.map((s) => round((100 * s) / run.seconds, 1)),
+      rssSeriesMB: run.memory.series,
+    },
+    polling: { perSecondEach: c.pollRate, describeAuditMitigationActionsTask: run.poll.describeTask, describeMitigationAction: run.poll.describeAction, errorSamples: run.poll.errorSamples },
+    progress: run.poll.progress.filter((_, i) => i % stride === 0 || i === run.poll.progress.length - 1),
+    taskStatistics: stats,
+    checked,
+    ...(profileDir ? { profiled: true, profiles: run.status.map((_, k) => profileOf(profileDir, k)) } : {}),
+    loadAverage: load,
+  };
+}
+
 function profileOf(profileDir: string, k: number) {
   const s = keepProfile(join(profileDir, `node-${k}`), `warden-bench-engine-${process.pid}-node-${k}`, `node ${k}`);
   return s && { file: s.file, busyMs: s.busyMs, idlePct: s.idlePct, topSelf: s.topSelf.slice(0, 15), byArea: s.byArea.slice(0, 12), projectInclusive: s.projectInclusive.slice(0, 20) };
@@ -184,84 +261,69 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const extraSchemas: BenchSchema[] = [];
   const loadAtStart = loadAverage();
-  log(`${c.findings} findings, ${2 * c.findings} executions, ${c.backend}, ${c.nodes} node(s); load average ${loadAtStart} (${cpus().length} cpus)`);
+  log(`${c.findings} findings, ${2 * c.findings} executions, ${c.backend}, ${c.nodes.join(' then ')} node(s); load average ${loadAtStart} (${cpus().length} cpus)`);
   try {
     const prepared = await prepare(root, work, c, dataDir, databaseUrl);
-    if (c.analyze && pg) await analyzeSchema(pg);
+    // BENCH_NODES=both: the two-node run gets a copy of the set-up schema, made before either run.
+    const twoNodeSchema = pg && c.nodes.length > 1 ? copySchema(pg, '_two') : undefined;
+    if (twoNodeSchema) extraSchemas.push(twoNodeSchema);
+    if (c.analyze && pg) for (const s of [pg, ...extraSchemas]) await analyzeSchema(s);
     if (c.snapshot && !prepared.reusedSnapshot) saveSnapshot(c.snapshot, dataDir, { findings: c.findings, setup: prepared } satisfies Manifest, SNAPSHOT_OF);
-    const loadBeforeRun = loadAverage();
-    const run = await measure(root, work, c, dataDir, databaseUrl, prepared.auditTaskId, profileDir);
-    const loadAfterRun = loadAverage();
-    const doneFindings = run.timedOut ? (run.poll.progress.at(-1)?.[1] ?? 0) : c.findings;
-    const executionsPerSecond = round((2 * doneFindings) / run.seconds, 1);
-    log(`task ${run.poll.final?.taskStatus ?? 'still IN_PROGRESS'} after ${run.seconds.toFixed(2)} s: ${executionsPerSecond} executions/s`);
-    const checked = await verify(dataDir, databaseUrl, run.taskId);
-    const stats = run.poll.final?.taskStatistics?.[CHECK];
-    const ok =
-      run.poll.final?.taskStatus === 'COMPLETED' &&
-      stats?.succeededFindingsCount === c.findings &&
-      checked.completedExecutions === 2 * c.findings &&
-      checked.otherExecutions === 0 &&
-      checked.inactiveCertificates === c.findings &&
-      checked.quarantinedThings === c.findings &&
-      run.poll.describeTask.errors + run.poll.describeAction.errors === 0;
-    log(`checked: ${JSON.stringify(checked)}${ok ? '' : ' — NOT what the task should have done'}`);
+    const runs: Measured[] = [];
+    for (const [i, nodes] of c.nodes.entries()) {
+      const url = i === 0 ? databaseUrl : twoNodeSchema!.databaseUrl;
+      runs.push(await measured(root, work, c, nodes, dataDir, url, prepared.auditTaskId, profileDir && join(profileDir, `nodes-${nodes}`)));
+    }
+    const [first] = runs;
 
     let floor: FloorResult | undefined;
     if (c.floor) {
-      log(`floor: the same row writes for ${c.findings} findings straight through better-sqlite3`);
-      floor = await runFloor(c.findings);
+      log(`floor: the same row writes for ${c.findings} findings straight through ${pg ? 'pg' : 'better-sqlite3'}`);
+      if (pg) {
+        const own = namedSchema(`${pg.schema}_floor`);
+        extraSchemas.push(own);
+        floor = await runPgFloor(c.findings, own);
+      } else floor = await runFloor(c.findings);
       log(`floor: ${floor.executionsPerSecond} executions/s`);
     }
-    const ratio = floor ? round(executionsPerSecond / floor.executionsPerSecond, 3) : undefined;
-    const peakRssMB = run.status.map((s) => s?.peakRssMB ?? NaN);
-    const serverSeconds = run.poll.final?.startTime && run.poll.final.endTime ? round(run.poll.final.endTime - run.poll.final.startTime, 3) : undefined;
-    const stride = Math.max(1, Math.ceil(run.poll.progress.length / 40));
+    const ratio = floor ? round(first.executionsPerSecond / floor.executionsPerSecond, 3) : undefined;
+    const two = runs.find((r) => r.nodes === 2);
+    const one = runs.find((r) => r.nodes === 1);
+    const twoNodeRatio = one && two ? round(two.executionsPerSecond / one.executionsPerSecond, 3) : undefined;
+    const ok = runs.every((r) => r.ok);
     const report = {
       benchmark: 'engine',
       backend: c.backend,
-      nodes: c.nodes,
       findings: c.findings,
       executions: 2 * c.findings,
-      taskId: run.taskId,
-      taskStatus: run.poll.final?.taskStatus ?? `IN_PROGRESS: not ended after ${round(run.seconds, 1)} s (BENCH_TIMEOUT), ${doneFindings} of ${c.findings} findings done`,
-      startLatencyMs: round(run.startLatencyMs, 2),
-      startToCompletedSeconds: run.timedOut ? null : round(run.seconds, 3),
-      measuredSeconds: round(run.seconds, 3),
-      serverStartToEndSeconds: serverSeconds,
-      executionsPerSecond,
+      ...first.report,
       floor,
       floorRatio: ratio,
-      server: {
-        peakRssMB,
-        sampledMaxRssMB: run.memory.maxRssMB,
-        rssAtStartMB: run.rssAtStart,
-        cpuSecondsDuringRun: run.cpu,
-        cpuPctDuringRun: run.cpu.map((s) => round((100 * s) / run.seconds, 1)),
-        rssSeriesMB: run.memory.series,
-      },
-      polling: { perSecondEach: c.pollRate, describeAuditMitigationActionsTask: run.poll.describeTask, describeMitigationAction: run.poll.describeAction, errorSamples: run.poll.errorSamples },
-      progress: run.poll.progress.filter((_, i) => i % stride === 0 || i === run.poll.progress.length - 1),
-      taskStatistics: stats,
-      checked,
+      ...(runs.length > 1 ? { twoNodes: two!.report, twoNodeRatio } : {}),
       ...(c.backend === 'sqlite'
         ? {
             goals: GOALS,
             met: {
-              executionSeconds: !run.timedOut && run.seconds < GOALS.executionSeconds,
+              executionSeconds: !first.run.timedOut && first.run.seconds < GOALS.executionSeconds,
               floorRatio: ratio === undefined ? undefined : ratio >= GOALS.floorRatio,
-              startLatencyMs: run.startLatencyMs < GOALS.startLatencyMs,
-              peakRssMB: Math.max(...peakRssMB) < GOALS.peakRssMB,
-              describeP99Ms: Math.max(run.poll.describeTask.p99Ms, run.poll.describeAction.p99Ms) < GOALS.describeP99Ms,
+              startLatencyMs: first.run.startLatencyMs < GOALS.startLatencyMs,
+              peakRssMB: Math.max(...first.report.server.peakRssMB) < GOALS.peakRssMB,
+              describeP99Ms: Math.max(first.run.poll.describeTask.p99Ms, first.run.poll.describeAction.p99Ms) < GOALS.describeP99Ms,
             },
           }
-        : { goals: 'none: PostgreSQL figures are reported only' }),
+        : {
+            goals: PG_GOALS,
+            met: {
+              floorRatio: ratio === undefined || first.nodes !== 1 ? undefined : ratio >= PG_GOALS.floorRatio,
+              twoNodeRatio: twoNodeRatio === undefined ? undefined : twoNodeRatio >= PG_GOALS.twoNodeRatio,
+            },
+          }),
       ...(ok ? {} : { failed: 'the task did not do what it should (see checked, taskStatistics, polling errors)' }),
       setup: prepared,
       ...(c.backend === 'postgres' ? { analyzedAfterSetup: c.analyze } : {}),
-      ...(profileDir ? { profiled: true, profiles: run.status.map((_, k) => profileOf(profileDir, k)) } : {}),
-      loadAverage: { start: loadAtStart, beforeRun: loadBeforeRun, afterRun: loadAfterRun, end: loadAverage() },
+      loadAverage: { start: loadAtStart, end: loadAverage() },
       node: process.version,
       cpus: cpus().length,
     };
@@ -269,7 +331,7 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     killWorkers();
-    if (pg) await dropSchema(pg);
+    if (pg) for (const s of [pg, ...extraSchemas]) await dropSchema(s);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,11 @@ export interface BenchSchema {
 }
 
 function benchSchema(name: string): BenchSchema {
-  const schema = `bench_${name}_${process.pid}_${Date.now().toString(36)}`;
+  return namedSchema(`bench_${name}_${process.pid}_${Date.now().toString(36)}`);
+}
+
+/** The URLs of schema `schema` in BENCH_DATABASE_URL's database (the PostgreSQL floor's own schema, next to the run's). */
+export function namedSchema(schema: string): BenchSchema {
   const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
   base.searchParams.delete('schema');
   const adminUrl = base.toString();
@@ -76,4 +81,20 @@ export async function dropSchema({ adminUrl, schema }: BenchSchema): Promise<voi
   } finally {
     await db.end().catch(() => undefined);
   }
+}
+
+/**
+ * A copy of schema `from`, tables, rows and sequences, as schema `from.schema` + `suffix` (pg_dump
+ * into psql, the schema's name replaced: it is unique to the run, so it names nothing else), so
+ * that two measurements of one run start from the same set-up data.
+ */
+export function copySchema(from: BenchSchema, suffix: string): BenchSchema {
+  const to = namedSchema(`${from.schema}${suffix}`);
+  const t0 = performance.now();
+  execFileSync('bash', ['-o', 'pipefail', '-c', 'pg_dump --no-owner --no-privileges -n "$FROM" "$URL" | sed "s/\\b$FROM\\b/$TO/g" | psql -q -v ON_ERROR_STOP=1 "$URL" >/dev/null'], {
+    env: { ...process.env, FROM: from.schema, TO: to.schema, URL: from.adminUrl },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  log(`copied schema ${from.schema} to ${to.schema} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return to;
 }

@@ -1,11 +1,11 @@
 import type { ActionBatch, ActionDefinition, ActionOutcome, ActionRegistry, ActionScope, ActionSubject } from '../actions/types.js';
 import type { MitigationActionType } from '../generated/shapes.js';
-import type { ExecutionRecord, TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
+import type { ExecutionRecord, TaskKey, TaskProgress, TaskRecord } from '../store/mitigation-tasks.js';
 import { TYPE_OF_MEMBER } from '../actions/params.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { OutboxInsert } from '../store/outbox.js';
 import type { StoreTx } from '../store/store.js';
-import { EXECUTION_STATUS, moveTargets } from './lifecycle.js';
+import { EXECUTION_STATUS, movesInto, TARGET_TRANSITIONS } from './lifecycle.js';
 
 /** Loads the findings or violations a batch acts on, by target id. */
 export type SubjectLoader = (tx: StoreTx, task: TaskRecord & TaskKey, targetIds: string[]) => Promise<Map<string, ActionSubject>>;
@@ -44,7 +44,7 @@ interface TargetRun {
 /**
  * Runs every action of the claimed targets inside the caller's transaction, then records
  * executions, target states and statistics; effects, records and statistics commit together or
- * not at all. A target's actions run in the order given, the rest SKIPPED after a FAILED one.
+ * not at all. Answers the task's progress after the batch (for finishIfDone). A target's actions run in the order given, the rest SKIPPED after a FAILED one.
  *
  * The batch goes an action index at a time: for index i, the targets still live are grouped by
  * action type, and a type with a set-based form (ActionHandler.many) runs once for its whole group
@@ -65,7 +65,7 @@ export async function executeTargets(
   subjects: Map<string, ActionSubject>,
   handlers: ActionRegistry,
   careful = false,
-): Promise<void> {
+): Promise<TaskProgress | undefined> {
   const repo = tx.mitigationTasks;
   const names = EXECUTION_STATUS[task.kind];
   const d = { done: 0, failedTargets: 0, awaiting: 0, executed: 0, failedExecutions: 0, skippedExecutions: 0 };
@@ -147,7 +147,7 @@ export async function executeTargets(
   }
 
   const perCheck = new Map<string, { succeeded: number; failed: number }>();
-  const states = new Map<string, string[]>();
+  const states = new Map<string, string[]>(); // new state → its targets
   for (const r of runs) {
     const state = r.waiting > 0 ? (r.failed ? 'AWAITING_FAILED' : 'AWAITING') : 'DONE';
     const ids = states.get(state);
@@ -167,10 +167,8 @@ export async function executeTargets(
     }
   }
   await tx.outbox.insertMany(messages);
-  await repo.insertExecutions(task, executions);
-  for (const [state, ids] of states) await moveTargets(repo, task, ids, state);
-  for (const [checkName, c] of perCheck) await repo.bumpStats(task, task.taskId, checkName, c);
-  await repo.bump(task, d);
+  const moves = [...states].map(([state, targetIds]) => ({ state, from: movesInto(TARGET_TRANSITIONS, state), targetIds }));
+  return repo.recordBatch(task, executions, moves, d, perCheck);
 }
 
 /**

@@ -3,7 +3,8 @@ import type { Store } from '../store/store.js';
 
 /**
  * Task and target lifecycles as transition tables (SEMANTICS.md 3.1, 3.2, D16). The engine moves a
- * task or a target only through moveTask and moveTargets, which turn the table into the statement's
+ * task or a target only through moveTask and moveTargets (a batch's targets through
+ * MitigationTaskRepo.recordBatch, given movesInto's states), which turn the table into the statement's
  * guard (the row changes only from a state the table allows), so a move the table does not list
  * changes nothing, and two nodes racing for one move cannot both make it. A task leaves IN_PROGRESS
  * once and never changes again.

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ActionRegistry } from '../actions/types.js';
 import type { Clock } from '../base/clock.js';
 import type { Scope } from '../base/scope.js';
-import type { TaskKey, TaskRecord } from '../store/mitigation-tasks.js';
+import type { TaskKey, TaskProgress, TaskRecord } from '../store/mitigation-tasks.js';
 import { DatabaseUnavailableError } from '../store/driver.js';
 import type { Store } from '../store/store.js';
 import { executeTargets, type SubjectLoader } from './execute.js';
@@ -118,12 +118,11 @@ export class Engine {
       }
       const claimed = await tx.mitigationTasks.claimTargets(k, this.batchSize);
       if (claimed.length === 0) return finishIfDone(tx.mitigationTasks, k, clock);
+      // Claimed: the task was IN_PROGRESS at the claim (claimTargets), and a cancel waits for the claimed rows.
       const subjects = await loadSubjects(tx, k, claimed.map((c) => c.targetId));
-      const current = await tx.mitigationTasks.get(k);
-      if (current?.status !== 'IN_PROGRESS') return false; // canceled meanwhile
-      await executeTargets(tx, { accountId: k.accountId, region: k.region, clock }, k, claimed, subjects, handlers, careful);
+      const progress = await executeTargets(tx, { accountId: k.accountId, region: k.region, clock }, k, claimed, subjects, handlers, careful);
       processed = claimed.length;
-      await finishIfDone(tx.mitigationTasks, k, clock);
+      await finishIfDone(tx.mitigationTasks, k, clock, progress);
       return true;
     });
     if (processed) this.o.onBatch?.(k, processed);
@@ -131,10 +130,10 @@ export class Engine {
   }
 }
 
-/** Ends a task whose targets are all done and whose pending deliveries have all come back. */
-export async function finishIfDone(repo: Store['repos']['mitigationTasks'], k: TaskKey, clock: Clock): Promise<boolean> {
-  const t = await repo.get(k);
+/** Ends a task whose targets are all done and whose pending deliveries have all come back; `progress`: its counters as just written, else read. */
+export async function finishIfDone(repo: Store['repos']['mitigationTasks'], k: TaskKey, clock: Clock, progress?: TaskProgress): Promise<boolean> {
+  const t = progress ?? (await repo.get(k));
   if (!t || t.status !== 'IN_PROGRESS' || !t.planned) return false;
   if (t.doneCount < t.targetCount || t.awaiting > 0) return false;
-  return moveTask(repo, k, endStatus(t.kind, t.kind === 'audit' ? t.failedTargets > 0 : t.failedExecutions > 0), clock.now());
+  return moveTask(repo, k, endStatus(k.kind, k.kind === 'audit' ? t.failedTargets > 0 : t.failedExecutions > 0), clock.now());
 }

@@ -3,6 +3,9 @@
  * placeholders in the common subset of SQLite and PostgreSQL; the PostgreSQL driver
  * numbers the placeholders. Integers come back as JS numbers on both.
  */
+/** How a lock key is held: alone (the default), or shared with other shared holders. */
+export type LockMode = 'exclusive' | 'shared';
+
 export interface Driver {
   readonly dialect: 'sqlite' | 'postgres';
   all<T>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -15,9 +18,11 @@ export interface Driver {
   transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T>;
   /**
    * Inside a transaction: serialise every writer that takes the same key until commit. Several
-   * keys are taken in the order given, in one statement.
+   * keys are taken in the order given, in one statement. `shared`: any number of holders at once,
+   * none while someone holds the key exclusively (the default), and the other way round; a list of
+   * modes gives each key its own.
    */
-  lock(key: string | readonly string[]): Promise<void>;
+  lock(key: string | readonly string[], mode?: LockMode | readonly LockMode[]): Promise<void>;
   /** Inside a transaction: runs `fn` so that, if it throws, its writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;

@@ -10,8 +10,8 @@ import type { Driver } from './driver.js';
  * `PgNoticeListener` hands them to their own listeners. SQLite has one node: nothing is sent.
  *
  * When: inside a Store.transaction the notice is a `pg_notify` run on the transaction's own
- * connection just before COMMIT, all of the transaction's notices in one statement
- * (after-commit.ts beforeCommitEach). PostgreSQL delivers it when, and
+ * connection with its COMMIT, all of the transaction's notices in one statement sent in the same
+ * query as the COMMIT (after-commit.ts beforeCommitEach, postgres.ts PgTransaction). PostgreSQL delivers it when, and
  * only if, that transaction commits: there is no moment where the change is committed but the
  * notice could still be lost (this process dying, or the database refusing a second statement
  * after commit), and a rollback sends nothing. Notices with the same payload in one transaction are

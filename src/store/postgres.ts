@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DatabaseOpenError, DatabaseUnavailableError, withSavepoint, type Driver } from './driver.js';
+import { DatabaseOpenError, DatabaseUnavailableError, withSavepoint, type Driver, type LockMode } from './driver.js';
 import { addNotifier, channelOf, PgNoticeListener, type NoticeListenerOptions } from './pg-notices.js';
 
 const INT8 = 20;
@@ -71,18 +71,48 @@ class PgQueries {
       throw unavailable(e);
     }
   }
-  async lock(key: string | readonly string[]): Promise<void> {
-    if (typeof key === 'string') await this.all('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
-    else if (key.length === 1) await this.lock(key[0]);
-    else if (key.length > 1) await this.all('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(?::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n', [key]);
+  async lock(key: string | readonly string[], mode: LockMode | readonly LockMode[] = 'exclusive'): Promise<void> {
+    const keys = typeof key === 'string' ? [key] : key;
+    const modes = typeof mode === 'string' ? keys.map(() => mode) : mode;
+    if (keys.length === 0) return;
+    if (keys.length === 1) {
+      await this.all(`SELECT ${modes[0] === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtextextended(?, 0))`, [keys[0]]);
+      return;
+    }
+    await this.all(
+      `SELECT CASE WHEN s THEN pg_advisory_xact_lock_shared(hashtextextended(k, 0)) ELSE pg_advisory_xact_lock(hashtextextended(k, 0)) END
+       FROM unnest(?::text[], ?::boolean[]) WITH ORDINALITY AS u(k, s, n) ORDER BY n`,
+      [keys, modes.map((m) => m === 'shared')],
+    );
   }
   async ping(): Promise<void> {
     await this.all('SELECT 1');
   }
 }
 
+/**
+ * A transaction's connection. Its notices (sent last, by the beforeCommit work) are held and go
+ * with the COMMIT, in one simple query: PostgreSQL delivers them at commit either way, and the
+ * round trip of their own is saved. An error in them skips the COMMIT, and the transaction rolls back.
+ */
 class PgTransaction extends PgQueries implements Driver {
   readonly dialect = 'postgres' as const;
+  private readonly notices: string[] = [];
+  constructor(
+    private readonly client: pg.PoolClient,
+    channel: string,
+  ) {
+    super(client, channel);
+  }
+  override async notify(payloads: readonly string[]): Promise<void> {
+    this.notices.push(...payloads);
+  }
+  /** The query that ends the transaction: its notices, in order, then COMMIT. */
+  commitText(): string {
+    if (this.notices.length === 0) return 'COMMIT';
+    const lit = (s: string) => this.client.escapeLiteral(s);
+    return `SELECT pg_notify(${lit(this.channel)}, p) FROM unnest(ARRAY[${this.notices.map(lit).join(', ')}]::text[]) WITH ORDINALITY AS u(p, n) ORDER BY n; COMMIT`;
+  }
   savepoint<T>(fn: () => Promise<T>): Promise<T> {
     return withSavepoint(this, fn);
   }
@@ -160,8 +190,9 @@ export class PostgresDriver extends PgQueries implements Driver {
     client.on('error', onLost);
     try {
       await client.query('BEGIN');
-      const result = await fn(new PgTransaction(client, this.channel));
-      await client.query('COMMIT');
+      const tx = new PgTransaction(client, this.channel);
+      const result = await fn(tx);
+      await client.query(tx.commitText());
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch((err) => (broken = err));

@@ -1,6 +1,6 @@
 import type { Scope } from '../base/scope.js';
 import { withAfterCommit } from './after-commit.js';
-import { DatabaseOpenError, type Driver } from './driver.js';
+import { DatabaseOpenError, type Driver, type LockMode } from './driver.js';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations/index.js';
 import type { NoticeListenerOptions, PgNoticeListener } from './pg-notices.js';
 import { PostgresDriver } from './postgres.js';
@@ -18,9 +18,10 @@ export interface StoreTx extends Repos {
   readonly db: Driver;
   /**
    * Serialises writers of one kind of resource in one scope until the transaction ends (limits,
-   * uniqueness). Several keys are taken in the order given, at once (one round trip).
+   * uniqueness). Several keys are taken in the order given, at once (one round trip). `shared`
+   * (Driver.lock): held with other shared holders, apart from an exclusive one.
    */
-  lock(scope: Scope, what: string | readonly string[]): Promise<void>;
+  lock(scope: Scope, what: string | readonly string[], mode?: LockMode | readonly LockMode[]): Promise<void>;
   /** Runs `fn` so that, if it throws, its writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -72,7 +73,7 @@ export class Store {
     return withAfterCommit((beforeCommit) =>
       this.db.transaction(async (tx) => {
         const key = (scope: Scope, what: string) => `${scope.accountId}/${scope.region}/${what}`;
-        const lock = (scope: Scope, what: string | readonly string[]) => tx.lock(typeof what === 'string' ? key(scope, what) : what.map((w) => key(scope, w)));
+        const lock = (scope: Scope, what: string | readonly string[], mode?: LockMode | readonly LockMode[]) => tx.lock(typeof what === 'string' ? key(scope, what) : what.map((w) => key(scope, w)), mode);
         const result = await fn({ ...repos(tx), db: tx, lock, savepoint: (f) => tx.savepoint(f) });
         await beforeCommit(tx);
         return result;

@@ -139,6 +139,32 @@ for (const backend of BACKENDS) {
       assert.equal(await store.mitigationActions.count(us), 100);
     });
 
+    test('a shared lock is held beside other shared holders, an exclusive one waits for them all', { skip: backend !== 'postgres' && 'SQLite has one writer' }, async () => {
+      const order: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let sharedIn!: () => void;
+      const sharedTaken = new Promise<void>((r) => (sharedIn = r));
+      const first = store.transaction(async (tx) => {
+        await tx.lock(us, 'group', 'shared');
+        sharedIn();
+        await held;
+        order.push('first shared ends');
+      });
+      await sharedTaken;
+      // A second shared holder, and a shared and an exclusive key in one statement, get in while the first holds on.
+      await store.transaction(async (tx) => tx.lock(us, ['group', 'thing'], ['shared', 'exclusive']));
+      order.push('second shared in and out');
+      const exclusive = store.transaction(async (tx) => {
+        await tx.lock(us, 'group');
+        order.push('exclusive in');
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      release();
+      await Promise.all([first, exclusive]);
+      assert.deepEqual(order, ['second shared in and out', 'first shared ends', 'exclusive in']);
+    });
+
     test('tags: put overwrites by key, removeAll clears', async () => {
       await store.reset();
       const arn = action('t').arn;
