@@ -43,7 +43,8 @@ import { envSnapshot, restoreSnapshot, saveSnapshot } from './snapshot.js';
  */
 /** PostgreSQL (issue 16): one node at least half the floor, two nodes at least 1.6 times one node, in one run. */
 const PG_GOALS = { floorRatio: 0.5, twoNodeRatio: 1.6 };
-const GOALS = { executionSeconds: 60, floorRatio: 0.25, startLatencyMs: 50, peakRssMB: 300, describeP99Ms: 50 };
+/** SQLite: the ratio to the row-at-a-time floor is issue 16's (Warden faster than the floor); the others are the earlier goals. */
+const GOALS = { executionSeconds: 60, floorRatio: 1.2, startLatencyMs: 50, peakRssMB: 300, describeP99Ms: 50 };
 
 interface Config {
   findings: number;
