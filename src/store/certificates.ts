@@ -2,7 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Scope } from '../base/scope.js';
 import type { Driver } from './driver.js';
 import type { CertificatesTable, Database } from './schema.generated.js';
-import { after, all, first, inChunks, prepared, qb, run, selectIn, type Compiled } from './sql.js';
+import { after, all, first, inChunks, prepared, preparedPerShape, qb, run, selectIn, type Compiled } from './sql.js';
 
 export interface CertificateRecord {
   certificateId: string;
@@ -162,11 +162,9 @@ const setStatusOf = prepared((q, status: string, generationId: string, modifiedA
  * chunk's ids), compiled once per chunk size: status, modified time, scope, then the chunk's ids
  * and their generation ids.
  */
-const setStatusesBySize = new Map<number, (db: Driver, ...args: unknown[]) => Compiled<never>>();
-function setStatusesOf(size: number): (db: Driver, ...args: unknown[]) => Compiled<never> {
-  let f = setStatusesBySize.get(size);
-  if (!f) {
-    f = prepared(
+const setStatusesOf = preparedPerShape(
+  (size: number) =>
+    prepared(
       (q, status: unknown, modifiedAt: unknown, accountId: unknown, region: unknown, ...pairs: unknown[]) => {
         const ids = pairs.slice(0, size) as string[];
         const generations = pairs.slice(size) as string[];
@@ -182,11 +180,8 @@ function setStatusesOf(size: number): (db: Driver, ...args: unknown[]) => Compil
           .where('certificate_id', 'in', ids);
       },
       4 + 2 * size,
-    ) as (db: Driver, ...args: unknown[]) => Compiled<never>;
-    setStatusesBySize.set(size, f);
-  }
-  return f;
-}
+    ) as (db: Driver, ...args: unknown[]) => Compiled<never>,
+);
 
 /** Device certificates (table `certificates` of the contract). */
 export class CertificateRepo {

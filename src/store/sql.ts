@@ -103,6 +103,23 @@ export function prepared<A extends unknown[], O>(
   };
 }
 
+/**
+ * A query whose text depends on a shape (a chunk's length, how many values a list holds): `make`
+ * builds the prepared query of a shape the first time it is asked for, and it is kept by `key`.
+ * The shapes are few (inChunks pads chunks to a handful of sizes), so the cache stays small.
+ */
+export function preparedPerShape<S extends unknown[]>(
+  make: (...shape: S) => (db: Driver, ...args: unknown[]) => Compiled<never>,
+): (...shape: S) => (db: Driver, ...args: unknown[]) => Compiled<never> {
+  const cache = new Map<string, (db: Driver, ...args: unknown[]) => Compiled<never>>();
+  return (...shape) => {
+    const key = shape.join('/');
+    let f = cache.get(key);
+    if (!f) cache.set(key, (f = make(...shape)));
+    return f;
+  };
+}
+
 /** A prepared query with its parameters, ready to run. */
 export class Compiled<O> {
   constructor(
