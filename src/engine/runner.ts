@@ -14,14 +14,46 @@ import { WorkLoop } from '../work/loop.js';
 /** Tasks visited per round; a round resumes after the last task the previous one served. */
 const TASKS_PER_ROUND = 50;
 
+/**
+ * How long a batch's transaction should take when the batch size is left to the engine, how long
+ * its commit may take (on SQLite a commit holds the event loop: it writes the batch's pages to the
+ * WAL), and the size's bounds.
+ */
+export const BATCH_MS = 200;
+export const COMMIT_MS = 30;
+export const BATCH_FIRST = 100;
+export const BATCH_MIN = 10;
+export const BATCH_MAX = 5000;
+
+/** One batch as the sizing sees it: its targets, how long its transaction took, and its commit. */
+export interface BatchTiming {
+  done: number;
+  elapsedMs: number;
+  commitMs: number;
+}
+
+/**
+ * The next batch's size: the targets the last batch would have done in `targetMs` at its rate,
+ * and no more than its commit rate fits in `commitMs`, at most twice and at least half the last
+ * size, within BATCH_MIN and BATCH_MAX.
+ */
+export function nextBatchSize(size: number, last: BatchTiming, targetMs: number, commitMs = Infinity): number {
+  const byTime = (last.done * targetMs) / Math.max(last.elapsedMs, 1);
+  const byCommit = (last.done * commitMs) / Math.max(last.commitMs, 0.1);
+  return Math.round(Math.min(BATCH_MAX, 2 * size, Math.max(BATCH_MIN, size / 2, Math.min(byTime, byCommit))));
+}
+
 export interface EngineOptions {
   store: Store;
   handlers: ActionRegistry;
   loadSubjects: SubjectLoader;
   clock: Clock;
   log: Logger;
-  /** Targets claimed per transaction. */
+  /** Targets claimed per transaction; when not given, sized by time (batchMs). */
   batchSize?: number;
+  /** When batchSize is not given: how long a batch's transaction should take (BATCH_MS), and its commit (COMMIT_MS). */
+  batchMs?: number;
+  commitMs?: number;
   /** Targets planned per transaction. */
   planChunk?: number;
   /** Pause between polls when there is nothing to do. */
@@ -42,13 +74,14 @@ export interface EngineOptions {
 export class Engine {
   private readonly loop: WorkLoop;
   private readonly retention: WorkLoop;
-  private readonly batchSize: number;
+  /** The next batch's size: fixed (EngineOptions.batchSize), or from the last batch's rate. */
+  private batchSize: number;
   private readonly chunk: number;
   /** The last task a round served: the next round starts after it, so no task waits behind older ones. */
   private cursor: { startTime: Date; taskId: string } | undefined;
 
   constructor(private readonly o: EngineOptions) {
-    this.batchSize = o.batchSize ?? 100;
+    this.batchSize = o.batchSize ?? BATCH_FIRST;
     this.chunk = o.planChunk ?? 2000;
     this.loop = new WorkLoop({ name: 'mitigation engine', log: o.log, idleMs: o.idleMs ?? 100, round: () => this.tick() });
     const every = o.retentionEveryMs ?? 3600_000;
@@ -111,6 +144,8 @@ export class Engine {
     const { store, clock, handlers, loadSubjects } = this.o;
     const k: TaskRecord & TaskKey = task;
     let processed = 0;
+    const started = performance.now();
+    let bodyEnded = 0;
     const worked = await store.transaction(async (tx) => {
       if (!task.planned) {
         await planChunk(tx, k, this.chunk);
@@ -123,9 +158,19 @@ export class Engine {
       const progress = await executeTargets(tx, { accountId: k.accountId, region: k.region, clock }, k, claimed, subjects, handlers, careful);
       processed = claimed.length;
       await finishIfDone(tx.mitigationTasks, k, clock, progress);
+      bodyEnded = performance.now();
       return true;
     });
-    if (processed) this.o.onBatch?.(k, processed);
+    if (processed) {
+      // A batch as long as batchMs: the commit's cost is shared by as many targets as fit, while
+      // other writers wait at most about that long (on SQLite, reads and packets go on meanwhile).
+      if (this.o.batchSize === undefined && !careful) {
+        const ended = performance.now();
+        const timing = { done: processed, elapsedMs: ended - started, commitMs: ended - bodyEnded };
+        this.batchSize = nextBatchSize(this.batchSize, timing, this.o.batchMs ?? BATCH_MS, this.o.commitMs ?? COMMIT_MS);
+      }
+      this.o.onBatch?.(k, processed);
+    }
     return worked;
   }
 }
