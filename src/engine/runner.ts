@@ -23,7 +23,7 @@ export const BATCH_MS = 200;
 export const COMMIT_MS = 30;
 export const BATCH_FIRST = 100;
 export const BATCH_MIN = 10;
-export const BATCH_MAX = 5000;
+export const BATCH_MAX = 2000;
 
 /** One batch as the sizing sees it: its targets, how long its transaction took, and its commit. */
 export interface BatchTiming {

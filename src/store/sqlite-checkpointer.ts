@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 /**
  * The SQLite checkpointer: a worker thread with a connection of its own that copies the WAL's
  * committed pages into the database file (a PASSIVE checkpoint: it never waits for the writer nor
- * makes it wait) every `everyMs`, and syncs the file. The writer's commits then only append to the
+ * makes it wait), and syncs the file: at once again while the WAL keeps growing, else every `everyMs`. The writer's commits then only append to the
  * WAL; the copying and the syncs happen on another thread, beside the writer's work instead of
  * inside its commits. Started and stopped by SqliteDriver (src/store/sqlite.ts), which it tells
  * after each round how far the WAL goes and how much of it is copied (CheckpointReport).
@@ -42,9 +42,14 @@ if (parentPort) {
       return { frames: 0, copied: 0 };
     }
   };
+  let last = { frames: 0, copied: 0 };
   const round = (): void => {
-    port.postMessage(checkpoint());
-    timer = setTimeout(round, everyMs);
+    const r = checkpoint();
+    port.postMessage(r);
+    // While the writer keeps committing, keep up with it (a catch-up then waits for its last commit only); idle, every everyMs.
+    const moving = r.frames !== last.frames || r.copied !== last.copied;
+    last = r;
+    timer = setTimeout(round, moving ? 1 : everyMs);
   };
   port.on('message', (m: unknown) => {
     if (m === 'catch-up') {

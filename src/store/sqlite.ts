@@ -24,20 +24,22 @@ export const SQLITE_PRAGMAS: readonly string[] = [
 /**
  * The writer's own settings: checkpoints are the checkpointer thread's (src/store/sqlite-checkpointer.ts),
  * every CHECKPOINT_MS; the writer checkpoints itself only if the WAL reaches 1 GiB (the thread is
- * far behind or gone), and a WAL file is cut back to 64 MiB once its pages are in the database.
+ * far behind or gone). A WAL file is cut back to 256 MiB when it starts over: more than it reaches
+ * between two starts (CATCH_UP_FRAMES and a batch or so), so the same file is written over again
+ * rather than cut and grown (growing a file has the kernel allocate and zero its new pages).
  */
-const WRITER_PRAGMAS: readonly string[] = ['wal_autocheckpoint = 262144', 'journal_size_limit = 67108864'];
+const WRITER_PRAGMAS: readonly string[] = ['wal_autocheckpoint = 262144', 'journal_size_limit = 268435456'];
 export const CHECKPOINT_MS = 100;
 /**
- * A WAL of this many frames (256 MiB of pages) makes the next transaction wait, without holding
+ * A WAL of this many frames (128 MiB of pages) makes the next transaction wait, without holding
  * the event loop, for the checkpointer to copy it whole, so that the transaction starts the WAL
  * over (see src/store/sqlite-checkpointer.ts); at most CATCH_UP_MS.
  */
-export const CATCH_UP_FRAMES = 65536;
+export const CATCH_UP_FRAMES = 32768;
 const CATCH_UP_MS = 2000;
 
 /** The reader's settings: its own, smaller page cache; it never writes. */
-const READER_PRAGMAS: readonly string[] = ['busy_timeout = 2000', 'cache_size = -16384', 'query_only = ON'];
+const READER_PRAGMAS: readonly string[] = ['busy_timeout = 2000', 'cache_size = -8192', 'query_only = ON'];
 
 /** A transaction open this long lets the event loop turn before its next statement (requests, the broker, timers). */
 export const TURN_MS = 8;
@@ -101,7 +103,8 @@ export class SqliteDriver implements Driver {
     this.reader = reader;
     for (const p of READER_PRAGMAS) reader.pragma(p);
     const data: CheckpointerData = { file, everyMs: CHECKPOINT_MS };
-    this.checkpointer = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), { workerData: data });
+    // A thread that runs one pragma needs little heap: small limits keep its share of the process's memory small.
+    this.checkpointer = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } });
     this.checkpointer.unref();
     this.checkpointer.on('message', (r: CheckpointReport) => {
       this.walFrames = r.frames;
