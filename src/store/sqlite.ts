@@ -22,13 +22,14 @@ export const SQLITE_PRAGMAS: readonly string[] = [
 ];
 
 /**
- * The writer's own settings: checkpoints are the checkpointer thread's (src/store/sqlite-checkpointer.ts),
+ * The writer's own settings: a 48 MiB page cache (the reader and the checkpointer thread have their
+ * own memory beside it; the floor keeps 64 MiB); checkpoints are the checkpointer thread's (src/store/sqlite-checkpointer.ts),
  * every CHECKPOINT_MS; the writer checkpoints itself only if the WAL reaches 1 GiB (the thread is
  * far behind or gone). A WAL file is cut back to 256 MiB when it starts over: more than it reaches
  * between two starts (CATCH_UP_FRAMES and a batch or so), so the same file is written over again
  * rather than cut and grown (growing a file has the kernel allocate and zero its new pages).
  */
-const WRITER_PRAGMAS: readonly string[] = ['wal_autocheckpoint = 262144', 'journal_size_limit = 268435456'];
+const WRITER_PRAGMAS: readonly string[] = ['wal_autocheckpoint = 262144', 'journal_size_limit = 268435456', 'cache_size = -49152'];
 export const CHECKPOINT_MS = 100;
 /**
  * A WAL of this many frames (128 MiB of pages) makes the next transaction wait, without holding
