@@ -24,6 +24,17 @@ export const COMMIT_MS = 30;
 export const BATCH_FIRST = 100;
 export const BATCH_MIN = 10;
 export const BATCH_MAX = 2000;
+/**
+ * Near a task's end a batch sized by time claims at most a quarter of what is left (but not fewer
+ * than BATCH_FIRST), so that several nodes share the last targets instead of one taking them all.
+ */
+export const TAIL_SHARE = 4;
+
+/** How many targets the next batch of `task` claims: `size`, less near the task's end. */
+export function claimSize(size: number, task: Pick<TaskRecord, 'planned' | 'targetCount' | 'doneCount'>): number {
+  if (!task.planned) return size;
+  return Math.min(size, Math.max(BATCH_FIRST, Math.ceil((task.targetCount - task.doneCount) / TAIL_SHARE)));
+}
 
 /** One batch as the sizing sees it: its targets, how long its transaction took, and its commit. */
 export interface BatchTiming {
@@ -151,7 +162,7 @@ export class Engine {
         await planChunk(tx, k, this.chunk);
         return true;
       }
-      const claimed = await tx.mitigationTasks.claimTargets(k, this.batchSize);
+      const claimed = await tx.mitigationTasks.claimTargets(k, this.o.batchSize ?? claimSize(this.batchSize, task));
       if (claimed.length === 0) return finishIfDone(tx.mitigationTasks, k, clock);
       // Claimed: the task was IN_PROGRESS at the claim (claimTargets), and a cancel waits for the claimed rows.
       const subjects = await loadSubjects(tx, k, claimed.map((c) => c.targetId));

@@ -1,6 +1,7 @@
 // The engine sizes its batches by time when no size is given: batches that take less than the
-// target time grow (at most doubling), batches that take more shrink (at most halving), and every
-// target is done exactly once whatever the sizes.
+// target time grow (at most doubling), batches that take more shrink (at most halving), near the
+// end a batch claims at most a quarter of what is left, and every target is done exactly once
+// whatever the sizes.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -8,7 +9,7 @@ import { StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import pino from 'pino';
 import { actionHandlers } from '../../src/actions/index.js';
 import { loadSubjects } from '../../src/engine/subjects.js';
-import { BATCH_FIRST, BATCH_MIN, Engine } from '../../src/engine/runner.js';
+import { BATCH_FIRST, BATCH_MIN, Engine, TAIL_SHARE } from '../../src/engine/runner.js';
 import { systemClock } from '../../src/index.js';
 import { BACKENDS } from '../harness.js';
 import { action, certFinding, injectFindings, waitAudit } from '../operations/mitigation-helpers.js';
@@ -43,10 +44,16 @@ for (const backend of BACKENDS) {
       return seen;
     }
 
-    test('fast batches grow from the first size, at most doubling each time', async () => {
+    test('fast batches grow from the first size, at most doubling each time, and claim at most a quarter of what is left', async () => {
       const s = await sizes('sized-grow', 60_000);
       assert.equal(s[0], BATCH_FIRST);
-      for (let i = 1; i < s.length - 1; i++) assert.equal(s[i], 2 * s[i - 1], `batch ${i} of ${s.join(', ')}`); // each is far under a minute
+      let left = FINDINGS - s[0];
+      for (let i = 1; i < s.length; i++) {
+        // Each batch is far under a minute, so the size doubles; near the end, a quarter of what is left (at least the first size) or what is left.
+        assert.equal(s[i], Math.min(left, 2 * s[i - 1], Math.max(BATCH_FIRST, Math.ceil(left / TAIL_SHARE))), `batch ${i} of ${s.join(', ')}`);
+        left -= s[i];
+      }
+      assert.ok(Math.max(...s) > 2 * BATCH_FIRST, s.join(', '));
     });
 
     test('slow batches shrink, at most halving each time, not below the least size', async () => {
