@@ -156,10 +156,18 @@ export class SqliteDriver implements Driver {
     return p;
   }
 
-  /** The reader's statement for `sql`, or undefined when `sql` writes. */
+  /**
+   * The reader's statement for `sql`, or undefined when `sql` writes, or names what the reader
+   * cannot see yet (a table the open transaction creates): then it waits for the writer.
+   */
   private readerStmt(sql: string): Prepared | undefined {
     if (this.readerStatements.has(sql)) return this.readerStatements.get(sql);
-    const p = prepared(this.reader, sql);
+    let p: Prepared;
+    try {
+      p = prepared(this.reader, sql);
+    } catch {
+      return undefined; // not remembered: once committed, the reader may see it
+    }
     const usable = p.stmt.readonly ? p : undefined;
     this.readerStatements.set(sql, usable);
     return usable;

@@ -67,6 +67,25 @@ describe('SQLite reader and turns', () => {
     assert.equal(((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t WHERE id IN (10, 11)'))!).n, 2);
   });
 
+  test('a read of a table the open transaction creates waits for it, then sees the table', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let created!: () => void;
+    const ready = new Promise<void>((r) => (created = r));
+    const tx = db.transaction(async (t) => {
+      await t.exec('CREATE TABLE fresh (x INTEGER)');
+      await t.run('INSERT INTO fresh (x) VALUES (7)');
+      created();
+      await held;
+    });
+    await ready;
+    const read = db.all('SELECT x FROM fresh'); // the reader has no such table yet
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    assert.deepEqual(await read, [{ x: 7 }]);
+    await tx;
+  });
+
   test('a long transaction lets the event loop turn between statements, and commits whole', async () => {
     const fired: number[] = [];
     let statements = 0;
