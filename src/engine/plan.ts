@@ -3,10 +3,12 @@ import type { StoreTx } from '../store/store.js';
 
 /**
  * Plans the next chunk of targets after the task's cursor. Returns true when planning is done
- * (and sets target_count). Holds a lock so two nodes never plan the same task at once.
+ * (and sets target_count), 'busy' when another node is planning the task right now (nothing
+ * done: the caller can work on the targets planned so far). Holds a lock so two nodes never plan
+ * the same task at once.
  */
-export async function planChunk(tx: StoreTx, task: TaskRecord & TaskKey, chunk: number): Promise<boolean> {
-  await tx.lock(task, `plan/${task.kind}/${task.taskId}`);
+export async function planChunk(tx: StoreTx, task: TaskRecord & TaskKey, chunk: number): Promise<boolean | 'busy'> {
+  if (!(await tx.tryLock(task, `plan/${task.kind}/${task.taskId}`))) return 'busy';
   const fresh = await tx.mitigationTasks.get(task);
   if (!fresh || fresh.planned || fresh.status !== 'IN_PROGRESS') return true;
   const { planned: added, last } = await tx.mitigationPlan.planTargets(fresh, fresh.planCursor, chunk);

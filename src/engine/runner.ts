@@ -158,12 +158,10 @@ export class Engine {
     const started = performance.now();
     let bodyEnded = 0;
     const worked = await store.transaction(async (tx) => {
-      if (!task.planned) {
-        await planChunk(tx, k, this.chunk);
-        return true;
-      }
+      // Another node planning the task leaves this one the targets planned so far, rather than a wait for the planning lock.
+      if (!task.planned && (await planChunk(tx, k, this.chunk)) !== 'busy') return true;
       const claimed = await tx.mitigationTasks.claimTargets(k, this.o.batchSize ?? claimSize(this.batchSize, task));
-      if (claimed.length === 0) return finishIfDone(tx.mitigationTasks, k, clock);
+      if (claimed.length === 0) return task.planned && finishIfDone(tx.mitigationTasks, k, clock);
       // Claimed: the task was IN_PROGRESS at the claim (claimTargets), and a cancel waits for the claimed rows.
       const subjects = await loadSubjects(tx, k, claimed.map((c) => c.targetId));
       const progress = await executeTargets(tx, { accountId: k.accountId, region: k.region, clock }, k, claimed, subjects, handlers, careful);

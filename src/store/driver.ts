@@ -23,6 +23,8 @@ export interface Driver {
    * modes gives each key its own.
    */
   lock(key: string | readonly string[], mode?: LockMode | readonly LockMode[]): Promise<void>;
+  /** Inside a transaction: takes `key` exclusively until commit if no one holds it, at once; false (and nothing taken) when someone does. */
+  tryLock(key: string): Promise<boolean>;
   /** Inside a transaction: runs `fn` so that, if it throws, its writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;

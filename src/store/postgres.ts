@@ -85,6 +85,10 @@ class PgQueries {
       [keys, modes.map((m) => m === 'shared')],
     );
   }
+  async tryLock(key: string): Promise<boolean> {
+    const [r] = await this.all<{ taken: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0)) AS taken', [key]);
+    return r.taken === true;
+  }
   async ping(): Promise<void> {
     await this.all('SELECT 1');
   }

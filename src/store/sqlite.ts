@@ -138,6 +138,7 @@ export class SqliteDriver implements Driver {
       },
       transaction: (fn) => fn(self.inside),
       lock: async () => undefined, // BEGIN IMMEDIATE already holds the only write lock
+      tryLock: async () => true,
       savepoint: (fn) => withSavepoint(self.inside, fn),
       ping: async () => undefined,
       close: async () => undefined,
@@ -242,6 +243,10 @@ export class SqliteDriver implements Driver {
   }
 
   async lock(): Promise<void> {}
+
+  async tryLock(): Promise<boolean> {
+    return true;
+  }
 
   savepoint<T>(fn: () => Promise<T>): Promise<T> {
     return this.transaction(() => fn());

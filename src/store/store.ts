@@ -22,6 +22,8 @@ export interface StoreTx extends Repos {
    * (Driver.lock): held with other shared holders, apart from an exclusive one.
    */
   lock(scope: Scope, what: string | readonly string[], mode?: LockMode | readonly LockMode[]): Promise<void>;
+  /** `lock` of one key, exclusive, only if no one holds it: false at once when someone does. */
+  tryLock(scope: Scope, what: string): Promise<boolean>;
   /** Runs `fn` so that, if it throws, its writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -74,7 +76,7 @@ export class Store {
       this.db.transaction(async (tx) => {
         const key = (scope: Scope, what: string) => `${scope.accountId}/${scope.region}/${what}`;
         const lock = (scope: Scope, what: string | readonly string[], mode?: LockMode | readonly LockMode[]) => tx.lock(typeof what === 'string' ? key(scope, what) : what.map((w) => key(scope, w)), mode);
-        const result = await fn({ ...repos(tx), db: tx, lock, savepoint: (f) => tx.savepoint(f) });
+        const result = await fn({ ...repos(tx), db: tx, lock, tryLock: (scope, what) => tx.tryLock(key(scope, what)), savepoint: (f) => tx.savepoint(f) });
         await beforeCommit(tx);
         return result;
       }),

@@ -69,7 +69,7 @@ for (const backend of BACKENDS) {
       const taskId = name('task');
       await b.client.send(new StartAuditMitigationActionsTaskCommand({ taskId, target: { auditTaskId }, auditCheckToActionsMapping: mapping }));
       const key: TaskKey = { ...SCOPE, kind: 'audit', taskId };
-      for (let done = false; !done; ) done = await b.server.store.transaction(async (tx) => planChunk(tx, (await tx.mitigationTasks.get(key))!, 1000));
+      for (let done = false; !done; ) done = (await b.server.store.transaction(async (tx) => planChunk(tx, (await tx.mitigationTasks.get(key))!, 1000))) === true;
       return { key, findingIds };
     };
 
