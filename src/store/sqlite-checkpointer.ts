@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 /**
  * The SQLite checkpointer: a worker thread with a connection of its own that copies the WAL's
  * committed pages into the database file (a PASSIVE checkpoint: it never waits for the writer nor
- * makes it wait), and syncs the file: at once again while the WAL keeps growing, else every `everyMs`. The writer's commits then only append to the
- * WAL; the copying and the syncs happen on another thread, beside the writer's work instead of
+ * makes it wait), and syncs the file: at once again while the WAL keeps growing, else every
+ * `everyMs`. The writer's commits then only append to the WAL; the copying and the syncs happen on another thread, beside the writer's work instead of
  * inside its commits. Started and stopped by SqliteDriver (src/store/sqlite.ts), which it tells
  * after each round how far the WAL goes and how much of it is copied (CheckpointReport).
  *
@@ -19,12 +19,12 @@ export interface CheckpointerData {
   everyMs: number;
 }
 
-/** After a round: the WAL's frames, and how many are in the database file. */
+/** After a round that found the WAL changed, and after a catch-up: the WAL's frames, and how many are in the database file. */
 export interface CheckpointReport {
   frames: number;
   copied: number;
-  /** Answers a 'catch-up'. */
-  caughtUp?: boolean;
+  /** Answers a 'catch-up' (copied whole or not: the writer goes on either way). */
+  reply?: true;
 }
 
 if (parentPort) {
@@ -45,9 +45,10 @@ if (parentPort) {
   let last = { frames: 0, copied: 0 };
   const round = (): void => {
     const r = checkpoint();
-    port.postMessage(r);
-    // While the writer keeps committing, keep up with it (a catch-up then waits for its last commit only); idle, every everyMs.
+    // While the writer keeps committing, keep up with it (a catch-up then waits for its last commit
+    // only) and tell it; idle, look again every everyMs and say nothing.
     const moving = r.frames !== last.frames || r.copied !== last.copied;
+    if (moving) port.postMessage(r);
     last = r;
     timer = setTimeout(round, moving ? 1 : everyMs);
   };
@@ -55,7 +56,8 @@ if (parentPort) {
     if (m === 'catch-up') {
       let r = checkpoint();
       for (let tries = 0; tries < 5 && r.copied < r.frames; tries++) r = checkpoint(); // a reader's snapshot can hold the last frames back a moment
-      port.postMessage({ ...r, caughtUp: r.copied >= r.frames });
+      last = r;
+      port.postMessage({ ...r, reply: true });
     } else if (m === 'stop') {
       clearTimeout(timer);
       db.close();

@@ -7,29 +7,23 @@ import type { CheckpointerData, CheckpointReport } from './sqlite-checkpointer.j
 import { DatabaseOpenError, withSavepoint, type Driver } from './driver.js';
 
 /**
- * The settings of Warden's connections (bench/engine-floor.ts opens its file with the same). WAL,
- * so the reader (below) reads the last committed state while the writer has a transaction open. A
- * page cache of 64 MiB rather than SQLite's 2 MiB: a mitigation batch reads and writes
- * certificates, targets and executions at random places, and with the small cache most of those
- * pages came from the operating system again at every batch (a system call and a copy each).
+ * The settings of Warden's writer (bench/engine-floor.ts opens its file with the same). WAL, so
+ * the reader (below) reads the last committed state while the writer has a transaction open.
  */
-export const SQLITE_PRAGMAS: readonly string[] = [
-  'journal_mode = WAL',
-  'synchronous = NORMAL',
-  'busy_timeout = 2000',
-  'foreign_keys = ON',
-  'cache_size = -65536',
-];
+export const SQLITE_PRAGMAS: readonly string[] = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 2000', 'foreign_keys = ON'];
 
 /**
- * The writer's own settings: a 48 MiB page cache (the reader and the checkpointer thread have their
- * own memory beside it; the floor keeps 64 MiB); checkpoints are the checkpointer thread's (src/store/sqlite-checkpointer.ts),
+ * The writer's own settings. A page cache of 48 MiB rather than SQLite's 2 MiB: a mitigation batch
+ * reads and writes certificates, targets and executions at random places, and with the small cache
+ * most of those pages came from the operating system again at every batch (a system call and a
+ * copy each); 48 rather than 64, as the reader and the checkpointer thread have their memory beside
+ * it (the floor, which has neither, keeps 64). Checkpoints are the checkpointer thread's (src/store/sqlite-checkpointer.ts),
  * every CHECKPOINT_MS; the writer checkpoints itself only if the WAL reaches 1 GiB (the thread is
  * far behind or gone). A WAL file is cut back to 256 MiB when it starts over: more than it reaches
  * between two starts (CATCH_UP_FRAMES and a batch or so), so the same file is written over again
  * rather than cut and grown (growing a file has the kernel allocate and zero its new pages).
  */
-const WRITER_PRAGMAS: readonly string[] = ['wal_autocheckpoint = 262144', 'journal_size_limit = 268435456', 'cache_size = -49152'];
+const WRITER_PRAGMAS: readonly string[] = ['cache_size = -49152', 'wal_autocheckpoint = 262144', 'journal_size_limit = 268435456'];
 export const CHECKPOINT_MS = 100;
 /**
  * A WAL of this many frames (128 MiB of pages) makes the next transaction wait, without holding
@@ -109,7 +103,7 @@ export class SqliteDriver implements Driver {
     this.checkpointer.unref();
     this.checkpointer.on('message', (r: CheckpointReport) => {
       this.walFrames = r.frames;
-      if (r.caughtUp !== undefined) this.caughtUp?.();
+      if (r.reply) this.caughtUp?.();
     });
     const gone = () => {
       this.walFrames = 0; // the writer's own checkpoint remains (WRITER_PRAGMAS)
@@ -120,22 +114,10 @@ export class SqliteDriver implements Driver {
     const self = this;
     this.inside = {
       dialect: 'sqlite',
-      all: async (sql, params) => {
-        if (performance.now() >= self.turnAt) await self.turn();
-        return self.rows(self.stmt(sql), params ?? []) as never;
-      },
-      get: async (sql, params) => {
-        if (performance.now() >= self.turnAt) await self.turn();
-        return self.row(self.stmt(sql), params ?? []) as never;
-      },
-      run: async (sql, params) => {
-        if (performance.now() >= self.turnAt) await self.turn();
-        return self.stmt(sql).stmt.run(...(params ?? [])).changes;
-      },
-      exec: async (sql) => {
-        if (performance.now() >= self.turnAt) await self.turn();
-        self.db.exec(sql);
-      },
+      all: self.turning((sql: string, params?: unknown[]) => self.rows(self.stmt(sql), params ?? []) as never),
+      get: self.turning((sql: string, params?: unknown[]) => self.row(self.stmt(sql), params ?? []) as never),
+      run: self.turning((sql: string, params?: unknown[]) => self.stmt(sql).stmt.run(...(params ?? [])).changes),
+      exec: self.turning((sql: string) => void self.db.exec(sql)),
       transaction: (fn) => fn(self.inside),
       lock: async () => undefined, // BEGIN IMMEDIATE already holds the only write lock
       tryLock: async () => true,
@@ -145,10 +127,15 @@ export class SqliteDriver implements Driver {
     };
   }
 
-  /** Lets the event loop turn once, inside the open transaction. */
-  private async turn(): Promise<void> {
-    await turn();
-    this.turnAt = performance.now() + TURN_MS;
+  /** `statement` for the open transaction: first lets the event loop turn once when the transaction has run TURN_MS since the last turn. */
+  private turning<A extends unknown[], R>(statement: (...args: A) => R): (...args: A) => Promise<R> {
+    return async (...args) => {
+      if (performance.now() >= this.turnAt) {
+        await turn();
+        this.turnAt = performance.now() + TURN_MS;
+      }
+      return statement(...args);
+    };
   }
 
   private stmt(sql: string): Prepared {

@@ -12,7 +12,7 @@ import { loadSubjects } from '../../src/engine/subjects.js';
 import { BATCH_FIRST, BATCH_MIN, Engine, TAIL_SHARE } from '../../src/engine/runner.js';
 import { systemClock } from '../../src/index.js';
 import { BACKENDS } from '../harness.js';
-import { action, certFinding, injectFindings, waitAudit } from '../operations/mitigation-helpers.js';
+import { action, certFinding, injectFindingsInParts, waitAudit } from '../operations/mitigation-helpers.js';
 import { inProcess, type Bench } from '../unit/actions-helpers.js';
 
 const FINDINGS = 3000;
@@ -30,9 +30,7 @@ for (const backend of BACKENDS) {
 
     /** Runs a task over FINDINGS findings (certificates that do not exist: each execution FAILED) and answers the batches' sizes in order. */
     async function sizes(taskId: string, batchMs: number): Promise<number[]> {
-      const part = () => Array.from({ length: 1000 }, () => certFinding(randomUUID().replace(/-/g, '').repeat(2)));
-      const { taskId: auditTaskId } = await injectFindings(b.url, { findings: part() });
-      for (let n = 1000; n < FINDINGS; n += 1000) await injectFindings(b.url, { taskId: auditTaskId, findings: part() }); // a request body holds at most 1 MiB
+      const auditTaskId = await injectFindingsInParts(b.url, Array.from({ length: FINDINGS }, () => certFinding(randomUUID().replace(/-/g, '').repeat(2))));
       await b.client.send(new StartAuditMitigationActionsTaskCommand({ taskId, target: { auditTaskId }, auditCheckToActionsMapping: { DEVICE_CERTIFICATE_EXPIRING_CHECK: ['sized-cert-off'] } }));
       const seen: number[] = [];
       const engine = new Engine({ store: b.server.store, handlers: actionHandlers, loadSubjects, clock: systemClock, log: pino({ level: 'silent' }), batchMs, onBatch: (k, n) => k.taskId === taskId && seen.push(n) });

@@ -11,7 +11,7 @@ import { loadSubjects } from '../../src/engine/subjects.js';
 import { Engine } from '../../src/engine/runner.js';
 import { systemClock } from '../../src/index.js';
 import { BACKENDS } from '../harness.js';
-import { action, certFinding, injectFindings, waitAudit } from '../operations/mitigation-helpers.js';
+import { action, certFinding, injectFindingsInParts, waitAudit } from '../operations/mitigation-helpers.js';
 import { inProcess, type Bench } from '../unit/actions-helpers.js';
 
 const FINDINGS = 4500;
@@ -30,9 +30,7 @@ for (const backend of BACKENDS) {
     });
 
     test('a node that finds the planning lock taken runs a batch of the planned targets instead of waiting', { timeout: 120_000 }, async () => {
-      const part = () => Array.from({ length: 1500 }, () => certFinding(randomUUID().replace(/-/g, '').repeat(2)));
-      const { taskId: auditTaskId } = await injectFindings(b.url, { findings: part() });
-      for (let n = 1500; n < FINDINGS; n += 1500) await injectFindings(b.url, { taskId: auditTaskId, findings: part() });
+      const auditTaskId = await injectFindingsInParts(b.url, Array.from({ length: FINDINGS }, () => certFinding(randomUUID().replace(/-/g, '').repeat(2))));
       const taskId = 'plan-busy-task';
       await b.client.send(new StartAuditMitigationActionsTaskCommand({ taskId, target: { auditTaskId }, auditCheckToActionsMapping: { DEVICE_CERTIFICATE_EXPIRING_CHECK: ['busy-cert-off'] } }));
       const batches: number[] = [];

@@ -22,6 +22,13 @@ export async function injectFindings(url: string, body: { taskId?: string; findi
   return r.json;
 }
 
+/** Findings of one audit task in several requests of `perRequest` (a request body holds at most 1 MiB); answers the audit task's id. */
+export async function injectFindingsInParts(url: string, findings: unknown[], perRequest = 1000): Promise<string> {
+  const { taskId } = await injectFindings(url, { findings: findings.slice(0, perRequest) });
+  for (let at = perRequest; at < findings.length; at += perRequest) await injectFindings(url, { taskId, findings: findings.slice(at, at + perRequest) });
+  return taskId;
+}
+
 export async function injectViolations(url: string, violations: unknown[], region = 'us-east-1'): Promise<string[]> {
   const r = await raw(url, { method: 'POST', path: '/_warden/violations', body: JSON.stringify({ violations }), region });
   assert.equal(r.status, 200, r.text);

@@ -9,6 +9,16 @@ import { after, before, describe, test } from 'node:test';
 import { DatabaseOpenError } from '../../src/store/driver.js';
 import { CHECKPOINT_MS, SqliteDriver, TURN_MS } from '../../src/store/sqlite.js';
 
+/** Runs `fn` on a fresh folder, removed afterwards. */
+async function inFolder(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('SQLite reader and turns', () => {
   let dir: string;
   let db: SqliteDriver;
@@ -117,8 +127,7 @@ describe('SQLite reader and turns', () => {
   });
 
   test("the checkpointer thread copies committed pages into the database file; the writer's commits only append to the WAL", async () => {
-    const other = mkdtempSync(join(tmpdir(), 'warden-checkpoint-'));
-    try {
+    await inFolder('warden-checkpoint-', async (other) => {
       const w = SqliteDriver.open(other);
       await w.exec('CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT NOT NULL)');
       await new Promise((r) => setTimeout(r, 3 * CHECKPOINT_MS));
@@ -127,21 +136,18 @@ describe('SQLite reader and turns', () => {
       // 8 MiB in one transaction: far more than SQLite's own checkpoint threshold (1,000 pages), which the writer no longer uses.
       await w.transaction(async (t) => {
         for (let i = 0; i < 2048; i++) await t.run('INSERT INTO big (id, pad) VALUES (?, ?)', [i, 'x'.repeat(4000)]);
-      });
-      assert.ok(statSync(file).size < before + 1024 * 1024, 'the commit itself copied nothing into the database file');
-      const deadline = Date.now() + 5000;
-      while (statSync(file).size < before + 8 * 1024 * 1024 && Date.now() < deadline) await new Promise((r) => setTimeout(r, CHECKPOINT_MS));
-      assert.ok(statSync(file).size >= before + 8 * 1024 * 1024, `the database file grew from ${before} to ${statSync(file).size} bytes`);
-      assert.equal(((await w.get<{ n: number }>('SELECT COUNT(*) AS n FROM big'))!).n, 2048);
-      await w.close();
-    } finally {
-      rmSync(other, { recursive: true, force: true });
-    }
+    });
+    assert.ok(statSync(file).size < before + 1024 * 1024, 'the commit itself copied nothing into the database file');
+    const deadline = Date.now() + 5000;
+    while (statSync(file).size < before + 8 * 1024 * 1024 && Date.now() < deadline) await new Promise((r) => setTimeout(r, CHECKPOINT_MS));
+    assert.ok(statSync(file).size >= before + 8 * 1024 * 1024, `the database file grew from ${before} to ${statSync(file).size} bytes`);
+    assert.equal(((await w.get<{ n: number }>('SELECT COUNT(*) AS n FROM big'))!).n, 2048);
+    await w.close();
+    });
   });
 
   test('a writer that commits without pause still gets its WAL started over: the WAL file stays near its limit', async () => {
-    const other = mkdtempSync(join(tmpdir(), 'warden-restart-'));
-    try {
+    await inFolder('warden-restart-', async (other) => {
       const catchUpFrames = 8192; // 32 MiB here, so the test writes less than the default's 256 MiB several times over
       const w = SqliteDriver.open(other, catchUpFrames);
       await w.exec('CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT NOT NULL)');
@@ -163,14 +169,11 @@ describe('SQLite reader and turns', () => {
       assert.ok(largest <= bound, `the WAL file reached ${largest} bytes (bound ${bound})`);
       assert.equal(((await w.get<{ n: number }>('SELECT COUNT(*) AS n FROM big'))!).n, 12 * perTx);
       await w.close();
-    } finally {
-      rmSync(other, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a second open of the same folder is refused while the first is open, and allowed once it is closed', async () => {
-    const other = mkdtempSync(join(tmpdir(), 'warden-owner-'));
-    try {
+    await inFolder('warden-owner-', async (other) => {
       const first = SqliteDriver.open(other);
       assert.throws(() => SqliteDriver.open(other), (e: Error) => e instanceof DatabaseOpenError && /in use by another process/.test(e.message));
       await first.run('CREATE TABLE k (x INTEGER)');
@@ -178,8 +181,6 @@ describe('SQLite reader and turns', () => {
       const again = SqliteDriver.open(other);
       assert.deepEqual(await again.all('SELECT x FROM k'), []);
       await again.close();
-    } finally {
-      rmSync(other, { recursive: true, force: true });
-    }
+    });
   });
 });
